@@ -1,0 +1,422 @@
+"""French text analysis for Presse: a tokenizer and small composable Whoosh filters.
+
+The chain, in order (the order matters):
+
+1. ``FrenchTokenizer``: runs of letters and digits, kept together across apostrophes, hyphens and
+   digit separators (``l'État``, ``porte-avions``, ``aujourd'hui``, ``1,5``, ``12.10.2024``).
+   Words broken across a line by a hyphen (``gou-\\nvernement``, common in OCR'd papers) are joined,
+   soft hyphens are dropped and the long s ``ſ`` is read as ``s``.
+2. ``ElisionFilter``: strips ``l' d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu' quoiqu'``
+   (with ``'``, ``’`` or ``ʼ``); ``aujourd'hui`` stays one word.
+3. ``LowercaseFilter``.
+4. ``FrenchStopFilter``: the Snowball French stop list, matched on the accented form (and, for a
+   word typed without accents, on the folded list: ``ete`` is stopped like ``été``). A compound is
+   never a stop word, and its parts are not stopped: ``avions`` in ``porte-avions`` is a noun.
+5. ``CompoundFilter``: ``porte-avions`` gives the whole compound and its parts (``porte``, ``avions``),
+   the parts at consecutive positions so phrases match them; so do numbers (``1,5`` → ``1,5 1 5``).
+6. ``SnowballFilter``: Snowball French stemming (PyStemmer, the C build) of the *accented* form:
+   the algorithm needs the accents (``capacités→capac`` but ``capacites→capacit``).
+7. ``FoldFilter``: accent and ligature folding with unidecode (``état→etat``, ``œuvre→oeuvre``),
+   Latin script only.
+
+Because stemming happens before folding, an unaccented query word can stem differently from the
+accented word in the article. ``lexicon_pairs`` gives, for each indexed word, the pair
+(fold-then-stem key, stem-then-fold term); the index keeps these pairs (see ``indexer.lexicon``)
+and the query side maps a typed word through its key to the terms really in the index, so
+``capacites`` finds what ``capacités`` finds.
+
+``CachedFilter`` runs the filters 2-7 once per *distinct* raw token and replays the result:
+unidecode and the stemmer are slow per call, and 96 % of the tokens of a news corpus are repeats.
+
+Whoosh pickles the schema, analyzers included, into every index: the classes here are public API.
+Keep them at this import path, keep their attributes plain, and bump ``ANALYSIS_VERSION`` whenever
+a change would index a text differently (``indexer.index`` refuses to open an index built with
+another version and asks for a reindex).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from unidecode import unidecode
+from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
+
+ANALYSIS_VERSION = 1
+
+# Tokens longer than this are OCR garbage, base64 or URLs glued together: not words anyone searches.
+MAX_TOKEN_LENGTH = 80
+
+APOSTROPHES = "'’ʼ"
+_HYPHENS = "-‐‑"
+_PIECE = r"[^\W_]+"
+# A raw token: pieces joined by an apostrophe, a hyphen (possibly followed by a line break: a word
+# hyphenated at the end of a printed line), a soft hyphen, or a dot/comma between digits.
+TOKEN_RE = re.compile(
+    rf"{_PIECE}(?:(?:[{APOSTROPHES}]|[{_HYPHENS}](?:[ \t]*\r?\n[ \t]*)?|\u00ad|(?<=\d)[.,](?=\d)){_PIECE})*"
+)
+_LINE_BREAK_HYPHEN = re.compile(rf"[{_HYPHENS}][ \t]*\r?\n[ \t]*(?=[^\W\d_])")
+_ELISION_RE = re.compile(rf"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}]", re.IGNORECASE)
+_APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
+# Where a compound splits into parts: hyphens, and dots/commas between digits.
+_COMPOUND_SPLIT_RE = re.compile(rf"[{_HYPHENS}]|(?<=\d)[.,](?=\d)")
+
+# Snowball's French stop list (snowball-website/algorithms/french/stop.txt): the one Lucene's
+# FrenchAnalyzer and Elasticsearch's "_french_" use.
+FRENCH_STOP_WORDS = frozenset(
+    """
+    au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me même mes
+    moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un
+    une vos votre vous c d j l à m n s t y été étée étées étés étant étante étants étantes suis es est
+    sommes êtes sont serai seras sera serons serez seront serais serait serions seriez seraient étais
+    était étions étiez étaient fus fut fûmes fûtes furent sois soit soyons soyez soient fusse fusses
+    fût fussions fussiez fussent ayant ayante ayantes ayants eu eue eues eus ai as avons avez ont aurai
+    auras aura aurons aurez auront aurais aurait aurions auriez auraient avais avait avions aviez
+    avaient eut eûmes eûtes eurent aie aies ait ayons ayez aient eusse eusses eût eussions eussiez
+    eussent
+    """.split()
+)
+
+
+def fold(text: str) -> str:
+    """Fold accents and ligatures of Latin letters to ASCII: ``état→etat``, ``Œuvre→OEuvre``.
+
+    Other scripts (Greek, Cyrillic, Arabic, CJK…) are kept as they are: unidecode would turn them
+    into romanisations with spaces, which are not words anyone types.
+    """
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+        elif ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF or 0xFB00 <= ord(ch) <= 0xFB06:
+            out.append(unidecode(ch))
+        elif unicodedata.category(ch) == "Mn":  # combining accent left by decomposed text
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_FOLDED_STOP_WORDS = frozenset(fold(w) for w in FRENCH_STOP_WORDS)
+
+
+def is_stop_word(word: str) -> bool:
+    """True for a lowercase French stop word, accented (``été``) or typed without accents (``ete``).
+
+    An accented word that only folds to a stop word is kept: ``maïs`` is not ``mais``, ``sûr`` is
+    not ``sur``.
+    """
+    return word in FRENCH_STOP_WORDS or (word.isascii() and word in _FOLDED_STOP_WORDS)
+
+
+def normalize_raw(raw: str) -> str:
+    """Clean one raw token: join words hyphenated across a line break, drop soft hyphens, ``ſ→s``."""
+    if "\n" in raw:
+        raw = _LINE_BREAK_HYPHEN.sub("", raw)
+    if "\u00ad" in raw:
+        raw = raw.replace("\u00ad", "")
+    if "ſ" in raw:
+        raw = raw.replace("ſ", "s")
+    return raw
+
+
+class FrenchTokenizer(Tokenizer):
+    """Yield raw word tokens: letters and digits, kept whole across apostrophes and hyphens."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar = start_char
+                t.endchar = start_char + len(value)
+            yield t
+            return
+        pos = start_pos
+        for match in TOKEN_RE.finditer(value):
+            raw = match.group()
+            t.text = normalize_raw(raw)
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = raw
+            if positions:
+                t.pos = pos
+                pos += 1
+            if chars:
+                t.startchar = start_char + match.start()
+                t.endchar = start_char + match.end()
+            yield t
+
+
+class ElisionFilter(Filter):
+    """Strip a French elided article or pronoun: ``l'État→État``, ``qu’il→il``, ``jusqu'ici→ici``."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            m = _ELISION_RE.match(t.text)
+            if m and len(t.text) > m.end():
+                t.text = t.text[m.end():]
+                if t.chars:
+                    t.startchar += m.end()
+            yield t
+
+
+class CompoundFilter(Filter):
+    """Give a compound as a whole and by its parts: ``porte-avions`` → ``porte-avions porte avions``.
+
+    The whole keeps the position of the first part; the parts take consecutive positions, and the
+    tokens after the compound move along, so ``"corridor Nord-Sud"`` is a three-word phrase.
+    Apostrophes inside a word are normalised to ``'`` (``aujourd’hui`` = ``aujourd'hui``).
+    With ``whole=False`` only the parts are given (the exact-form field does not need the whole).
+    """
+
+    def __init__(self, whole=True):
+        self.whole = whole
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.whole == self.whole
+
+    def __call__(self, tokens):
+        shift = 0
+        for t in tokens:
+            text = t.text
+            if "’" in text or "ʼ" in text:
+                text = t.text = _APOSTROPHE_RE.sub("'", text)
+            if t.positions:
+                t.pos += shift
+            pieces = _COMPOUND_SPLIT_RE.split(text) if _COMPOUND_SPLIT_RE.search(text) else None
+            if not pieces:
+                yield t
+                continue
+            start = t.startchar if t.chars else 0
+            pos = t.pos if t.positions else 0
+            if self.whole:
+                t.text = text
+                yield t
+            offset = 0
+            for i, piece in enumerate(pieces):
+                offset = text.index(piece, offset)
+                t.text = piece
+                if t.positions:
+                    t.pos = pos + i
+                if t.chars:
+                    t.startchar = start + offset
+                    t.endchar = start + offset + len(piece)
+                offset += len(piece)
+                yield t
+            shift += len(pieces) - 1
+
+
+class FrenchStopFilter(Filter):
+    """Drop French stop words (see ``is_stop_word``) when the stream asks for stops to be removed."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if is_stop_word(t.text):
+                if t.removestops:
+                    continue
+                t.stopped = True
+            yield t
+
+
+class SnowballFilter(Filter):
+    """Snowball French stemming (PyStemmer) of each token; a compound is stemmed part by part."""
+
+    def __init__(self):
+        self._stemmer = None
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self._stemmer = None
+
+    def stem(self, word: str) -> str:
+        """Stem one lowercase word (or a ``-``-joined compound, part by part)."""
+        if self._stemmer is None:
+            import Stemmer
+
+            self._stemmer = Stemmer.Stemmer("french")
+        if "-" in word:
+            return "-".join(self._stemmer.stemWord(p) for p in word.split("-"))
+        return self._stemmer.stemWord(word)
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if not t.stopped:
+                t.text = self.stem(t.text)
+            yield t
+
+
+class FoldFilter(Filter):
+    """Fold accents and ligatures (see ``fold``); drop tokens left empty or too long."""
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold(t.text)
+            if t.text and len(t.text) <= MAX_TOKEN_LENGTH:
+                yield t
+
+
+class CachedFilter(Filter):
+    """Run ``filters`` once per distinct raw token and replay the result for every occurrence.
+
+    The filters must map one token to tokens that depend on its text only (true of every filter
+    here); positions and character offsets are replayed relative to the raw token.
+    """
+
+    MAX_ENTRIES = 400_000
+
+    def __init__(self, *filters):
+        self.filters = tuple(filters)
+        self._cache = {}
+
+    def __eq__(self, other):
+        return other.__class__ is self.__class__ and other.filters == self.filters
+
+    def __getstate__(self):
+        return {"filters": self.filters}
+
+    def __setstate__(self, state):
+        self.filters = state["filters"]
+        self._cache = {}
+
+    def analyze(self, raw: str, removestops: bool = True) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+        """Return ((text, relative position, start, end), …) for one raw token, and its width."""
+        key = raw if removestops else "\x00" + raw
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        t = Token(positions=True, chars=True, removestops=removestops)
+        t.text, t.pos, t.startchar, t.endchar, t.boost, t.stopped = raw, 0, 0, len(raw), 1.0, False
+        stream = iter((t,))
+        for f in self.filters:
+            stream = f(stream)
+        out = tuple((tok.text, tok.pos, tok.startchar, tok.endchar) for tok in stream)
+        width = max((p for _, p, _, _ in out), default=0) + 1
+        # A compound whose parts were all stopped still occupies its positions.
+        parts = _COMPOUND_SPLIT_RE.split(raw)
+        width = max(width, len(parts))
+        if len(self._cache) >= self.MAX_ENTRIES:
+            self._cache.clear()
+        self._cache[key] = hit = (out, width)
+        return hit
+
+    def __call__(self, tokens):
+        shift = 0
+        for t in tokens:
+            out, width = self.analyze(t.text, t.removestops)
+            if not out:
+                shift += width - 1
+                continue
+            if t.positions:
+                pos = t.pos + shift
+            if t.chars:
+                start = t.startchar
+                end, raw_len = t.endchar, len(t.text)
+            for text, rel_pos, rel_start, rel_end in out:
+                t.text = text
+                if t.positions:
+                    t.pos = pos + rel_pos
+                if t.chars:
+                    t.startchar = start + rel_start
+                    # The raw token may be longer than its cleaned text (a line-break hyphen).
+                    t.endchar = end if rel_end == raw_len else start + rel_end
+                yield t
+            shift += width - 1
+
+
+def stemming_filters() -> tuple[Filter, ...]:
+    """The filters of the stemmed chain, in order (see the module docstring)."""
+    return (ElisionFilter(), LowercaseFilter(), FrenchStopFilter(), CompoundFilter(), SnowballFilter(), FoldFilter())
+
+
+def exact_filters() -> tuple[Filter, ...]:
+    """The filters of the exact-form chain: elision, lowercase, parts, folding; no stop words, no stems."""
+    return (ElisionFilter(), LowercaseFilter(), CompoundFilter(whole=False), FoldFilter())
+
+
+def key_filters() -> tuple[Filter, ...]:
+    """The stemmed chain with folding *before* stemming: gives the lexicon key of each term."""
+    return (ElisionFilter(), LowercaseFilter(), FrenchStopFilter(), CompoundFilter(), FoldFilter(), SnowballFilter())
+
+
+def french_analyzer(cached: bool = True) -> Composable:
+    """The analyzer of the stemmed fields (title, lead, body)."""
+    filters = stemming_filters()
+    if cached:
+        return FrenchTokenizer() | CachedFilter(*filters)
+    chain = FrenchTokenizer()
+    for f in filters:
+        chain = chain | f
+    return chain
+
+
+def french_exact_analyzer(cached: bool = True) -> Composable:
+    """The analyzer of the exact-form fields, for phrases, prefixes and fuzzy matching."""
+    filters = exact_filters()
+    if cached:
+        return FrenchTokenizer() | CachedFilter(*filters)
+    chain = FrenchTokenizer()
+    for f in filters:
+        chain = chain | f
+    return chain
+
+
+def tokens(text: str, analyzer: Composable | None = None, **kwargs) -> list[str]:
+    """The terms ``analyzer`` (default: the stemmed French analyzer) makes of ``text``. For tests and the CLI."""
+    analyzer = analyzer or _DEFAULT_ANALYZER
+    return [t.text for t in analyzer(text, **kwargs)]
+
+
+class Lexiconizer:
+    """Compute the lexicon pairs of raw tokens: (fold-then-stem key, indexed term) and display forms.
+
+    ``pairs(raw)`` is cached per distinct raw token, like the analyzers.
+    """
+
+    def __init__(self):
+        self._terms = CachedFilter(*stemming_filters())
+        self._keys = CachedFilter(*key_filters())
+        self._surfaces = CachedFilter(ElisionFilter(), LowercaseFilter(), FrenchStopFilter(), CompoundFilter())
+
+    def pairs(self, raw: str) -> list[tuple[str, str]]:
+        """(key, term) for each term ``raw`` is indexed as; the two chains keep the same tokens in order."""
+        raw = normalize_raw(raw)
+        terms, _ = self._terms.analyze(raw)
+        keys, _ = self._keys.analyze(raw)
+        if len(terms) != len(keys):  # a token dropped by length limits in one chain only
+            return []
+        return [(k[0], t[0]) for k, t in zip(keys, terms)]
+
+    def display_forms(self, raw: str) -> list[tuple[str, str]]:
+        """(folded, accented) for each non-ASCII lowercase word of ``raw``: how to show a suggestion."""
+        surfaces, _ = self._surfaces.analyze(normalize_raw(raw))
+        return [(fold(s[0]), s[0]) for s in surfaces if not s[0].isascii()]
+
+    def query_keys(self, word: str) -> list[str]:
+        """The lexicon keys of a query word (each analysed term of it, folded then stemmed)."""
+        keys, _ = self._keys.analyze(normalize_raw(word))
+        return [k[0] for k in keys]
+
+
+_DEFAULT_ANALYZER = french_analyzer()

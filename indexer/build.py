@@ -1,0 +1,381 @@
+"""Writing articles into a Presse index: incremental updates and atomic rebuilds.
+
+``update_index`` adds new articles, re-indexes changed ones (by content hash), and removes the
+articles of files that disappeared from the directories it was given. ``reindex`` builds a fresh
+generation and swaps it in atomically (see ``indexer.store``). Both commit in batches: after a
+crash, everything committed before it is searchable and the next run picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import errno
+import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Callable, Iterable
+
+from whoosh import index as whoosh_index
+
+from .article import Article
+from .lexicon import Lexicon
+from .readers import Skip, iter_files, read_file
+from .store import (
+    PresseIndexError,
+    RootLock,
+    check_version,
+    current_generation,
+    make_current,
+    new_generation,
+    read_meta,
+    remove_old_generations,
+    write_meta,
+)
+
+MANIFEST_FILE = "files.json"
+DEFAULT_BATCH = 5000
+# Below this many articles to write, one process is faster than starting workers.
+MULTIPROCESS_THRESHOLD = 2000
+
+
+@dataclasses.dataclass
+class Summary:
+    """What an indexing run did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    files: int = 0
+    chars: int = 0  # characters of title + lead + body of the articles written
+    seconds: float = 0.0
+    skipped: list[Skip] = dataclasses.field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.added + self.updated
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.written / self.seconds if self.seconds else 0.0
+
+    @property
+    def mb_per_second(self) -> float:
+        return self.chars / 1e6 / self.seconds if self.seconds else 0.0
+
+    def skip_reasons(self) -> Counter:
+        """How many files or records were skipped, by reason (the reason's text before any ':')."""
+        return Counter(s.reason.split(" : ")[0] for s in self.skipped)
+
+    def line(self) -> str:
+        """The one-line French summary the CLI prints."""
+        parts = [
+            f"{self.added} ajoutés",
+            f"{self.updated} mis à jour",
+            f"{self.removed} supprimés",
+            f"{self.unchanged} inchangés",
+            f"{len(self.skipped)} ignorés",
+        ]
+        rate = f"{self.docs_per_second:.0f} articles/s, {self.mb_per_second:.2f} Mo/s"
+        return f"{', '.join(parts)} — {self.files} fichiers en {self.seconds:.1f} s ({rate})"
+
+
+ProgressFn = Callable[[Summary], None]
+
+
+def update_index(root: str | os.PathLike, paths: Iterable[str | os.PathLike], *, procs: int | None = None,
+                 batch_size: int = DEFAULT_BATCH, progress: ProgressFn | None = None, wait: bool = False) -> Summary:
+    """Index ``paths`` into the index at ``root`` incrementally (creating it if needed)."""
+    root = Path(root)
+    paths = [str(Path(p).resolve()) for p in paths]
+    with RootLock(root).acquire(wait=wait):
+        generation = current_generation(root)
+        if generation is None or not generation.is_dir():
+            generation = new_generation(root, paths)
+            make_current(root, generation)
+        else:
+            check_version(generation)
+            _remember_sources(generation, paths)
+        return _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress)
+
+
+def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None = None, *, procs: int | None = None,
+            batch_size: int = DEFAULT_BATCH, progress: ProgressFn | None = None, wait: bool = False,
+            grace_seconds: float = 2.0) -> Summary:
+    """Rebuild the index at ``root`` from ``paths`` (default: the paths it was built from) and swap it in.
+
+    Readers keep answering from the old generation until the new one is complete; the old one is
+    deleted ``grace_seconds`` after the swap, once queries in flight have finished.
+    """
+    root = Path(root)
+    with RootLock(root).acquire(wait=wait):
+        if paths is None:
+            old = current_generation(root)
+            paths = read_meta(old).get("sources", []) if old else []
+            if not paths:
+                raise PresseIndexError(
+                    "Indiquez les dossiers à indexer : cet index ne dit pas de quels dossiers il vient."
+                )
+        paths = [str(Path(p).resolve()) for p in paths]
+        generation = new_generation(root, paths)
+        try:
+            summary = _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        make_current(root, generation)
+        remove_old_generations(root, keep=generation, grace_seconds=grace_seconds)
+        return summary
+
+
+def article_fields(article: Article) -> dict:
+    """The Whoosh document of ``article``."""
+    lead = article.lead or ""
+    doc = {
+        "id": article.id,
+        "title": article.title,
+        "lead": lead,
+        "body": article.body,
+        "title_exact": article.title,
+        "exact": f"{lead}\n{article.body}" if lead else article.body,
+        "path": article.path,
+        "hash": article.content_hash,
+        "language": article.language or "fr",
+    }
+    if article.author:
+        doc["author"] = article.author
+        doc["author_text"] = article.author
+    if article.source:
+        doc["source"] = article.source
+        doc["source_text"] = article.source
+    if article.section:
+        doc["section"] = article.section
+    if article.publisher:
+        doc["publisher"] = article.publisher
+    if article.url:
+        doc["url"] = article.url
+    if article.tags:
+        doc["tags"] = ",".join(t.replace(",", " ") for t in article.tags)
+    if article.date:
+        doc["date"] = dt.datetime(article.date.year, article.date.month, article.date.day)
+        doc["year"] = article.date.year
+    return doc
+
+
+class _Batcher:
+    """Owns the Whoosh writer of one run: opens it lazily, commits every ``batch_size`` articles."""
+
+    def __init__(self, generation: Path, procs: int | None, batch_size: int, lexicon: Lexicon):
+        self.generation = generation
+        self.ix = whoosh_index.open_dir(str(generation))
+        self.procs = procs
+        self.batch_size = batch_size
+        self.lexicon = lexicon
+        self.writer = None
+        self.pending = 0
+
+    def _open(self, expected: int):
+        procs = self.procs
+        if procs is None:
+            procs = min(os.cpu_count() or 1, 4) if expected >= MULTIPROCESS_THRESHOLD else 1
+        if procs > 1:
+            self.writer = self.ix.writer(procs=procs, multisegment=True, limitmb=128)
+        else:
+            self.writer = self.ix.writer(limitmb=128)
+
+    def add(self, article: Article, replace: bool, expected: int) -> None:
+        if self.writer is None:
+            self._open(expected)
+        if replace:
+            self.writer.delete_by_term("id", article.id)
+        self.writer.add_document(**article_fields(article))
+        lx = self.lexicon
+        lx.add_text(article.title)
+        if article.lead:
+            lx.add_text(article.lead)
+        lx.add_text(article.body)
+        self.pending += 1
+        if self.pending >= self.batch_size:
+            self.commit()
+
+    def delete(self, field: str, value: str) -> int:
+        if self.writer is None:
+            self._open(0)
+        return self.writer.delete_by_term(field, value)
+
+    def commit(self) -> None:
+        if self.writer is None:
+            return
+        if self.lexicon.dirty:
+            self.lexicon.save(self.generation)  # before the commit: a crash leaves extra entries only
+        self.writer.commit()
+        self.writer = None
+        self.pending = 0
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.cancel()
+            except Exception:
+                pass
+            self.writer = None
+
+
+def _indexed_articles(generation: Path) -> dict[str, tuple[str, str]]:
+    """id → (content hash, file path) of every article in the index, read from columns."""
+    ix = whoosh_index.open_dir(str(generation))
+    out = {}
+    with ix.reader() as reader:
+        if reader.doc_count() == 0:
+            return out
+        ids = reader.column_reader("id")
+        hashes = reader.column_reader("hash")
+        paths = reader.column_reader("path")
+        for docnum in reader.all_doc_ids():
+            out[_text(ids[docnum])] = (_text(hashes[docnum]), _text(paths[docnum]))
+    return out
+
+
+def _text(value) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else (value or "")
+
+
+def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -> Summary:
+    started = time.perf_counter()
+    summary = Summary()
+    existing = _indexed_articles(generation)
+    ids_by_path: dict[str, set[str]] = {}
+    for article_id, (_, path) in existing.items():
+        ids_by_path.setdefault(path, set()).add(article_id)
+    manifest = _load_manifest(generation)
+    new_manifest: dict[str, list[int]] = {}
+    files = [(f, r) for f, r in iter_files(paths)]  # raises FileNotFoundError for a missing path
+    expected = len(existing) == 0 and sum(_size(f) for f, _ in files) > 4_000_000
+    batcher = _Batcher(generation, procs, batch_size, Lexicon.load(generation))
+    seen_ids: dict[str, str] = {}
+    visited: set[str] = set()
+    last_report = 0.0
+    try:
+        for file, root in files:
+            key = str(file.resolve())
+            visited.add(key)
+            summary.files += 1
+            signature = _signature(file)
+            if signature is not None and manifest.get(key) == signature and key in ids_by_path:
+                summary.unchanged += len(ids_by_path[key])
+                seen_ids.update(dict.fromkeys(ids_by_path[key], key))
+                new_manifest[key] = signature
+                continue
+            ids_here: set[str] = set()
+            clean = True
+            for item in read_file(file, root):
+                if isinstance(item, Skip):
+                    summary.skipped.append(item)
+                    clean = False
+                    continue
+                if item.id in seen_ids:
+                    summary.skipped.append(Skip(item.path, f"identifiant en double : {item.id} (déjà lu dans {seen_ids[item.id]})"))
+                    continue
+                seen_ids[item.id] = key
+                ids_here.add(item.id)
+                old = existing.get(item.id)
+                if old is not None and old[0] == item.content_hash and old[1] == item.path:
+                    summary.unchanged += 1
+                    continue
+                batcher.add(item, replace=old is not None, expected=2000 if expected else 0)
+                if old is None:
+                    summary.added += 1
+                else:
+                    summary.updated += 1
+                summary.chars += len(item.title) + len(item.lead or "") + len(item.body)
+                if progress is not None and time.perf_counter() - last_report > 0.5:
+                    summary.seconds = time.perf_counter() - started
+                    progress(summary)
+                    last_report = time.perf_counter()
+            for gone in ids_by_path.get(key, set()) - ids_here:
+                if seen_ids.get(gone, key) == key:  # not moved to a file read earlier in this run
+                    summary.removed += batcher.delete("id", gone)
+            if clean and signature is not None:
+                new_manifest[key] = signature
+        # Files that were indexed from these directories and are gone.
+        for path, ids in ids_by_path.items():
+            if path not in visited and _under(path, paths):
+                for article_id in ids:
+                    if article_id not in seen_ids:
+                        summary.removed += batcher.delete("id", article_id)
+        batcher.commit()
+    except OSError as exc:
+        batcher.cancel()
+        raise PresseIndexError(_os_error_message(exc, generation)) from exc
+    except BaseException:
+        batcher.cancel()
+        raise
+    _save_manifest(generation, {**{k: v for k, v in manifest.items() if _under(k, paths) is False}, **new_manifest})
+    summary.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(summary)
+    return summary
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _signature(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _load_manifest(generation: Path) -> dict[str, list[int]]:
+    try:
+        return json.loads((generation / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        return {}
+
+
+def _save_manifest(generation: Path, manifest: dict[str, list[int]]) -> None:
+    tmp = generation / f".{MANIFEST_FILE}.tmp-{os.getpid()}"
+    try:
+        tmp.write_text(json.dumps(manifest), encoding="utf-8")
+        os.replace(tmp, generation / MANIFEST_FILE)
+    except OSError:
+        # The manifest only speeds up the next run; the index itself is committed.
+        tmp.unlink(missing_ok=True)
+
+
+def _remember_sources(generation: Path, paths: list[str]) -> None:
+    meta = read_meta(generation)
+    sources = meta.get("sources", [])
+    merged = sources + [p for p in paths if p not in sources]
+    if merged != sources:
+        meta["sources"] = merged
+        try:
+            write_meta(generation, meta)
+        except OSError:
+            pass
+
+
+def _os_error_message(exc: OSError, generation: Path) -> str:
+    if exc.errno == errno.ENOSPC:
+        what = "le disque est plein"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        what = "le dossier de l'index n'est pas accessible en écriture"
+    else:
+        what = exc.strerror or str(exc)
+    return (f"Impossible d'écrire l'index {generation.parent} : {what}. "
+            "L'index précédent est intact (les articles déjà validés restent consultables).")

@@ -1,0 +1,26 @@
+"""Presse's search library: one import, one object.
+
+>>> from search import Archive
+>>> archive = Archive("path/to/index")                                  # doctest: +SKIP
+>>> page = archive.search("pétrole ET gaz SAUF Russie", sort="-date")    # doctest: +SKIP
+>>> [(h.title, h.date) for h in page.hits]                              # doctest: +SKIP
+"""
+
+from indexer.store import IndexVersionError, PresseIndexError
+
+from .archive import Archive, ArchiveNotFound
+from .query import QueryError
+from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
+
+__all__ = [
+    "Archive",
+    "ArchiveNotFound",
+    "ArchiveStats",
+    "ArticleView",
+    "FacetCount",
+    "Hit",
+    "IndexVersionError",
+    "PresseIndexError",
+    "QueryError",
+    "SearchPage",
+]

@@ -1,0 +1,428 @@
+"""``Archive``: the embeddable search API over one Presse index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import Sequence
+
+from whoosh import query as wq
+from whoosh import scoring, sorting
+
+from indexer.analysis import ANALYSIS_VERSION
+from indexer.article import is_valid_id
+from indexer.lexicon import Lexicon
+from indexer.store import (
+    IndexNotFound,
+    IndexVersionError,
+    PresseIndexError,
+    current_generation,
+    default_index_dir,
+    directory_size,
+    open_generation,
+)
+
+from .highlight import Highlighter
+from .query import Analysis, Compiler, QueryError, parse
+from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
+
+__all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
+
+ArchiveNotFound = IndexNotFound
+
+SORTS = ("relevance", "date", "-date")
+FACETS = ("source", "year", "author", "section")
+MAX_PER_PAGE = 100
+MAX_FACET_VALUES = 30
+# BM25F parameters (tuned with bench/relevance.py); titles are short, so less length normalisation.
+WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, title_B=0.5, lead_B=0.5, title_exact_B=0.5)
+RECHECK_SECONDS = 0.5  # how often a searcher checks that the index changed on disk
+CACHE_PAGES = 256
+
+
+class _Generation:
+    """One open generation of the index: its Whoosh index, lexicon, and one searcher per thread."""
+
+    def __init__(self, root: Path):
+        self.ix, self.path, self.meta = open_generation(root)
+        self.lexicon = Lexicon.load(self.path)
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.whoosh_generation = self.ix.latest_generation()
+        self.stats: ArchiveStats | None = None
+
+    def searcher(self):
+        s = getattr(self.local, "searcher", None)
+        if s is None:
+            s = self.local.searcher = self.ix.searcher(weighting=WEIGHTING)
+            self.local.checked = time.monotonic()
+        elif time.monotonic() - self.local.checked > RECHECK_SECONDS:
+            self.local.checked = time.monotonic()
+            if not s.up_to_date():
+                s = self.local.searcher = s.refresh()
+        return s
+
+
+class Archive:
+    """A searchable press archive: one index directory, safe to share between threads.
+
+    >>> archive = Archive("instance/index")                         # doctest: +SKIP
+    >>> page = archive.search("pétrole ET gaz SAUF Russie", date_from="2024-01-01")  # doctest: +SKIP
+    >>> page.total, page.hits[0].title, page.facets["year"]       # doctest: +SKIP
+
+    Searches reuse one Whoosh searcher per thread and notice a new commit (``presse index``) or a
+    swapped generation (``presse reindex``) by themselves.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self.root = Path(path)
+        self._analysis = Analysis()
+        self._lock = threading.Lock()
+        self._generation: _Generation | None = None
+        self._current_name: str | None = None
+        self._checked = 0.0
+        self._cache: OrderedDict = OrderedDict()
+        self._open()
+
+    @classmethod
+    def default(cls) -> "Archive":
+        """The archive at ``$PRESSE_INDEX`` or in the per-user data directory."""
+        return cls(default_index_dir())
+
+    # ------------------------------------------------------------------ lifecycle
+    def _open(self) -> _Generation:
+        with self._lock:
+            gen = _Generation(self.root)
+            old, self._generation = self._generation, gen
+            self._current_name = gen.path.name
+            self._cache.clear()
+        if old is not None:
+            old.ix.close()
+        return gen
+
+    def _gen(self) -> _Generation:
+        """The generation to search, reopened when ``presse reindex`` swapped in a new one."""
+        gen = self._generation
+        now = time.monotonic()
+        if now - self._checked > RECHECK_SECONDS:
+            self._checked = now
+            current = current_generation(self.root)
+            if current is None:
+                raise ArchiveNotFound(f"L'index {self.root} a disparu.")
+            if current.name != self._current_name:
+                gen = self._open()
+            elif gen.ix.latest_generation() != gen.whoosh_generation:
+                with self._lock:
+                    gen.lexicon = Lexicon.load(gen.path)
+                    gen.whoosh_generation = gen.ix.latest_generation()
+                    gen.stats = None
+                    self._cache.clear()
+        return gen
+
+    def close(self) -> None:
+        """Release the index files."""
+        if self._generation is not None:
+            self._generation.ix.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # ------------------------------------------------------------------ search
+    def search(self, q: str = "", *, page: int = 1, per_page: int = 20, source: Sequence[str] | str = (),
+               author: Sequence[str] | str = (), section: Sequence[str] | str = (), year: Sequence[int] | int = (),
+               date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
+               sort: str = "relevance", facets: Sequence[str] = ("source", "year", "author")) -> SearchPage:
+        """Search the archive.
+
+        :param q: the query (see ``search.query`` for the syntax); empty lists every article, newest first.
+        :param page: 1-based page number; a page past the end is empty.
+        :param per_page: results per page, 1 to 100.
+        :param source, author, section, year: keep only articles with one of these values.
+        :param date_from, date_to: keep articles dated within (inclusive; ``date`` or ``"YYYY-MM-DD"``).
+        :param sort: ``"relevance"`` (ties: newest first), ``"-date"`` (newest first) or ``"date"`` (oldest first).
+        :param facets: facet counts to compute over all matching articles: source, year, author, section.
+        :raises QueryError: the query cannot be searched (French message), or a parameter is invalid.
+        """
+        started = time.perf_counter()
+        page, per_page, sort, facets = _check_params(page, per_page, sort, facets)
+        filters = _filter_query(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
+                                _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
+        gen = self._gen()
+        key = (q, page, per_page, sort, tuple(facets), repr(filters), gen.whoosh_generation)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return _with_time(cached, started)
+        searcher = gen.searcher()
+        compiler = Compiler(searcher.reader(), gen.lexicon, self._analysis)
+        tree = parse(q)
+        query = compiler.compile(tree)
+        if query is None:
+            query = wq.Every()
+            if tree is None and sort == "relevance":
+                sort = "-date"
+        result = self._run(searcher, query, filters, page, per_page, sort, facets)
+        total, hits_raw, facet_counts = result
+        highlighter = Highlighter(compiler.highlights, self._analysis)
+        hits = tuple(_hit(fields, score, highlighter) for fields, score in hits_raw)
+        suggestion = None
+        if total < 3 and compiler.words:
+            suggestion = self._suggest(searcher, gen.lexicon, q, compiler.words, total, filters)
+        out = SearchPage(query=q, page=page, per_page=per_page, total=total, took_ms=0.0, hits=hits,
+                         facets=facet_counts, suggestion=suggestion, sort=sort)
+        with self._lock:
+            self._cache[key] = out
+            if len(self._cache) > CACHE_PAGES:
+                self._cache.popitem(last=False)
+        return _with_time(out, started)
+
+    def _run(self, searcher, query, filters, page, per_page, sort, facets):
+        groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in facets}
+        limit = page * per_page
+        kwargs = {"limit": limit, "filter": filters}
+        if groupedby:
+            kwargs["groupedby"] = groupedby
+        if sort == "relevance":
+            # Score first, then newest first among equal scores.
+            kwargs["limit"] = limit + 20
+            results = searcher.search(query, **kwargs)
+        else:
+            results = searcher.search(query, sortedby="date", reverse=(sort == "-date"), **kwargs)
+        total = len(results)
+        docs = [(results.docnum(i), results.score(i) or 0.0) for i in range(min(results.scored_length(), kwargs["limit"]))]
+        if sort == "relevance":
+            dates = searcher.reader().column_reader("date") if docs else None
+            docs.sort(key=lambda d: (-round(d[1], 6), -_date_key(dates[d[0]])))
+        window = docs[(page - 1) * per_page: page * per_page]
+        hits = [(searcher.stored_fields(docnum), score) for docnum, score in window]
+        facet_counts = {}
+        for name in facets:
+            groups = results.groups(name)
+            items = [(value, count) for value, count in groups.items() if value not in (None, "", b"")]
+            if name == "year":
+                items.sort(key=lambda x: -x[0])
+            else:
+                items.sort(key=lambda x: (-x[1], str(x[0])))
+            facet_counts[name] = tuple(FacetCount(_facet_value(v), c) for v, c in items[:MAX_FACET_VALUES])
+        return total, hits, facet_counts
+
+    def _suggest(self, searcher, lexicon: Lexicon, q: str, words, total: int, filters) -> str | None:
+        """A respelling of ``q`` with more results, each unknown word replaced by its likeliest neighbour."""
+        from whoosh.support.levenshtein import distance
+
+        reader = searcher.reader()
+        changed = False
+        suggestion = q
+        for raw, folded, terms in words:
+            if len(folded) < 3 or any(reader.doc_frequency(f, t) for t in terms for f in ("body", "title", "lead")):
+                continue  # the word itself matches something
+            maxdist = 1 if len(folded) <= 5 else 2
+            best = None
+            for n, btext in enumerate(reader.expand_prefix("exact", folded[:1])):
+                if n > 50000:
+                    break
+                term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+                if abs(len(term) - len(folded)) > maxdist:
+                    continue
+                d = distance(term, folded, limit=maxdist)
+                if d <= maxdist:
+                    cand = (d, -reader.doc_frequency("exact", term), term)
+                    if best is None or cand < best:
+                        best = cand
+            if best is not None:
+                suggestion = _replace_word(suggestion, raw, lexicon.accented(best[2]))
+                changed = True
+        if not changed or suggestion == q:
+            return None
+        return suggestion
+
+    # ------------------------------------------------------------------ articles
+    def get(self, article_id: str, q: str = "") -> ArticleView | None:
+        """The whole article ``article_id`` (None when there is none), its text highlighted for ``q``."""
+        if not isinstance(article_id, str) or not is_valid_id(article_id):
+            return None
+        gen = self._gen()
+        searcher = gen.searcher()
+        fields = searcher.document(id=article_id)
+        if fields is None:
+            return None
+        highlighter = self._highlighter(searcher, gen, q)
+        body = fields.get("body", "")
+        paragraphs = [p for p in body.split("\n") if p.strip()]
+        return ArticleView(
+            id=fields["id"], title=fields.get("title", ""), body=body, date=_date(fields.get("date")),
+            source=fields.get("source"), author=fields.get("author"), publisher=fields.get("publisher"),
+            url=fields.get("url"), section=fields.get("section"), lead=fields.get("lead") or None,
+            tags=tuple(t for t in (fields.get("tags") or "").split(",") if t), language=fields.get("language", "fr"),
+            title_html=highlighter.mark(fields.get("title", "")), lead_html=highlighter.mark(fields.get("lead", "")),
+            paragraphs_html=tuple(highlighter.mark(p) for p in paragraphs),
+        )
+
+    def _highlighter(self, searcher, gen: _Generation, q: str) -> Highlighter:
+        compiler = Compiler(searcher.reader(), gen.lexicon, self._analysis)
+        try:
+            compiler.compile(parse(q)) if q else None
+        except QueryError:
+            pass
+        return Highlighter(compiler.highlights, self._analysis)
+
+    def more_like(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """Articles similar to ``article_id``, by its key terms (empty when there is no such article)."""
+        if not isinstance(article_id, str) or not is_valid_id(article_id):
+            return []
+        gen = self._gen()
+        searcher = gen.searcher()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return []
+        fields = searcher.stored_fields(docnum)
+        text = f"{fields.get('title', '')}\n{fields.get('lead', '')}\n{fields.get('body', '')[:20000]}"
+        results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=15)
+        empty = Highlighter(Compiler(searcher.reader(), gen.lexicon, self._analysis).highlights, self._analysis)
+        return [_hit(hit.fields(), hit.score or 0.0, empty) for hit in results]
+
+    # ------------------------------------------------------------------ stats
+    def stats(self) -> ArchiveStats:
+        """How many articles, from which sources, over which dates; the index size and versions."""
+        gen = self._gen()
+        if gen.stats is not None:
+            return gen.stats
+        searcher = gen.searcher()
+        reader = searcher.reader()
+        dates = [d for d in (_date(v) for v in _column_values(reader, "date")) if d]
+        sources = searcher.search(wq.Every(), limit=1, groupedby={"source": sorting.FieldFacet("source", maptype=sorting.Count)})
+        counts = sorted(((v, c) for v, c in sources.groups("source").items() if v), key=lambda x: -x[1])
+        gen.stats = ArchiveStats(
+            articles=reader.doc_count(), sources=tuple(FacetCount(_facet_value(v), c) for v, c in counts),
+            date_min=min(dates) if dates else None, date_max=max(dates) if dates else None,
+            size_bytes=directory_size(gen.path), analysis_version=gen.meta.get("analysis_version", ANALYSIS_VERSION),
+            created=gen.meta.get("created"), generation=gen.path.name,
+        )
+        return gen.stats
+
+    def facet_values(self, name: str) -> tuple[FacetCount, ...]:
+        """Every value of facet ``name`` in the archive with its article count."""
+        _check_params(1, 1, "relevance", [name])
+        return self.search("", per_page=1, facets=[name]).facets[name]
+
+
+# ---------------------------------------------------------------------- helpers
+
+def _check_params(page, per_page, sort, facets):
+    if isinstance(page, bool) or not isinstance(page, int):
+        raise QueryError("Le numéro de page doit être un entier.")
+    if page < 1:
+        raise QueryError("Le numéro de page commence à 1.")
+    if page > 10_000:
+        raise QueryError("Le numéro de page est trop grand (au plus 10 000).")
+    if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+        raise QueryError(f"Le nombre de résultats par page doit être compris entre 1 et {MAX_PER_PAGE}.")
+    if sort not in SORTS:
+        raise QueryError(f"Tri inconnu « {sort} » : choisissez relevance, date ou -date.")
+    facets = list(facets or ())
+    for name in facets:
+        if name not in FACETS:
+            raise QueryError(f"Facette inconnue « {name} » : choisissez parmi {', '.join(FACETS)}.")
+    return page, per_page, sort, facets
+
+
+def _as_list(value) -> list:
+    if value is None or value == "" or value == ():
+        return []
+    if isinstance(value, (str, int)):
+        return [value]
+    return [v for v in value if v not in (None, "")]
+
+
+def _as_date(value, name: str, end: bool = False) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        d = value
+    elif isinstance(value, dt.date):
+        d = dt.datetime(value.year, value.month, value.day)
+    else:
+        try:
+            d = dt.datetime.strptime(str(value).strip(), "%Y-%m-%d")
+        except ValueError:
+            raise QueryError(f"Date invalide pour {name} : « {value} » (attendu AAAA-MM-JJ).") from None
+    return d.replace(hour=23, minute=59, second=59) if end else d
+
+
+def _filter_query(sources, authors, sections, years, date_from, date_to):
+    parts = []
+    for field, values in (("source", sources), ("author", authors), ("section", sections)):
+        if values:
+            terms = [wq.Term(field, str(v)) for v in values]
+            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+    if years:
+        try:
+            ys = [int(y) for y in years]
+        except (TypeError, ValueError):
+            raise QueryError("L'année doit être un nombre.") from None
+        terms = [wq.NumericRange("year", y, y) for y in ys]
+        parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
+    if date_from or date_to:
+        if date_from and date_to and date_from > date_to:
+            raise QueryError("La date de début est après la date de fin.")
+        parts.append(wq.DateRange("date", date_from, date_to))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def _date_key(value) -> float:
+    d = _date(value)
+    return d.toordinal() if d else 0
+
+
+def _facet_value(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value
+
+
+def _column_values(reader, field):
+    if not reader.has_column(field):
+        return []
+    col = reader.column_reader(field)
+    return [col[d] for d in reader.all_doc_ids()]
+
+
+def _hit(fields: dict, score: float, highlighter: Highlighter) -> Hit:
+    title = fields.get("title", "")
+    lead = fields.get("lead", "") or ""
+    body = fields.get("body", "")
+    return Hit(
+        id=fields["id"], title=title, date=_date(fields.get("date")), source=fields.get("source"),
+        author=fields.get("author"), url=fields.get("url"), section=fields.get("section"), lead=lead or None,
+        score=round(float(score), 4), snippet=highlighter.snippet(body), title_html=highlighter.mark(title),
+        lead_html=highlighter.mark(lead),
+    )
+
+
+def _with_time(page: SearchPage, started: float) -> SearchPage:
+    import dataclasses
+
+    return dataclasses.replace(page, took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+def _replace_word(q: str, word: str, replacement: str) -> str:
+    import re
+
+    return re.sub(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", replacement, q, count=1)

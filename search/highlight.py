@@ -1,0 +1,159 @@
+"""Highlighting: mark the words a query matched, in escaped HTML, and pick the best snippets.
+
+A word is marked when the index analysis of it gives a term the query searched (a stem from a
+plain word, or an exact word form from a phrase, a prefix or a fuzzy word). Text is HTML-escaped
+piece by piece *before* ``<mark>`` is inserted, so article text can never inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from indexer.analysis import TOKEN_RE, normalize_raw
+
+from .query import Analysis, Highlights
+
+FRAGMENT_CHARS = 110  # about the width of one snippet fragment
+MAX_FRAGMENTS = 3
+SNIPPET_SCAN_CHARS = 8000  # snippets come from the start of long bodies
+_SPACE = re.compile(r"\s+")
+
+
+class Highlighter:
+    """Finds and marks the words of one query; caches its verdict per distinct raw word."""
+
+    def __init__(self, highlights: Highlights, analysis: Analysis):
+        self.stems = highlights.stems
+        self.exact = highlights.exact
+        self.analysis = analysis
+        self._verdicts: dict[str, tuple[tuple[int, int], ...]] = {}
+
+    @property
+    def empty(self) -> bool:
+        return not self.stems and not self.exact
+
+    def _verdict(self, raw: str) -> tuple[tuple[int, int], ...]:
+        """Spans (relative to the raw word) to mark in ``raw``; () when nothing matches."""
+        clean = normalize_raw(raw)
+        spans = []
+        if self.stems:
+            for text, _, start, end in self.analysis.stem.analyze(clean)[0]:
+                if text in self.stems:
+                    spans.append((start, len(raw) if end == len(clean) else end))
+        if self.exact:
+            for text, _, start, end in self.analysis.exact.analyze(clean)[0]:
+                if text in self.exact:
+                    spans.append((start, len(raw) if end == len(clean) else end))
+        if not spans:
+            return ()
+        spans.sort()
+        merged = [spans[0]]
+        for s, e in spans[1:]:
+            if s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        return tuple(merged)
+
+    def spans(self, text: str, limit: int | None = None) -> list[tuple[int, int]]:
+        """Character spans of ``text`` (or of its first ``limit`` characters) to mark."""
+        if self.empty or not text:
+            return []
+        verdicts = self._verdicts
+        out = []
+        for m in TOKEN_RE.finditer(text, 0, limit if limit is not None else len(text)):
+            raw = m.group()
+            v = verdicts.get(raw)
+            if v is None:
+                v = verdicts[raw] = self._verdict(raw)
+            if v:
+                base = m.start()
+                out.extend((base + s, base + e) for s, e in v)
+        return out
+
+    def mark(self, text: str) -> str:
+        """``text`` as escaped HTML with every match in ``<mark>``."""
+        return render(text, self.spans(text))
+
+    def snippet(self, text: str) -> str:
+        """The best 2–3 fragments of ``text`` around its matches, as escaped HTML; the start when none match."""
+        spans = self.spans(text, SNIPPET_SCAN_CHARS)
+        if not spans:
+            return render(_cut(text, 0, 2 * FRAGMENT_CHARS), [])
+        return snippet_html(text, spans)
+
+
+def render(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None) -> str:
+    """Escape ``text[start:end]`` and wrap the ``spans`` inside it in ``<mark>``."""
+    end = len(text) if end is None else end
+    out = []
+    pos = start
+    for s, e in spans:
+        if e <= pos or s >= end:
+            continue
+        s, e = max(s, pos), min(e, end)
+        out.append(html.escape(text[pos:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    return "".join(out)
+
+
+def snippet_html(text: str, spans: list[tuple[int, int]]) -> str:
+    """Choose up to MAX_FRAGMENTS windows with the most distinct matched words; render them in order."""
+    words = [text[s:e].lower() for s, e in spans]
+    candidates = []
+    for i, (s, _) in enumerate(spans):
+        lo = max(0, s - FRAGMENT_CHARS // 3)
+        hi = lo + FRAGMENT_CHARS
+        inside = {words[j] for j in range(i, len(spans)) if spans[j][1] <= hi}
+        inside |= {words[j] for j in range(0, i) if spans[j][0] >= lo}
+        count = sum(1 for a, b in spans if a >= lo and b <= hi)
+        candidates.append((len(inside), count, -s, lo, hi))
+    candidates.sort(reverse=True)
+    chosen: list[tuple[int, int]] = []
+    covered: set[str] = set()
+    for _, _, _, lo, hi in candidates:
+        if len(chosen) == MAX_FRAGMENTS:
+            break
+        if any(lo < c_hi and hi > c_lo for c_lo, c_hi in chosen):
+            continue
+        new = {words[j] for j, (a, b) in enumerate(spans) if a >= lo and b <= hi}
+        if chosen and not (new - covered) and len(chosen) >= 2:
+            continue
+        chosen.append((lo, hi))
+        covered |= new
+    chosen.sort()
+    pieces = []
+    for lo, hi in chosen:
+        a, b = _word_bounds(text, lo, hi)
+        piece = render(text, spans, a, b)
+        pieces.append(_SPACE.sub(" ", piece).strip())
+    first_lo, last_hi = _word_bounds(text, *chosen[0])[0], _word_bounds(text, *chosen[-1])[1]
+    joined = " … ".join(pieces)
+    if first_lo > 0:
+        joined = "… " + joined
+    if last_hi < len(text):
+        joined += " …"
+    return joined
+
+
+def _word_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """Move ``lo`` forward and ``hi`` back to word boundaries (never splitting a word)."""
+    hi = min(hi, len(text))
+    if lo > 0 and not text[lo - 1].isspace():
+        nxt = _SPACE.search(text, lo, hi)
+        lo = nxt.end() if nxt else lo
+    if hi < len(text) and not text[hi].isspace():
+        cut = text.rfind(" ", lo, hi)
+        cut2 = text.rfind("\n", lo, hi)
+        cut = max(cut, cut2)
+        hi = cut if cut > lo else hi
+    return lo, hi
+
+
+def _cut(text: str, lo: int, width: int) -> str:
+    a, b = _word_bounds(text, lo, lo + width)
+    piece = _SPACE.sub(" ", text[a:b]).strip()
+    return piece + (" …" if b < len(text) else "")

@@ -1,0 +1,87 @@
+"""The values the search API returns: plain frozen dataclasses, no Whoosh object inside."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Mapping, NamedTuple
+
+
+class FacetCount(NamedTuple):
+    """One facet value and how many matching articles have it: ``(2024, 132)``."""
+
+    value: str | int
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Hit:
+    """One search result. ``snippet``, ``title_html`` and ``lead_html`` are HTML: escaped text with ``<mark>``."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    author: str | None
+    url: str | None
+    section: str | None
+    lead: str | None
+    score: float
+    snippet: str
+    title_html: str
+    lead_html: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchPage:
+    """One page of results for a query, with facet counts over *all* matching articles."""
+
+    query: str
+    page: int
+    per_page: int
+    total: int
+    took_ms: float
+    hits: tuple[Hit, ...]
+    facets: Mapping[str, tuple[FacetCount, ...]]
+    suggestion: str | None
+    sort: str = "relevance"
+
+    @property
+    def pages(self) -> int:
+        """How many pages the results fill."""
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclasses.dataclass(frozen=True)
+class ArticleView:
+    """A whole article, its text highlighted for a query (HTML: escaped, ``<mark>`` around matches)."""
+
+    id: str
+    title: str
+    body: str
+    date: dt.date | None
+    source: str | None
+    author: str | None
+    publisher: str | None
+    url: str | None
+    section: str | None
+    lead: str | None
+    tags: tuple[str, ...]
+    language: str
+    title_html: str
+    lead_html: str
+    paragraphs_html: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ArchiveStats:
+    """What an archive holds."""
+
+    articles: int
+    sources: tuple[FacetCount, ...]
+    date_min: dt.date | None
+    date_max: dt.date | None
+    size_bytes: int
+    analysis_version: int
+    created: str | None
+    generation: str
