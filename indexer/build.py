@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from .article import Article
 from .lexicon import Lexicon
 from .readers import Skip, iter_files, read_file
+from .schema import UNDATED_LAST
 from .store import (
     PresseIndexError,
     RootLock,
@@ -146,6 +147,8 @@ def article_fields(article: Article) -> dict:
         "path": article.path,
         "hash": article.content_hash,
         "language": article.language or "fr",
+        "day": article.date.toordinal() if article.date else 0,
+        "day_asc": article.date.toordinal() if article.date else UNDATED_LAST,
     }
     if article.author:
         doc["author"] = article.author

@@ -14,6 +14,7 @@ SCHEMA_VERSION = 1
 STEMMED_FIELDS = ("title", "lead", "body")
 EXACT_FIELDS = ("title_exact", "exact")
 FACET_FIELDS = ("source", "author", "section", "year")
+UNDATED_LAST = 99_999_999
 
 
 def make_schema() -> Schema:
@@ -36,7 +37,11 @@ def make_schema() -> Schema:
         author=ID(stored=True, sortable=True),
         section=ID(stored=True, sortable=True),
         year=NUMERIC(int, stored=True, sortable=True),
-        date=DATETIME(stored=True, sortable=True),
+        date=DATETIME(stored=True),
+        # Days since 0001-01-01, for sorting by date with undated articles last either way:
+        # "day" is 0 when undated (newest first, tie-breaks), "day_asc" is UNDATED_LAST (oldest first).
+        day=NUMERIC(int, bits=32, sortable=True),
+        day_asc=NUMERIC(int, bits=32, sortable=True),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         publisher=STORED(),
         url=STORED(),

@@ -194,12 +194,15 @@ class Archive:
             kwargs["limit"] = limit + 20
             results = searcher.search(query, **kwargs)
         else:
-            results = searcher.search(query, sortedby="date", reverse=(sort == "-date"), **kwargs)
+            if sort == "-date":
+                results = searcher.search(query, sortedby="day", reverse=True, **kwargs)
+            else:  # oldest first, undated articles last
+                results = searcher.search(query, sortedby="day_asc", **kwargs)
         total = len(results)
         docs = [(results.docnum(i), results.score(i) or 0.0) for i in range(min(results.scored_length(), kwargs["limit"]))]
         if sort == "relevance":
-            dates = searcher.reader().column_reader("date") if docs else None
-            docs.sort(key=lambda d: (-round(d[1], 6), -_date_key(dates[d[0]])))
+            days = searcher.reader().column_reader("day") if docs else None
+            docs.sort(key=lambda d: (-round(d[1], 6), -days[d[0]]))
         window = docs[(page - 1) * per_page: page * per_page]
         hits = [(searcher.stored_fields(docnum), score) for docnum, score in window]
         facet_counts = {}
@@ -296,12 +299,13 @@ class Archive:
             return gen.stats
         searcher = gen.searcher()
         reader = searcher.reader()
-        dates = [d for d in (_date(v) for v in _column_values(reader, "date")) if d]
+        days = [d for d in _column_values(reader, "day") if d > 0]
         sources = searcher.search(wq.Every(), limit=1, groupedby={"source": sorting.FieldFacet("source", maptype=sorting.Count)})
         counts = sorted(((v, c) for v, c in sources.groups("source").items() if v), key=lambda x: -x[1])
         gen.stats = ArchiveStats(
             articles=reader.doc_count(), sources=tuple(FacetCount(_facet_value(v), c) for v, c in counts),
-            date_min=min(dates) if dates else None, date_max=max(dates) if dates else None,
+            date_min=dt.date.fromordinal(min(days)) if days else None,
+            date_max=dt.date.fromordinal(max(days)) if days else None,
             size_bytes=directory_size(gen.path), analysis_version=gen.meta.get("analysis_version", ANALYSIS_VERSION),
             created=gen.meta.get("created"), generation=gen.path.name,
         )
@@ -384,11 +388,6 @@ def _date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     return None
-
-
-def _date_key(value) -> float:
-    d = _date(value)
-    return d.toordinal() if d else 0
 
 
 def _facet_value(value):
