@@ -49,13 +49,13 @@ MAX_TOKEN_LENGTH = 80
 
 APOSTROPHES = "'’ʼ"
 _HYPHENS = "-‐‑"
-_PIECE = r"[^\W_]+"
+_PIECE = r"[^\W_][^\W_\u0300-\u036f]*(?:[\u0300-\u036f]+[^\W_]*)*"
 # A raw token: pieces joined by an apostrophe, a hyphen (possibly followed by a line break: a word
 # hyphenated at the end of a printed line), a soft hyphen, or a dot/comma between digits.
 TOKEN_RE = re.compile(
     rf"{_PIECE}(?:(?:[{APOSTROPHES}]|[{_HYPHENS}](?:[ \t]*\r?\n[ \t]*)?|\u00ad|(?<=\d)[.,](?=\d)){_PIECE})*"
 )
-_LINE_BREAK_HYPHEN = re.compile(rf"[{_HYPHENS}][ \t]*\r?\n[ \t]*(?=[^\W\d_])")
+_LINE_BREAK_HYPHEN = re.compile(rf"[{_HYPHENS}][ \t]*\r?\n[ \t]*(.)")
 _ELISION_RE = re.compile(rf"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}]", re.IGNORECASE)
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 # Where a compound splits into parts: hyphens, and dots/commas between digits.
@@ -91,7 +91,12 @@ def fold(text: str) -> str:
         if ch.isascii():
             out.append(ch)
         elif ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF or 0xFB00 <= ord(ch) <= 0xFB06:
-            out.append(unidecode(ch))
+            ascii_ = unidecode(ch)
+            # Letters fold to letters (é→e, Œ→OE, ß→ss); ½, ǃ, ŉ… would give spaces or punctuation.
+            if not ascii_.isalpha():
+                out.append(ch)
+            else:
+                out.append(ascii_.lower() if ch.islower() else ascii_)
         elif unicodedata.category(ch) == "Mn":  # combining accent left by decomposed text
             continue
         else:
@@ -111,12 +116,25 @@ def is_stop_word(word: str) -> bool:
     return word in FRENCH_STOP_WORDS or (word.isascii() and word in _FOLDED_STOP_WORDS)
 
 
+def _join_line_break(m: re.Match) -> str:
+    # "gou-\nvernement" is one word cut by the printer; "Moyen-\nOrient", "1940-\n1945" keep their hyphen.
+    nxt = m.group(1)
+    return nxt if nxt.islower() else "-" + nxt
+
+
 def normalize_raw(raw: str) -> str:
-    """Clean one raw token: join words hyphenated across a line break, drop soft hyphens, ``ſ→s``."""
+    """Clean one raw token: rejoin words hyphenated across a line break, drop soft hyphens,
+    read typographic hyphens as ``-`` and the long s ``ſ`` as ``s``; NFC-compose accents."""
+    if raw.isascii():
+        return _LINE_BREAK_HYPHEN.sub(_join_line_break, raw) if "\n" in raw else raw
+    if not unicodedata.is_normalized("NFC", raw):
+        raw = unicodedata.normalize("NFC", raw)
     if "\n" in raw:
-        raw = _LINE_BREAK_HYPHEN.sub("", raw)
+        raw = _LINE_BREAK_HYPHEN.sub(_join_line_break, raw)
     if "\u00ad" in raw:
         raw = raw.replace("\u00ad", "")
+    if "‐" in raw or "‑" in raw:
+        raw = raw.replace("‐", "-").replace("‑", "-")
     if "ſ" in raw:
         raw = raw.replace("ſ", "s")
     return raw
@@ -156,6 +174,11 @@ class FrenchTokenizer(Tokenizer):
                 t.startchar = start_char + match.start()
                 t.endchar = start_char + match.end()
             yield t
+
+
+def _strip_elision(word: str) -> str:
+    m = _ELISION_RE.match(word)
+    return word[m.end():] if m and len(word) > m.end() else word
 
 
 class ElisionFilter(Filter):
@@ -199,6 +222,10 @@ class CompoundFilter(Filter):
                 yield t
                 continue
             start = t.startchar if t.chars else 0
+            end = t.endchar if t.chars else len(text)
+            # When cleaning or lowercasing changed the length (a line-break hyphen, "İ"), character
+            # offsets inside the word are unknown: every part gets the span of the whole word.
+            exact_offsets = end - start == len(text)
             pos = t.pos if t.positions else 0
             if self.whole:
                 t.text = text
@@ -206,12 +233,16 @@ class CompoundFilter(Filter):
             offset = 0
             for i, piece in enumerate(pieces):
                 offset = text.index(piece, offset)
-                t.text = piece
+                part = _strip_elision(piece)  # main-d'œuvre: the part is œuvre
+                t.text = part
                 if t.positions:
                     t.pos = pos + i
                 if t.chars:
-                    t.startchar = start + offset
-                    t.endchar = start + offset + len(piece)
+                    if exact_offsets:
+                        t.startchar = start + offset + len(piece) - len(part)
+                        t.endchar = start + offset + len(piece)
+                    else:
+                        t.startchar, t.endchar = start, end
                 offset += len(piece)
                 yield t
             shift += len(pieces) - 1
@@ -285,10 +316,14 @@ class CachedFilter(Filter):
     """
 
     MAX_ENTRIES = 400_000
+    track_fresh = True  # the query side turns this off: it never takes the fresh tokens
 
     def __init__(self, *filters):
         self.filters = tuple(filters)
         self._cache = {}
+        # Cleaned raw tokens analysed since the last take_fresh(): the index writer turns them into
+        # lexicon entries (see indexer.lexicon), so each distinct word is analysed once per process.
+        self.fresh: set[str] = set()
 
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.filters == self.filters
@@ -299,48 +334,72 @@ class CachedFilter(Filter):
     def __setstate__(self, state):
         self.filters = state["filters"]
         self._cache = {}
+        self.fresh = set()
 
-    def analyze(self, raw: str, removestops: bool = True) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
-        """Return ((text, relative position, start, end), …) for one raw token, and its width."""
-        key = raw if removestops else "\x00" + raw
-        hit = self._cache.get(key)
+    def take_fresh(self) -> set[str]:
+        """The cleaned raw tokens first analysed since the last call (and forget them)."""
+        fresh, self.fresh = self.fresh, set()
+        return fresh
+
+    def analyze(self, raw: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+        """Return ((text, relative position, start, end), …) for one raw token, and its width.
+
+        ``raw`` may be uncleaned (see ``normalize_raw``); offsets are relative to the cleaned token.
+        """
+        hit = self._cache.get(raw)
         if hit is not None:
             return hit
-        t = Token(positions=True, chars=True, removestops=removestops)
-        t.text, t.pos, t.startchar, t.endchar, t.boost, t.stopped = raw, 0, 0, len(raw), 1.0, False
+        clean = normalize_raw(raw)
+        if self.track_fresh and len(self.fresh) < self.MAX_ENTRIES:
+            self.fresh.add(clean)
+        t = Token(positions=True, chars=True, removestops=True)
+        t.text, t.pos, t.startchar, t.endchar, t.boost, t.stopped = clean, 0, 0, len(clean), 1.0, False
         stream = iter((t,))
         for f in self.filters:
             stream = f(stream)
         out = tuple((tok.text, tok.pos, tok.startchar, tok.endchar) for tok in stream)
-        width = max((p for _, p, _, _ in out), default=0) + 1
-        # A compound whose parts were all stopped still occupies its positions.
-        parts = _COMPOUND_SPLIT_RE.split(raw)
-        width = max(width, len(parts))
+        # A compound whose parts were all dropped still occupies its positions.
+        width = max(max((p for _, p, _, _ in out), default=0) + 1, len(_COMPOUND_SPLIT_RE.split(clean)))
         if len(self._cache) >= self.MAX_ENTRIES:
             self._cache.clear()
-        self._cache[key] = hit = (out, width)
+        self._cache[raw] = hit = (out, width)
         return hit
 
     def __call__(self, tokens):
         shift = 0
         for t in tokens:
-            out, width = self.analyze(t.text, t.removestops)
-            if not out:
-                shift += width - 1
+            if not t.removestops:
+                # Stop words kept and flagged (Whoosh's highlighter asks for that): run the chain itself.
+                if t.positions:
+                    t.pos += shift
+                first = t.pos if t.positions else 0
+                pieces = len(_COMPOUND_SPLIT_RE.split(t.text))
+                stream = iter((t,))
+                for f in self.filters:
+                    stream = f(stream)
+                last = first
+                for tok in stream:
+                    last = max(last, tok.pos if tok.positions else 0)
+                    yield tok
+                shift += max(last - first, pieces - 1)
                 continue
+            out, width = self.analyze(t.text)
             if t.positions:
                 pos = t.pos + shift
-            if t.chars:
-                start = t.startchar
-                end, raw_len = t.endchar, len(t.text)
+            if t.chars and out:
+                start, end = t.startchar, t.endchar
+                # Cleaning may have changed the word's length (see CompoundFilter): whole span then.
+                exact_offsets = end - start == len(t.text)
+                elided = out[0][2]
             for text, rel_pos, rel_start, rel_end in out:
                 t.text = text
                 if t.positions:
                     t.pos = pos + rel_pos
                 if t.chars:
-                    t.startchar = start + rel_start
-                    # The raw token may be longer than its cleaned text (a line-break hyphen).
-                    t.endchar = end if rel_end == raw_len else start + rel_end
+                    if exact_offsets:
+                        t.startchar, t.endchar = start + rel_start, start + rel_end
+                    else:
+                        t.startchar, t.endchar = start + elided, end
                 yield t
             shift += width - 1
 
@@ -394,8 +453,9 @@ class Lexiconizer:
     ``pairs(raw)`` is cached per distinct raw token, like the analyzers.
     """
 
-    def __init__(self):
-        self._terms = CachedFilter(*stemming_filters())
+    def __init__(self, terms: CachedFilter | None = None):
+        # ``terms`` may be the index's own stemming cache: its entries are reused, not recomputed.
+        self._terms = terms if terms is not None else CachedFilter(*stemming_filters())
         self._keys = CachedFilter(*key_filters())
         self._surfaces = CachedFilter(ElisionFilter(), LowercaseFilter(), FrenchStopFilter(), CompoundFilter())
 

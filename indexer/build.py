@@ -19,11 +19,14 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
+from whoosh.multiproc import MpWriter, SubWriterTask
 
+from .analysis import Lexiconizer
 from .article import Article
-from .lexicon import Lexicon
+from .lexicon import compact as compact_lexicon
+from .lexicon import write_part
 from .readers import Skip, iter_files, read_file
-from .schema import UNDATED_LAST
+from .schema import UNDATED_LAST, stemming_cache
 from .store import (
     PresseIndexError,
     RootLock,
@@ -38,8 +41,9 @@ from .store import (
 
 MANIFEST_FILE = "files.json"
 DEFAULT_BATCH = 5000
-# Below this many articles to write, one process is faster than starting workers.
-MULTIPROCESS_THRESHOLD = 2000
+LIMIT_MB = 256  # postings buffered in memory per writer process before spilling to disk
+# Below this many bytes of files to read, one process is faster than starting workers.
+BULK_BYTES = 4_000_000
 
 
 @dataclasses.dataclass
@@ -91,7 +95,7 @@ def update_index(root: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
                  batch_size: int = DEFAULT_BATCH, progress: ProgressFn | None = None, wait: bool = False) -> Summary:
     """Index ``paths`` into the index at ``root`` incrementally (creating it if needed)."""
     root = Path(root)
-    paths = [str(Path(p).resolve()) for p in paths]
+    paths = _existing(paths)
     with RootLock(root).acquire(wait=wait):
         generation = current_generation(root)
         if generation is None or not generation.is_dir():
@@ -120,7 +124,7 @@ def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None =
                 raise PresseIndexError(
                     "Indiquez les dossiers à indexer : cet index ne dit pas de quels dossiers il vient."
                 )
-        paths = [str(Path(p).resolve()) for p in paths]
+        paths = _existing(paths)
         generation = new_generation(root, paths)
         try:
             summary = _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress)
@@ -170,55 +174,78 @@ def article_fields(article: Article) -> dict:
     return doc
 
 
+class _LexiconSubWriterTask(SubWriterTask):
+    """A Whoosh writer process that also writes the lexicon entries of the words it analysed."""
+
+    def _process_file(self, filename, doc_count):
+        super()._process_file(filename, doc_count)
+        cache = stemming_cache(self.writer.schema)
+        fresh = cache.take_fresh()
+        if fresh:
+            if getattr(self, "_lexiconizer", None) is None:
+                self._lexiconizer = Lexiconizer(terms=cache)
+            write_part(self.storage.folder, fresh, self._lexiconizer)
+
+
+class _LexiconMpWriter(MpWriter):
+    """Whoosh's multiprocess writer whose processes write lexicon parts before their segments commit."""
+
+    def _new_task(self):
+        task = _LexiconSubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                                     self.subargs, self.multisegment)
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
 class _Batcher:
     """Owns the Whoosh writer of one run: opens it lazily, commits every ``batch_size`` articles."""
 
-    def __init__(self, generation: Path, procs: int | None, batch_size: int, lexicon: Lexicon):
+    def __init__(self, generation: Path, procs: int | None, batch_size: int, bulk: bool):
         self.generation = generation
         self.ix = whoosh_index.open_dir(str(generation))
-        self.procs = procs
+        self.procs = procs if procs is not None else (min(os.cpu_count() or 1, 4) if bulk else 1)
         self.batch_size = batch_size
-        self.lexicon = lexicon
         self.writer = None
         self.pending = 0
 
-    def _open(self, expected: int):
-        procs = self.procs
-        if procs is None:
-            procs = min(os.cpu_count() or 1, 4) if expected >= MULTIPROCESS_THRESHOLD else 1
-        if procs > 1:
-            self.writer = self.ix.writer(procs=procs, multisegment=True, limitmb=128)
+    def _open(self):
+        if self.procs > 1:
+            self.writer = _LexiconMpWriter(self.ix, procs=self.procs, multisegment=True, limitmb=LIMIT_MB)
         else:
-            self.writer = self.ix.writer(limitmb=128)
+            self.writer = self.ix.writer(limitmb=LIMIT_MB)
 
-    def add(self, article: Article, replace: bool, expected: int) -> None:
+    def add(self, article: Article, replace: bool) -> None:
         if self.writer is None:
-            self._open(expected)
+            self._open()
         if replace:
             self.writer.delete_by_term("id", article.id)
         self.writer.add_document(**article_fields(article))
-        lx = self.lexicon
-        lx.add_text(article.title)
-        if article.lead:
-            lx.add_text(article.lead)
-        lx.add_text(article.body)
         self.pending += 1
         if self.pending >= self.batch_size:
             self.commit()
 
     def delete(self, field: str, value: str) -> int:
         if self.writer is None:
-            self._open(0)
+            self._open()
         return self.writer.delete_by_term(field, value)
 
     def commit(self) -> None:
         if self.writer is None:
             return
-        if self.lexicon.dirty:
-            self.lexicon.save(self.generation)  # before the commit: a crash leaves extra entries only
+        # Words analysed in this process (one writer process): their lexicon entries go to disk
+        # before the commit, so a crash leaves extra entries only.
+        cache = stemming_cache(self.writer.schema)
+        fresh = cache.take_fresh()
+        if fresh:
+            write_part(self.generation, fresh, Lexiconizer(terms=cache))
         self.writer.commit()
         self.writer = None
         self.pending = 0
+
+    def finish(self) -> None:
+        self.commit()
+        compact_lexicon(self.generation)
 
     def cancel(self) -> None:
         if self.writer is not None:
@@ -258,8 +285,8 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
     manifest = _load_manifest(generation)
     new_manifest: dict[str, list[int]] = {}
     files = [(f, r) for f, r in iter_files(paths)]  # raises FileNotFoundError for a missing path
-    expected = len(existing) == 0 and sum(_size(f) for f, _ in files) > 4_000_000
-    batcher = _Batcher(generation, procs, batch_size, Lexicon.load(generation))
+    bulk = sum(_size(f) for f, _ in files) > BULK_BYTES
+    batcher = _Batcher(generation, procs, batch_size, bulk)
     seen_ids: dict[str, str] = {}
     visited: set[str] = set()
     last_report = 0.0
@@ -290,7 +317,7 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
                 if old is not None and old[0] == item.content_hash and old[1] == item.path:
                     summary.unchanged += 1
                     continue
-                batcher.add(item, replace=old is not None, expected=2000 if expected else 0)
+                batcher.add(item, replace=old is not None)
                 if old is None:
                     summary.added += 1
                 else:
@@ -311,7 +338,7 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
                 for article_id in ids:
                     if article_id not in seen_ids:
                         summary.removed += batcher.delete("id", article_id)
-        batcher.commit()
+        batcher.finish()
     except OSError as exc:
         batcher.cancel()
         raise PresseIndexError(_os_error_message(exc, generation)) from exc
@@ -323,6 +350,17 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
     if progress is not None:
         progress(summary)
     return summary
+
+
+def _existing(paths: Iterable[str | os.PathLike]) -> list[str]:
+    """Absolute paths, checked before anything is written (FileNotFoundError names the first missing one)."""
+    out = []
+    for p in paths:
+        path = Path(p)
+        if not path.exists():
+            raise FileNotFoundError(errno.ENOENT, "chemin introuvable", str(p))
+        out.append(str(path.resolve()))
+    return out
 
 
 def _under(path: str, roots: list[str]) -> bool:

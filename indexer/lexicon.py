@@ -7,20 +7,25 @@ up by its own key, which depends only on its folded form, so ``capacites`` and `
 the same terms. It also remembers how a folded word was written with accents (``etat → état``),
 to show spelling suggestions with their accents.
 
-The lexicon lives in ``lexicon.json`` beside the index files. It only grows: entries of deleted
-articles map to terms with no postings, which match nothing. It is written (atomically) *before*
-each index commit, so a crash can leave extra entries but never miss one.
+On disk, beside the index files: ``lexicon.json`` plus ``lexicon-parts/*.jsonl``, which the
+processes that analyse articles append to (each distinct word once per process) *before* the
+index commit that makes those articles visible; ``compact()`` folds the parts into
+``lexicon.json``. So a crash can leave extra entries, never miss one. Entries of deleted articles
+map to terms without postings, which match nothing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import uuid
 from pathlib import Path
+from typing import Iterable
 
-from .analysis import TOKEN_RE, Lexiconizer
+from .analysis import Lexiconizer
 
 LEXICON_FILE = "lexicon.json"
+PARTS_DIR = "lexicon-parts"
 
 
 class Lexicon:
@@ -29,57 +34,53 @@ class Lexicon:
     def __init__(self, stems: dict[str, set[str]] | None = None, display: dict[str, str] | None = None):
         self.stems: dict[str, set[str]] = stems or {}
         self.display: dict[str, str] = display or {}
-        self._seen: set[str] = set()
-        self._lexiconizer: Lexiconizer | None = None
-        self.dirty = False
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> "Lexicon":
-        """Read the lexicon of an index directory (an empty one when the file is missing)."""
-        path = Path(directory) / LEXICON_FILE
+        """Read the lexicon of an index directory, parts included (empty when there is none)."""
+        directory = Path(directory)
+        lexicon = cls()
         try:
-            with open(path, encoding="utf-8") as f:
+            with open(directory / LEXICON_FILE, encoding="utf-8") as f:
                 data = json.load(f)
+            lexicon.stems = {k: set(v) for k, v in data.get("stems", {}).items()}
+            lexicon.display = data.get("display", {})
         except FileNotFoundError:
-            return cls()
-        return cls({k: set(v) for k, v in data.get("stems", {}).items()}, data.get("display", {}))
+            pass
+        for part in sorted((directory / PARTS_DIR).glob("*.jsonl")) if (directory / PARTS_DIR).is_dir() else ():
+            lexicon._merge_part(part)
+        return lexicon
 
-    def add_text(self, text: str) -> None:
-        """Record every word of ``text`` (call it with each indexed field of each article)."""
-        seen = self._seen
-        new = set(TOKEN_RE.findall(text)) - seen
-        if not new:
-            return
-        seen |= new
-        if self._lexiconizer is None:
-            self._lexiconizer = Lexiconizer()
-        lx = self._lexiconizer
-        stems, display = self.stems, self.display
-        for raw in new:
-            for key, term in lx.pairs(raw):
-                terms = stems.get(key)
-                if terms is None:
-                    stems[key] = {term}
-                    self.dirty = True
-                elif term not in terms:
-                    terms.add(term)
-                    self.dirty = True
-            for folded, accented in lx.display_forms(raw):
-                if folded not in display:
-                    display[folded] = accented
-                    self.dirty = True
+    def _merge_part(self, part: Path) -> None:
+        with open(part, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    kind, a, b = json.loads(line)
+                except ValueError:
+                    continue  # a line cut short by a crash: its words are in a later part or a reindex
+                if kind == "k":
+                    self.stems.setdefault(a, set()).add(b)
+                elif a not in self.display:
+                    self.display[a] = b
+
+    def add_words(self, raws: Iterable[str], lexiconizer: Lexiconizer | None = None) -> None:
+        """Record cleaned raw tokens (as the analyzer saw them)."""
+        for kind, a, b in entries(raws, lexiconizer):
+            if kind == "k":
+                self.stems.setdefault(a, set()).add(b)
+            elif a not in self.display:
+                self.display[a] = b
 
     def save(self, directory: str | os.PathLike) -> None:
-        """Write the lexicon atomically (temporary file, fsync, rename)."""
+        """Write ``lexicon.json`` atomically (temporary file, fsync, rename)."""
         path = Path(directory) / LEXICON_FILE
-        tmp = path.with_suffix(f".tmp-{os.getpid()}")
+        tmp = path.with_name(f".{LEXICON_FILE}.tmp-{os.getpid()}")
         data = {"stems": {k: sorted(v) for k, v in self.stems.items()}, "display": self.display}
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        self.dirty = False
 
     def terms_for_key(self, key: str) -> set[str]:
         """The indexed terms whose words fold-then-stem to ``key`` (plus ``key`` itself)."""
@@ -88,3 +89,39 @@ class Lexicon:
     def accented(self, folded: str) -> str:
         """How ``folded`` was written with accents in the archive (itself when never accented)."""
         return self.display.get(folded, folded)
+
+
+def entries(raws: Iterable[str], lexiconizer: Lexiconizer | None = None):
+    """Lexicon entries of cleaned raw tokens: ("k", key, term) and ("d", folded, accented)."""
+    lx = lexiconizer or Lexiconizer()
+    for raw in raws:
+        for key, term in lx.pairs(raw):
+            yield ("k", key, term)
+        for folded, accented in lx.display_forms(raw):
+            yield ("d", folded, accented)
+
+
+def write_part(directory: str | os.PathLike, raws: Iterable[str], lexiconizer: Lexiconizer | None = None) -> None:
+    """Append the entries of ``raws`` to a new part file of the lexicon in ``directory``."""
+    lines = [json.dumps(e, ensure_ascii=False) for e in entries(raws, lexiconizer)]
+    if not lines:
+        return
+    parts = Path(directory) / PARTS_DIR
+    parts.mkdir(exist_ok=True)
+    path = parts / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def compact(directory: str | os.PathLike) -> None:
+    """Fold the part files into ``lexicon.json`` (then delete them)."""
+    directory = Path(directory)
+    parts_dir = directory / PARTS_DIR
+    parts = sorted(parts_dir.glob("*.jsonl")) if parts_dir.is_dir() else []
+    if not parts:
+        return
+    Lexicon.load(directory).save(directory)
+    for part in parts:
+        part.unlink(missing_ok=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from collections import defaultdict
 
-from .analysis import french_analyzer, french_exact_analyzer
+from whoosh import formats
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.system import pack_uint
+
+from .analysis import TOKEN_RE, CachedFilter, french_analyzer, french_exact_analyzer
 
 # Bump when fields change in a way an existing index cannot serve (checked with ANALYSIS_VERSION).
 SCHEMA_VERSION = 1
@@ -17,6 +21,47 @@ FACET_FIELDS = ("source", "author", "section", "year")
 UNDATED_LAST = 99_999_999
 
 
+class FrenchText(TEXT):
+    """A TEXT field whose indexing runs the cached French analysis without Whoosh's token stream.
+
+    ``index()`` gives exactly what ``TEXT.index()`` gives with the same analyzer (a test checks it),
+    several times faster: no Token object, no generator chain, one dict lookup per word. Part of
+    every pickled schema: keep it at this import path.
+    """
+
+    def _cached_filter(self) -> CachedFilter | None:
+        items = getattr(self.analyzer, "items", ())
+        return items[-1] if len(items) == 2 and isinstance(items[-1], CachedFilter) else None
+
+    def index(self, value, **kwargs):
+        cached = self._cached_filter()
+        if cached is None or not isinstance(value, str) or kwargs.get("mode", "index") != "index":
+            yield from TEXT.index(self, value, **kwargs)
+            return
+        analyze = cached.analyze
+        cache_get = cached._cache.get  # the hot loop: one dict lookup per word when it was seen before
+        fmt = self.format
+        boost = fmt.field_boost
+        if isinstance(fmt, formats.Positions):
+            poses = defaultdict(list)
+            pos = 0
+            for raw in TOKEN_RE.findall(value):
+                out, width = cache_get(raw) or analyze(raw)
+                for text, rel, _, _ in out:
+                    poses[text].append(pos + rel)
+                pos += width
+            encode = fmt.encode
+            for text, plist in poses.items():
+                yield text.encode("utf-8"), len(plist), len(plist) * boost, encode(plist)
+        else:
+            freqs = defaultdict(int)
+            for raw in TOKEN_RE.findall(value):
+                for text, _, _, _ in (cache_get(raw) or analyze(raw))[0]:
+                    freqs[text] += 1
+            for text, freq in freqs.items():
+                yield text.encode("utf-8"), freq, freq * boost, pack_uint(freq)
+
+
 def make_schema() -> Schema:
     """The schema every Presse index is built with."""
     stemmed = french_analyzer()
@@ -24,14 +69,14 @@ def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         # Plain words are matched on stems: frequencies are enough (phrase=False stores no positions).
-        title=TEXT(analyzer=stemmed, stored=True, phrase=False),
-        lead=TEXT(analyzer=stemmed, stored=True, phrase=False),
-        body=TEXT(analyzer=stemmed, stored=True, phrase=False),
+        title=FrenchText(analyzer=stemmed, stored=True, phrase=False),
+        lead=FrenchText(analyzer=stemmed, stored=True, phrase=False),
+        body=FrenchText(analyzer=stemmed, stored=True, phrase=False),
         # Folded, unstemmed word forms with positions: "exact phrase", prefix*, fuzzy~.
-        title_exact=TEXT(analyzer=exact, phrase=True),
-        exact=TEXT(analyzer=exact, phrase=True),
-        author_text=TEXT(analyzer=exact, phrase=True),
-        source_text=TEXT(analyzer=exact, phrase=True),
+        title_exact=FrenchText(analyzer=exact, phrase=True),
+        exact=FrenchText(analyzer=exact, phrase=True),
+        author_text=FrenchText(analyzer=exact, phrase=True),
+        source_text=FrenchText(analyzer=exact, phrase=True),
         # Exact values for filters and facets, read from columns.
         source=ID(stored=True, sortable=True),
         author=ID(stored=True, sortable=True),
@@ -50,3 +95,8 @@ def make_schema() -> Schema:
         path=ID(stored=True, sortable=True),
         hash=ID(stored=True, sortable=True),
     )
+
+
+def stemming_cache(schema: Schema) -> CachedFilter:
+    """The CachedFilter shared by the stemmed fields of ``schema`` (its fresh words feed the lexicon)."""
+    return schema["body"].analyzer.items[-1]

@@ -112,6 +112,11 @@ def open_generation(root: str | os.PathLike):
     meta = check_version(generation)
     try:
         ix = whoosh_index.open_dir(str(generation))
+        if set(ix.schema.names()) != set(make_schema().names()):
+            raise IndexVersionError(
+                f"Les champs de l'index {generation} ne sont pas ceux de cette version de Presse. "
+                f"Il faut le reconstruire : presse reindex CHEMIN… --index {root}"
+            )
     except whoosh_index.EmptyIndexError as exc:
         raise IndexNotFound(f"L'index {generation} est vide ou incomplet : relancez presse index.") from exc
     except (AttributeError, ImportError, ModuleNotFoundError) as exc:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Sequence
 
 from whoosh import query as wq
-from whoosh import scoring, sorting
+from whoosh import scoring
 
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.article import is_valid_id
@@ -26,6 +26,7 @@ from indexer.store import (
     open_generation,
 )
 
+from .facets import ReaderColumns
 from .highlight import Highlighter
 from .query import Analysis, Compiler, QueryError, parse
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
@@ -37,7 +38,6 @@ ArchiveNotFound = IndexNotFound
 SORTS = ("relevance", "date", "-date")
 FACETS = ("source", "year", "author", "section")
 MAX_PER_PAGE = 100
-MAX_FACET_VALUES = 30
 # BM25F parameters (tuned with bench/relevance.py); titles are short, so less length normalisation.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, title_B=0.5, lead_B=0.5, title_exact_B=0.5)
 RECHECK_SECONDS = 0.5  # how often a searcher checks that the index changed on disk
@@ -53,15 +53,30 @@ class _Generation:
         self.local = threading.local()
         self.lock = threading.Lock()
         self.whoosh_generation = self.ix.latest_generation()
+        self.epoch = 0  # bumped when a new commit is seen; each thread's searcher follows
         self.stats: ArchiveStats | None = None
+        self._columns: dict[int, ReaderColumns] = {}
+
+    def columns(self, reader) -> ReaderColumns:
+        """The column arrays of ``reader``'s commit, shared by every thread's searcher."""
+        key = reader.generation()
+        cols = self._columns.get(key)
+        if cols is None:
+            with self.lock:
+                cols = self._columns.get(key)
+                if cols is None:
+                    self._columns = {k: v for k, v in self._columns.items() if k > key - 2}
+                    cols = self._columns[key] = ReaderColumns(reader)
+        return cols
 
     def searcher(self):
+        """This thread's searcher, refreshed when the archive saw a new commit (``epoch`` changed)."""
         s = getattr(self.local, "searcher", None)
         if s is None:
             s = self.local.searcher = self.ix.searcher(weighting=WEIGHTING)
-            self.local.checked = time.monotonic()
-        elif time.monotonic() - self.local.checked > RECHECK_SECONDS:
-            self.local.checked = time.monotonic()
+            self.local.epoch = self.epoch
+        elif self.local.epoch != self.epoch:
+            self.local.epoch = self.epoch
             if not s.up_to_date():
                 s = self.local.searcher = s.refresh()
         return s
@@ -120,7 +135,7 @@ class Archive:
                     gen.lexicon = Lexicon.load(gen.path)
                     gen.whoosh_generation = gen.ix.latest_generation()
                     gen.stats = None
-                    self._cache.clear()
+                    gen.epoch += 1
         return gen
 
     def close(self) -> None:
@@ -155,12 +170,13 @@ class Archive:
         filters = _filter_query(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
                                 _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
         gen = self._gen()
-        key = (q, page, per_page, sort, tuple(facets), repr(filters), gen.whoosh_generation)
+        searcher = gen.searcher()
+        # Keyed by what this searcher sees: a thread never caches a page for a commit it did not search.
+        key = (q, page, per_page, sort, tuple(facets), repr(filters), gen.path.name, searcher.reader().generation())
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return _with_time(cached, started)
-        searcher = gen.searcher()
         compiler = Compiler(searcher.reader(), gen.lexicon, self._analysis)
         tree = parse(q)
         query = compiler.compile(tree)
@@ -168,7 +184,7 @@ class Archive:
             query = wq.Every()
             if tree is None and sort == "relevance":
                 sort = "-date"
-        result = self._run(searcher, query, filters, page, per_page, sort, facets)
+        result = self._run(gen, searcher, query, filters, page, per_page, sort, facets)
         total, hits_raw, facet_counts = result
         highlighter = Highlighter(compiler.highlights, self._analysis)
         hits = tuple(_hit(fields, score, highlighter) for fields, score in hits_raw)
@@ -183,38 +199,30 @@ class Archive:
                 self._cache.popitem(last=False)
         return _with_time(out, started)
 
-    def _run(self, searcher, query, filters, page, per_page, sort, facets):
-        groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in facets}
+    def _run(self, gen, searcher, query, filters, page, per_page, sort, facets):
+        """Match, count facets, and pick one page of hits: (total, [(stored fields, score)], facets)."""
+        reader = searcher.reader()
+        columns = gen.columns(reader)
+        everything = isinstance(query, wq.Every)
+        matched = columns.all_docs(reader) if everything else list(searcher.docs_for_query(query))
+        allowed = None
+        if filters is not None:
+            allowed = columns.filter_docs(searcher, filters)
+            matched = [d for d in matched if d in allowed]
+        total = len(matched)
+        facet_counts = {name: columns.counts(reader, name, matched) for name in facets}
         limit = page * per_page
-        kwargs = {"limit": limit, "filter": filters}
-        if groupedby:
-            kwargs["groupedby"] = groupedby
-        if sort == "relevance":
-            # Score first, then newest first among equal scores.
-            kwargs["limit"] = limit + 20
-            results = searcher.search(query, **kwargs)
+        if limit - per_page >= total:
+            return total, [], facet_counts
+        if sort == "relevance" and not everything:
+            window = _top_by_score(searcher, query, allowed, columns.array(reader, "day"), limit, total)
         else:
-            if sort == "-date":
-                results = searcher.search(query, sortedby="day", reverse=True, **kwargs)
-            else:  # oldest first, undated articles last
-                results = searcher.search(query, sortedby="day_asc", **kwargs)
-        total = len(results)
-        docs = [(results.docnum(i), results.score(i) or 0.0) for i in range(min(results.scored_length(), kwargs["limit"]))]
-        if sort == "relevance":
-            days = searcher.reader().column_reader("day") if docs else None
-            docs.sort(key=lambda d: (-round(d[1], 6), -days[d[0]]))
-        window = docs[(page - 1) * per_page: page * per_page]
-        hits = [(searcher.stored_fields(docnum), score) for docnum, score in window]
-        facet_counts = {}
-        for name in facets:
-            groups = results.groups(name)
-            items = [(value, count) for value, count in groups.items() if value not in (None, "", b"")]
-            if name == "year":
-                items.sort(key=lambda x: -x[0])
-            else:
-                items.sort(key=lambda x: (-x[1], str(x[0])))
-            facet_counts[name] = tuple(FacetCount(_facet_value(v), c) for v, c in items[:MAX_FACET_VALUES])
-        return total, hits, facet_counts
+            newest_first = sort != "date"
+            docs = columns.by_date(reader, matched, newest_first, limit)
+            scores = _scores(searcher, query, docs) if not everything else {}
+            window = [(d, scores.get(d, 0.0)) for d in docs]
+        window = window[(page - 1) * per_page: limit]
+        return total, [(searcher.stored_fields(docnum), score) for docnum, score in window], facet_counts
 
     def _suggest(self, searcher, lexicon: Lexicon, q: str, words, total: int, filters) -> str | None:
         """A respelling of ``q`` with more results, each unknown word replaced by its likeliest neighbour."""
@@ -299,11 +307,11 @@ class Archive:
             return gen.stats
         searcher = gen.searcher()
         reader = searcher.reader()
-        days = [d for d in _column_values(reader, "day") if d > 0]
-        sources = searcher.search(wq.Every(), limit=1, groupedby={"source": sorting.FieldFacet("source", maptype=sorting.Count)})
-        counts = sorted(((v, c) for v, c in sources.groups("source").items() if v), key=lambda x: -x[1])
+        columns = gen.columns(reader)
+        day = columns.array(reader, "day")
+        days = [day[d] for d in columns.all_docs(reader) if day[d] and day[d] > 0]
         gen.stats = ArchiveStats(
-            articles=reader.doc_count(), sources=tuple(FacetCount(_facet_value(v), c) for v, c in counts),
+            articles=reader.doc_count(), sources=columns.counts(reader, "source", columns.all_docs(reader)),
             date_min=dt.date.fromordinal(min(days)) if days else None,
             date_max=dt.date.fromordinal(max(days)) if days else None,
             size_bytes=directory_size(gen.path), analysis_version=gen.meta.get("analysis_version", ANALYSIS_VERSION),
@@ -318,6 +326,31 @@ class Archive:
 
 
 # ---------------------------------------------------------------------- helpers
+
+def _top_by_score(searcher, query, allowed, day: list, limit: int, total: int) -> list[tuple[int, float]]:
+    """The ``limit`` best documents by score, equal scores newest first.
+
+    Whoosh keeps the first documents among equal scores; so that a tie crossing the page boundary
+    is broken by date (and pages never overlap), fetch more until the boundary score is passed.
+    """
+    fetch = limit + 20
+    while True:
+        results = searcher.search(query, limit=fetch, filter=allowed)
+        docs = [(results.docnum(i), round(results.score(i) or 0.0, 9)) for i in range(results.scored_length())]
+        if len(docs) < fetch or len(docs) >= total or docs[-1][1] < docs[min(limit, len(docs)) - 1][1]:
+            break
+        fetch *= 4
+    docs.sort(key=lambda d: (-d[1], -day[d[0]], d[0]))
+    return docs[:limit]
+
+
+def _scores(searcher, query, docs: list[int]) -> dict[int, float]:
+    """Relevance scores of a few documents (for pages sorted by date)."""
+    if not docs:
+        return {}
+    results = searcher.search(query, limit=len(docs), filter=set(docs))
+    return {results.docnum(i): round(results.score(i) or 0.0, 4) for i in range(results.scored_length())}
+
 
 def _check_params(page, per_page, sort, facets):
     if isinstance(page, bool) or not isinstance(page, int):
@@ -388,19 +421,6 @@ def _date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     return None
-
-
-def _facet_value(value):
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value
-
-
-def _column_values(reader, field):
-    if not reader.has_column(field):
-        return []
-    col = reader.column_reader(field)
-    return [col[d] for d in reader.all_doc_ids()]
 
 
 def _hit(fields: dict, score: float, highlighter: Highlighter) -> Hit:

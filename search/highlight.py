@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
+
+from unidecode import unidecode
 
 from indexer.analysis import TOKEN_RE, normalize_raw
 
@@ -20,6 +23,48 @@ SNIPPET_SCAN_CHARS = 8000  # snippets come from the start of long bodies
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1)
+def _accent_variants() -> tuple[dict[str, str], dict[str, str]]:
+    """Folded letter → every Latin letter that folds to it; folded pair (oe, ae…) → ligatures."""
+    singles: dict[str, set[str]] = {}
+    pairs: dict[str, set[str]] = {}
+    for cp in list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        ch = chr(cp)
+        folded = unidecode(ch).lower()
+        if len(folded) == 1 and folded.isalpha():
+            singles.setdefault(folded, set()).update({ch.lower(), ch.upper()})
+        elif len(folded) == 2 and folded.isalpha():
+            pairs.setdefault(folded, set()).update({ch.lower(), ch.upper()})
+    return ({k: "".join(sorted(v)) for k, v in singles.items()}, {k: "".join(sorted(v)) for k, v in pairs.items()})
+
+
+def _accent_pattern(folded: str) -> str:
+    """A regex matching ``folded`` written with any accents or ligatures (case is ignored by the caller)."""
+    singles, pairs = _accent_variants()
+    out = []
+    i = 0
+    while i < len(folded):
+        c = folded[i]
+        cls = "[" + re.escape(c + singles[c]) + "]" if c in singles else re.escape(c)
+        pair = folded[i:i + 2]
+        if pair in pairs:
+            nxt = folded[i + 1]
+            nxt_cls = "[" + re.escape(nxt + singles[nxt]) + "]" if nxt in singles else re.escape(nxt)
+            out.append(f"(?:{cls}{nxt_cls}|[{re.escape(pairs[pair])}])")
+            i += 2
+            continue
+        out.append(cls)
+        i += 1
+    return "".join(out)
+
+
+def _stem_prefix(term: str) -> str:
+    """What every word indexed as ``term`` starts with, once folded: Snowball rewrites at most the
+    last two letters of a stem (``chevaux → cheval``); a compound is found by its first part."""
+    term = term.split("-")[0]
+    return term if len(term) <= 3 else term[: max(3, len(term) - 2)]
+
+
 class Highlighter:
     """Finds and marks the words of one query; caches its verdict per distinct raw word."""
 
@@ -28,6 +73,13 @@ class Highlighter:
         self.exact = highlights.exact
         self.analysis = analysis
         self._verdicts: dict[str, tuple[tuple[int, int], ...]] = {}
+        # A cheap regex finds the word starts that may match; only those words are analysed.
+        prefixes = {_stem_prefix(t) for t in self.stems} | {t for t in self.exact}
+        prefixes = sorted((p for p in prefixes if p), key=len, reverse=True)
+        self._candidates = (
+            re.compile(r"(?<![^\W_])(?:" + "|".join(_accent_pattern(p) for p in prefixes) + ")", re.IGNORECASE)
+            if prefixes else None
+        )
 
     @property
     def empty(self) -> bool:
@@ -58,18 +110,26 @@ class Highlighter:
 
     def spans(self, text: str, limit: int | None = None) -> list[tuple[int, int]]:
         """Character spans of ``text`` (or of its first ``limit`` characters) to mark."""
-        if self.empty or not text:
+        if self._candidates is None or not text:
             return []
         verdicts = self._verdicts
         out = []
-        for m in TOKEN_RE.finditer(text, 0, limit if limit is not None else len(text)):
+        end = len(text) if limit is None else min(limit, len(text))
+        last = 0
+        for c in self._candidates.finditer(text, 0, end):
+            start = c.start()
+            if start < last:
+                continue  # inside a word already looked at
+            m = TOKEN_RE.match(text, start)
+            if m is None:
+                continue
+            last = m.end()
             raw = m.group()
             v = verdicts.get(raw)
             if v is None:
                 v = verdicts[raw] = self._verdict(raw)
             if v:
-                base = m.start()
-                out.extend((base + s, base + e) for s, e in v)
+                out.extend((start + s, start + e) for s, e in v)
         return out
 
     def mark(self, text: str) -> str:

@@ -140,6 +140,11 @@ def _lex(q: str) -> list[_Tok]:
     toks: list[_Tok] = []
     pos = 0
     while pos < len(q):
+        if q[pos] == "-" and pos + 1 < len(q) and not q[pos + 1].isspace() and q[pos + 1] != "-" \
+                and (pos == 0 or q[pos - 1].isspace() or q[pos - 1] == "("):
+            toks.append(_Tok("minus"))  # -mot, -"phrase", -(groupe), -titre:mot
+            pos += 1
+            continue
         m = _LEX.match(q, pos)
         kind = m.lastgroup if m.lastgroup in ("space", "lparen", "rparen", "range", "word", "other") else None
         if m.group("phrase"):
@@ -160,9 +165,6 @@ def _lex(q: str) -> list[_Tok]:
             text = m.group()
             if text in OPERATORS:
                 toks.append(_Tok("op", OPERATORS[text]))
-            elif text.startswith("-") and len(text) > 1:
-                toks.append(_Tok("minus"))
-                toks.append(_Tok("word", text[1:]))
             else:
                 toks.append(_Tok("word", text))
         elif kind == "range":
@@ -285,10 +287,12 @@ def _and(items: list) -> Node | None:
     return items[0] if len(items) == 1 else And(tuple(items))
 
 
-def _pattern_node(text: str, field: str | None) -> Node:
+def _pattern_node(text: str, field: str | None) -> Node | None:
+    if not TOKEN_RE.search(text) and (text == "?" or text.strip("*?")):
+        return None  # "?" or "?!" after a French space: punctuation, not a wildcard
+    if not text.strip("*?"):
+        raise QueryError(f"« {text} » est trop vague : mettez au moins deux lettres avant le joker, par exemple gouvern*.")
     if text[0] in "*?":
-        if not text.strip("*?"):
-            raise QueryError(f"« {text} » est trop vague : mettez au moins deux lettres avant le joker, par exemple gouvern*.")
         raise QueryError(f"« {text} » : un joker (* ou ?) ne peut pas commencer un mot ; écrivez par exemple gouvern*.")
     letters = re.match(r"[^*?]*", text).group()
     if len(letters) < 2:
@@ -308,6 +312,8 @@ def _parse_date(text: str, end: bool) -> dt.datetime | None:
         if not m:
             raise ValueError
         year, month, day = int(m.group(1)), m.group(2), m.group(3)
+        if month is not None and not 1 <= int(month) <= 12:
+            raise ValueError
         if month is None:
             d = dt.datetime(year, 12, 31, 23, 59, 59) if end else dt.datetime(year, 1, 1)
         elif day is None:
@@ -355,6 +361,8 @@ class Analysis:
         self.stem = CachedFilter(*stemming_filters())
         self.exact = CachedFilter(*exact_filters())
         self.key = CachedFilter(*key_filters())
+        for f in (self.stem, self.exact, self.key):
+            f.track_fresh = False
 
     def raw_tokens(self, text: str) -> list[str]:
         return [normalize_raw(m) for m in TOKEN_RE.findall(text)]
@@ -414,10 +422,10 @@ class Compiler:
                         pos.append(q)
             if not pos and not neg:
                 return None
-            base = (pos[0] if len(pos) == 1 else wq.And(pos)) if pos else wq.Every()
-            if neg:
-                return wq.AndNot(base, neg[0] if len(neg) == 1 else wq.Or(neg))
-            return base
+            # And + Not rather than Whoosh's AndNot, whose matcher misses the first match when the
+            # excluded term's first document comes before it.
+            parts = pos + [wq.Not(q) for q in neg]
+            return parts[0] if len(parts) == 1 else wq.And(parts)
         if isinstance(node, Or):
             items = [q for q in (self._node(i, positive) for i in node.items) if q is not None]
             if not items:
@@ -425,7 +433,7 @@ class Compiler:
             return items[0] if len(items) == 1 else wq.Or(items)
         if isinstance(node, Not):
             inner = self._node(node.item, not positive)
-            return wq.AndNot(wq.Every(), inner) if inner is not None else None
+            return wq.Not(inner) if inner is not None else None
         raise TypeError(node)
 
     def _fields(self, field: str | None, exact: bool) -> list[str]:
@@ -458,10 +466,8 @@ class Compiler:
                         self.words.append((raw, exact[0][0], frozenset(terms)))
             fields = self._fields(node.field, exact=False)
             q = self._terms_or(fields, sorted(terms))
-            if width > 1:  # a compound: the whole, or its parts as a phrase
+            if width > 1:  # a compound: the whole, or its parts as a phrase (highlighted as a whole only)
                 parts = [t for t, *_ in self.analysis.exact.analyze(raw)[0]]
-                if positive:
-                    self.highlights.exact.update(parts)
                 q = wq.Or([q] + [wq.Phrase(f, parts, boost=BOOSTS.get(f, 1.0)) for f in self._fields(node.field, True)])
             clauses.append(q)
         if not clauses:
