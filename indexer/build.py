@@ -40,7 +40,7 @@ from .store import (
 )
 
 MANIFEST_FILE = "files.json"
-DEFAULT_BATCH = 5000
+DEFAULT_BATCH = 20000  # articles per commit: fewer, larger segments search faster
 LIMIT_MB = 256  # postings buffered in memory per writer process before spilling to disk
 # Below this many bytes of files to read, one process is faster than starting workers.
 BULK_BYTES = 4_000_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
 import threading
 import time
@@ -26,9 +27,11 @@ from indexer.store import (
     open_generation,
 )
 
+from .docsets import matching_docs
+from .scoring import bm25f_scores, positive_terms
 from .facets import ReaderColumns
 from .highlight import Highlighter
-from .query import Analysis, Compiler, QueryError, parse
+from .query import Analysis, Compiler, QueryError, fuzzy_prefix, parse
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
@@ -204,18 +207,26 @@ class Archive:
         reader = searcher.reader()
         columns = gen.columns(reader)
         everything = isinstance(query, wq.Every)
-        matched = columns.all_docs(reader) if everything else list(searcher.docs_for_query(query))
+        live = columns.live_docs(reader)
+        matched = live if everything else matching_docs(searcher, query, live)
         allowed = None
         if filters is not None:
             allowed = columns.filter_docs(searcher, filters)
-            matched = [d for d in matched if d in allowed]
+            matched = matched & allowed
         total = len(matched)
         facet_counts = {name: columns.counts(reader, name, matched) for name in facets}
         limit = page * per_page
         if limit - per_page >= total:
             return total, [], facet_counts
         if sort == "relevance" and not everything:
-            window = _top_by_score(searcher, query, allowed, columns.array(reader, "day"), limit, total)
+            day = columns.array(reader, "day")
+            terms = positive_terms(query)
+            if terms is not None:
+                scores = bm25f_scores(searcher, terms, matched, WEIGHTING, columns.lengths)
+                best = heapq.nlargest(limit, scores.items(), key=lambda kv: (round(kv[1], 9), day[kv[0]], -kv[0]))
+                window = [(d, round(score, 4)) for d, score in best]
+            else:  # phrases: Whoosh's own matcher scores them
+                window = _top_by_score(searcher, query, allowed, day, limit, total)
         else:
             newest_first = sort != "date"
             docs = columns.by_date(reader, matched, newest_first, limit)
@@ -236,7 +247,7 @@ class Archive:
                 continue  # the word itself matches something
             maxdist = 1 if len(folded) <= 5 else 2
             best = None
-            for n, btext in enumerate(reader.expand_prefix("exact", folded[:1])):
+            for n, btext in enumerate(reader.expand_prefix("exact", folded[:fuzzy_prefix(folded)])):
                 if n > 50000:
                     break
                 term = btext.decode("utf-8") if isinstance(btext, bytes) else btext

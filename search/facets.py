@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 
 from whoosh import query as wq
 
+from .scoring import FieldLengths
 from .types import FacetCount
 
 MAX_FACET_VALUES = 30
@@ -33,6 +34,8 @@ class ReaderColumns:
         self._arrays: dict[str, list] = {}
         self._filters: OrderedDict = OrderedDict()
         self._all_docs: list[int] | None = None
+        self._live: set[int] | None = None
+        self.lengths = FieldLengths()
         self._lock = threading.Lock()
 
     def array(self, reader, name: str) -> list:
@@ -60,6 +63,12 @@ class ReaderColumns:
         if self._all_docs is None:
             self._all_docs = list(reader.all_doc_ids())
         return self._all_docs
+
+    def live_docs(self, reader) -> set[int]:
+        """Every live document number, as a set (treat it as read-only)."""
+        if self._live is None:
+            self._live = set(self.all_docs(reader))
+        return self._live
 
     def filter_docs(self, searcher, query: wq.Query) -> set[int]:
         """The documents a filter query allows, cached (treat the set as read-only)."""

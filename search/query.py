@@ -534,7 +534,7 @@ class Compiler:
         fields = self._fields(node.field, exact=True)
         qs = []
         for f in fields:
-            terms = set(self._expand(f, word[:1], lambda t: abs(len(t) - len(word)) <= maxdist
+            terms = set(self._expand(f, word[:fuzzy_prefix(word)], lambda t: abs(len(t) - len(word)) <= maxdist
                                      and distance(t, word, limit=maxdist) <= maxdist))
             terms.add(word)
             if positive:
@@ -554,6 +554,12 @@ class Compiler:
         if len(exact) == 1:
             return self._terms_or(["title_exact", "exact"], exact)
         return wq.Or([wq.Phrase(f, exact) for f in ("title_exact", "exact")])
+
+
+def fuzzy_prefix(word: str) -> int:
+    """How many first letters a spelling variant must share with ``word``: typos rarely hit the
+    start of a word, and scanning the vocabulary from a longer prefix is much cheaper."""
+    return 1 if len(word) <= 4 else 2
 
 
 def _positive_words(node) -> Iterable[str]:
