@@ -74,7 +74,7 @@ def _run_indexing(fn, index_dir: Path, paths, **kwargs) -> None:
     try:
         summary = fn(index_dir, paths, progress=_progress, **kwargs)
     except FileNotFoundError as exc:
-        _fail(f"chemin introuvable : {exc.filename or exc}", EXIT_USAGE)
+        _fail(f"chemin introuvable : {exc.filename}" if exc.filename else str(exc), EXIT_USAGE)
     except IndexBusy as exc:
         _fail(str(exc), EXIT_INDEX)
     except PresseIndexError as exc:
@@ -156,7 +156,7 @@ def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, 
         click.echo(json.dumps(dataclasses.asdict(result), default=_json_default, ensure_ascii=False, indent=1))
         return
     bold = sys.stdout.isatty()
-    click.echo(f"{result.total} résultat{'s' if result.total != 1 else ''} ({result.took_ms:.1f} ms)")
+    click.echo(f"{result.total} résultat{'s' if result.total > 1 else ''} ({result.took_ms:.1f} ms)")
     if result.suggestion:
         click.echo(f"Essayez avec : {result.suggestion}")
     for n, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
@@ -186,6 +186,58 @@ def stats(index_dir, as_json):
     click.echo(f"Sources        : {len(s.sources)}")
     for value, count in s.sources[:15]:
         click.echo(f"  {count:>7}  {value}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0 : un port libre).")
+@index_option
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Requêtes traitées en parallèle.")
+@click.option("--get", "get_path", metavar="CHEMIN", default=None,
+              help="Affiche une page (ex. /recherche?q=iran) au lieu de lancer le serveur, puis quitte.")
+def serve(host, port, index_dir, threads, get_path):
+    """Lance le site web de recherche (waitress), sur http://127.0.0.1:8000 par défaut.
+
+    Si l'index manque ou est vide, indexe d'abord l'archive d'exemple (seeds/).
+    Exemples : presse serve --index ./index ; presse serve --get '/api/search?q=iran'
+    """
+    import logging
+
+    from . import create_app
+    from .serve import get_page, is_loopback, make_server, needs_sample, server_url
+
+    root = _index_dir(index_dir)
+    if needs_sample(root):
+        click.echo(f"L'index {root} est absent ou vide : indexation de l'archive d'exemple ({SEEDS_DIR})…", err=True)
+        try:
+            summary = update_index(root, [SEEDS_DIR], progress=_progress)
+        except PresseIndexError as exc:
+            _fail(str(exc), EXIT_INDEX)
+        except OSError as exc:
+            _fail(f"{exc.strerror or exc} ({exc.filename or root})", EXIT_INDEX)
+        click.echo(("\n" if sys.stderr.isatty() else "") + summary.line(), err=True)
+    app = create_app({"PRESSE_INDEX": str(root)})
+    if get_path is not None:
+        response = get_page(app, get_path if get_path.startswith("/") else "/" + get_path)
+        sys.stdout.buffer.write(response.get_data())
+        sys.stdout.flush()
+        sys.exit(0 if response.status_code < 400 else 1)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    try:
+        server = make_server(app, host=host, port=port, threads=threads)
+    except OSError as exc:
+        _fail(f"impossible d'écouter sur {host}:{port} : {exc.strerror or exc}", EXIT_USAGE)
+    if not is_loopback(host):
+        click.echo(f"Attention : Presse écoute sur {host}, donc accessible depuis d'autres machines du réseau. "
+                   "Le site n'a pas d'authentification ; utilisez --host 127.0.0.1 pour le garder local.", err=True)
+    click.echo(f"Presse écoute sur {server_url(server)} (index : {root}) — Ctrl+C pour arrêter")
+    try:
+        server.run()  # waitress returns on Ctrl+C
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+    click.echo("Presse arrêté.")
 
 
 def main():

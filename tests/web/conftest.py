@@ -1,0 +1,62 @@
+"""Fixtures of the web tests: the app over the shared test archive, its client, and a live waitress server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import pytest
+
+from web import create_app
+from web.serve import make_server, server_url
+
+
+@pytest.fixture(scope="session")
+def app(archive_dir):
+    """The app over ``archive_dir`` (read-only, so one app serves the whole run)."""
+    return create_app({"TESTING": True, "PRESSE_INDEX": str(archive_dir)})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class LiveServer:
+    """waitress serving ``app`` from a background thread on a free 127.0.0.1 port."""
+
+    def __init__(self, app):
+        self.server = make_server(app, host="127.0.0.1", port=0, threads=4)
+        self.url = server_url(self.server)
+        self.thread = threading.Thread(target=self._run, name="presse-live-server", daemon=True)
+        self.stopping = False
+
+    def _run(self):
+        try:
+            self.server.run()
+        except OSError:
+            if not self.stopping:  # closing the sockets under the loop ends it with EBADF
+                raise
+
+    def start(self) -> "LiveServer":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        # As webtest's StopableWSGIServer: close every channel, so the asyncore loop's map empties and run() returns.
+        self.stopping = True
+        logging.getLogger("waitress").setLevel(logging.CRITICAL)
+        while self.server._map:
+            for channel in list(self.server._map.values()):
+                channel.handle_close()
+        self.server.task_dispatcher.shutdown()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(archive_dir):
+    """A running server over the test archive; ``live_server.url`` is its base URL (no trailing slash)."""
+    server = LiveServer(create_app({"PRESSE_INDEX": str(archive_dir)})).start()
+    yield server
+    server.stop()
+    assert not server.thread.is_alive(), "the live server did not stop"

@@ -1,0 +1,157 @@
+"""The OpenAPI 3.1 description of the JSON API (served at /api/openapi.json)."""
+
+from __future__ import annotations
+
+from .params import FACETS, MAX_PAGE, MAX_PER_PAGE, SORTS
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_DATE = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD, null when unknown."}
+_LIST_NOTE = ("Repeat the parameter or give a comma-separated list; a comma followed by a space belongs to the "
+              "value (\"Texte 6Medias, vidéo BFMTV\" is one author).")
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _list_param(name: str, description: str, item: dict | None = None) -> dict:
+    return {
+        "name": name, "in": "query", "required": False, "description": f"{description} {_LIST_NOTE}",
+        "schema": {"type": "array", "items": item or {"type": "string"}}, "style": "form", "explode": True,
+    }
+
+
+ERRORS = {
+    "400": _json("Error", "Invalid parameter or query (page, per_page, year, dates, sort, facets, query syntax)."),
+    "503": _json("Error", "The index is missing or was built by an incompatible version."),
+    "500": _json("Error", "Unexpected server error (generic message; details are logged server-side)."),
+}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error"], "additionalProperties": False,
+        "properties": {"error": {
+            "type": "object", "required": ["fr", "en"], "additionalProperties": False,
+            "properties": {"fr": {"type": "string", "description": "Message in French (shown to users)."},
+                           "en": {"type": "string", "description": "Message in English."}},
+        }},
+    },
+    "FacetCount": {
+        "type": "object", "required": ["value", "count"], "additionalProperties": False,
+        "properties": {"value": {"type": ["string", "integer"], "description": "Integer for the year facet."},
+                       "count": {"type": "integer", "minimum": 1}},
+    },
+    "Hit": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "title", "source", "author", "date", "url", "score", "snippet", "lead", "section"],
+        "properties": {
+            "id": {"type": "string"}, "title": {"type": "string", "description": "Plain text."},
+            "source": _NULLABLE_STRING, "author": _NULLABLE_STRING, "date": _DATE,
+            "url": {"type": ["string", "null"], "description": "As stored; not necessarily http(s)."},
+            "score": {"type": "number"},
+            "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around the matches."},
+            "lead": _NULLABLE_STRING, "section": _NULLABLE_STRING,
+        },
+    },
+    "SearchResults": {
+        "type": "object", "additionalProperties": False,
+        "required": ["total", "page", "per_page", "took_ms", "hits", "facets", "suggestion"],
+        "properties": {
+            "total": {"type": "integer", "minimum": 0, "description": "Matching articles (all pages)."},
+            "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
+            "took_ms": {"type": "number", "minimum": 0},
+            "hits": {"type": "array", "items": _ref("Hit"), "description": "Empty past the last page."},
+            "facets": {"type": "object", "description": "Counts over all matching articles, per requested facet.",
+                       "propertyNames": {"enum": list(FACETS)},
+                       "additionalProperties": {"type": "array", "items": _ref("FacetCount")}},
+            "suggestion": {"type": ["string", "null"], "description": "A respelled query with more results."},
+        },
+    },
+    "Article": {
+        "type": "object", "additionalProperties": False,
+        "required": ["id", "title", "lead", "body", "date", "source", "author", "publisher", "url", "section",
+                     "tags", "language"],
+        "properties": {
+            "id": {"type": "string"}, "title": {"type": "string"}, "lead": _NULLABLE_STRING,
+            "body": {"type": "string", "description": "Plain text; paragraphs separated by newlines."},
+            "date": _DATE, "source": _NULLABLE_STRING, "author": _NULLABLE_STRING, "publisher": _NULLABLE_STRING,
+            "url": _NULLABLE_STRING, "section": _NULLABLE_STRING,
+            "tags": {"type": "array", "items": {"type": "string"}}, "language": {"type": "string"},
+        },
+    },
+    "Stats": {
+        "type": "object", "additionalProperties": False,
+        "required": ["articles", "sources", "date_min", "date_max", "size_bytes", "analysis_version"],
+        "properties": {
+            "articles": {"type": "integer", "minimum": 0},
+            "sources": {"type": "array", "items": _ref("FacetCount")},
+            "date_min": _DATE, "date_max": _DATE, "size_bytes": {"type": "integer", "minimum": 0},
+            "analysis_version": {"type": "integer"},
+        },
+    },
+}
+
+SEARCH_PARAMETERS = [
+    {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 2000},
+     "description": "The query (syntax: ET/OU/SAUF, \"phrase\", préfixe*, flou~, titre:, auteur:, source:, date:). "
+                    "Empty: every article, newest first."},
+    {"name": "page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+     "description": "1-based page; a page past the end has no hits."},
+    {"name": "per_page", "in": "query", "required": False,
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}},
+    _list_param("source", "Keep only these sources."),
+    _list_param("author", "Keep only these authors."),
+    _list_param("section", "Keep only these sections."),
+    _list_param("year", "Keep only these years.", {"type": "integer", "minimum": 0, "maximum": 9999}),
+    {"name": "date_from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+     "description": "Keep articles dated on or after this day (YYYY-MM-DD)."},
+    {"name": "date_to", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+     "description": "Keep articles dated on or before this day (YYYY-MM-DD)."},
+    {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS),
+                                                                   "default": "relevance"},
+     "description": "relevance, -date (newest first) or date (oldest first)."},
+    _list_param("facets", "Facet counts to return (default: all four; empty: none).",
+                {"type": "string", "enum": list(FACETS)}),
+]
+
+
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 document of the API."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Presse API", "version": "1",
+            "description": "Full-text search over a French press archive. Errors are "
+                           "{\"error\": {\"fr\": \"…\", \"en\": \"…\"}}.",
+        },
+        "paths": {
+            "/api/search": {"get": {
+                "operationId": "search", "summary": "Search the archive.", "parameters": SEARCH_PARAMETERS,
+                "responses": {"200": _json("SearchResults", "One page of results."), **ERRORS},
+            }},
+            "/api/articles/{id}": {"get": {
+                "operationId": "getArticle", "summary": "One whole article.",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:~-]{0,199}$"}}],
+                "responses": {"200": _json("Article", "The article."),
+                              "404": _json("Error", "No article has this id (or the id is malformed)."),
+                              "503": ERRORS["503"], "500": ERRORS["500"]},
+            }},
+            "/api/stats": {"get": {
+                "operationId": "stats", "summary": "What the archive holds.",
+                "responses": {"200": _json("Stats", "Archive statistics."), "503": ERRORS["503"],
+                              "500": ERRORS["500"]},
+            }},
+            "/api/openapi.json": {"get": {
+                "operationId": "openapi", "summary": "This document.",
+                "responses": {"200": {"description": "OpenAPI 3.1 document.",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+        },
+        "components": {"schemas": SCHEMAS},
+    }

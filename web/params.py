@@ -1,0 +1,193 @@
+"""Request parameters -> the keyword arguments of ``Archive.search``, validated with French and English messages.
+
+The HTML pages and the JSON API read the same parameters; only the defaults differ (10 or 20
+results per page) and the API also accepts comma lists (``source=Le Monde,Libération``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+from werkzeug.datastructures import MultiDict
+
+SORTS = ("relevance", "-date", "date")
+FACETS = ("source", "year", "author", "section")
+FILTERS = ("source", "author", "section", "year")
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# In a comma list, a comma followed by a space belongs to the value ("Texte 6Medias, vidéo BFMTV").
+_COMMA = re.compile(r",(?!\s)")
+
+
+class ParamError(ValueError):
+    """A request parameter that cannot be used; carries a French and an English message."""
+
+    def __init__(self, fr: str, en: str):
+        super().__init__(fr)
+        self.fr = fr
+        self.en = en
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchState:
+    """What a search request asks for: the query, the filters, the page and the sort."""
+
+    q: str = ""
+    page: int = 1
+    per_page: int = 10
+    sort: str = "relevance"
+    source: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    default_per_page: int = dataclasses.field(default=10, repr=False, compare=False)
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.source or self.author or self.section or self.year or self.date_from or self.date_to)
+
+    def search_kwargs(self, facets=FACETS) -> dict:
+        """The keyword arguments of ``Archive.search`` (the query itself excepted)."""
+        return {
+            "page": self.page, "per_page": self.per_page, "sort": self.sort, "source": list(self.source),
+            "author": list(self.author), "section": list(self.section), "year": list(self.year),
+            "date_from": self.date_from, "date_to": self.date_to, "facets": list(facets),
+        }
+
+    def args(self, **changes) -> dict:
+        """URL parameters of this search (defaults left out), with ``changes`` applied; page goes back to 1."""
+        state = dataclasses.replace(self, **{"page": 1, **changes})
+        out: dict = {}
+        if state.q:
+            out["q"] = state.q
+        for name in FILTERS:
+            values = getattr(state, name)
+            if values:
+                out[name] = list(values)
+        if state.date_from:
+            out["date_from"] = state.date_from
+        if state.date_to:
+            out["date_to"] = state.date_to
+        if state.sort != "relevance":
+            out["sort"] = state.sort
+        if state.per_page != self.default_per_page:
+            out["per_page"] = state.per_page
+        if state.page != 1:
+            out["page"] = state.page
+        return out
+
+    def adding(self, name: str, value) -> dict:
+        """URL parameters with ``value`` added to the filter ``name``."""
+        values = getattr(self, name)
+        return self.args(**{name: values if value in values else (*values, value)})
+
+    def removing(self, name: str, value=None) -> dict:
+        """URL parameters without ``value`` in filter ``name`` (or without the date bound ``name``)."""
+        if name in ("date_from", "date_to"):
+            return self.args(**{name: None})
+        return self.args(**{name: tuple(v for v in getattr(self, name) if v != value)})
+
+    def hidden_fields(self, *, keep_sort_and_dates: bool) -> list[tuple[str, str]]:
+        """(name, value) pairs for the hidden inputs of a GET form that changes some of the parameters."""
+        args = self.args()
+        args.pop("q", None)
+        args.pop("page", None)
+        if not keep_sort_and_dates:
+            for name in ("sort", "date_from", "date_to"):
+                args.pop(name, None)
+        pairs = []
+        for name, value in args.items():
+            for v in value if isinstance(value, list) else [value]:
+                pairs.append((name, str(v)))
+        return pairs
+
+    def active_filters(self) -> list[tuple[str, object]]:
+        """(name, value) of every active filter, in display order."""
+        out: list[tuple[str, object]] = [(name, v) for name in FILTERS for v in getattr(self, name)]
+        if self.date_from:
+            out.append(("date_from", self.date_from))
+        if self.date_to:
+            out.append(("date_to", self.date_to))
+        return out
+
+
+def parse_search(args: MultiDict, *, default_per_page: int, comma_lists: bool = False) -> SearchState:
+    """Read and validate the search parameters of a request.
+
+    :raises ParamError: a parameter has a value that cannot be searched.
+    """
+    q = (args.get("q") or "").strip()
+    page = _int(args.get("page"), "page", 1, minimum=1, maximum=MAX_PAGE)
+    per_page = _int(args.get("per_page"), "per_page", default_per_page, minimum=1, maximum=MAX_PER_PAGE)
+    sort = (args.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        raise ParamError(f"Tri inconnu « {sort} » : choisissez relevance, -date ou date.",
+                         f"Unknown sort '{sort}': use relevance, -date or date.")
+    lists = {name: _list(args, name, comma_lists) for name in ("source", "author", "section")}
+    years = tuple(_year(v) for v in _list(args, "year", comma_lists))
+    date_from = _date(args.get("date_from"), "date_from")
+    date_to = _date(args.get("date_to"), "date_to")
+    if date_from and date_to and date_from > date_to:
+        raise ParamError("La date de début est après la date de fin.", "date_from is after date_to.")
+    return SearchState(q=q, page=page, per_page=per_page, sort=sort, year=years, date_from=date_from,
+                       date_to=date_to, default_per_page=default_per_page, **lists)
+
+
+def parse_facets(args: MultiDict) -> tuple[str, ...]:
+    """The facets a JSON request asks for (all four when the parameter is absent, none when it is empty)."""
+    if "facets" not in args:
+        return FACETS
+    names = _list(args, "facets", True)
+    for name in names:
+        if name not in FACETS:
+            raise ParamError(f"Facette inconnue « {name} » : choisissez parmi {', '.join(FACETS)}.",
+                             f"Unknown facet '{name}': use {', '.join(FACETS)}.")
+    return tuple(dict.fromkeys(names))
+
+
+def _int(value: str | None, name: str, default: int, *, minimum: int, maximum: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    value = value.strip()
+    if not re.fullmatch(r"-?\d{1,9}", value):
+        raise ParamError(f"Le paramètre {name} doit être un nombre entier (reçu « {value[:40]} »).",
+                         f"Parameter {name} must be an integer (got '{value[:40]}').")
+    number = int(value)
+    if not minimum <= number <= maximum:
+        raise ParamError(f"Le paramètre {name} doit être compris entre {minimum} et {maximum} (reçu {number}).",
+                         f"Parameter {name} must be between {minimum} and {maximum} (got {number}).")
+    return number
+
+
+def _list(args: MultiDict, name: str, comma_lists: bool) -> tuple[str, ...]:
+    values = []
+    for raw in args.getlist(name):
+        parts = _COMMA.split(raw) if comma_lists else [raw]
+        values.extend(p.strip() for p in parts if p.strip())
+    return tuple(dict.fromkeys(values))
+
+
+def _year(value: str) -> int:
+    if not re.fullmatch(r"\d{1,4}", value):
+        raise ParamError(f"L'année doit être un nombre de 1 à 4 chiffres (reçu « {value[:40]} »).",
+                         f"year must be a number of 1 to 4 digits (got '{value[:40]}').")
+    return int(value)
+
+
+def _date(value: str | None, name: str) -> str | None:
+    if value is None or value.strip() == "":
+        return None
+    value = value.strip()
+    try:
+        if not _DATE.match(value):
+            raise ValueError
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ParamError(f"Date invalide pour {name} : « {value[:40]} » (attendu AAAA-MM-JJ).",
+                         f"Invalid date for {name}: '{value[:40]}' (expected YYYY-MM-DD).") from None
+    return value
