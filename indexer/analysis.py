@@ -419,26 +419,23 @@ def key_filters() -> tuple[Filter, ...]:
     return (ElisionFilter(), LowercaseFilter(), FrenchStopFilter(), CompoundFilter(), FoldFilter(), SnowballFilter())
 
 
-def french_analyzer(cached: bool = True) -> Composable:
-    """The analyzer of the stemmed fields (title, lead, body)."""
-    filters = stemming_filters()
+def _analyzer(filters: tuple[Filter, ...], cached: bool) -> Composable:
     if cached:
         return FrenchTokenizer() | CachedFilter(*filters)
     chain = FrenchTokenizer()
     for f in filters:
         chain = chain | f
     return chain
+
+
+def french_analyzer(cached: bool = True) -> Composable:
+    """The analyzer of the stemmed fields (title, lead, body); ``cached=False`` composes the filters."""
+    return _analyzer(stemming_filters(), cached)
 
 
 def french_exact_analyzer(cached: bool = True) -> Composable:
     """The analyzer of the exact-form fields, for phrases, prefixes and fuzzy matching."""
-    filters = exact_filters()
-    if cached:
-        return FrenchTokenizer() | CachedFilter(*filters)
-    chain = FrenchTokenizer()
-    for f in filters:
-        chain = chain | f
-    return chain
+    return _analyzer(exact_filters(), cached)
 
 
 def tokens(text: str, analyzer: Composable | None = None, **kwargs) -> list[str]:

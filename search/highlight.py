@@ -90,15 +90,13 @@ class Highlighter:
         clean = normalize_raw(raw)
         spans = []
         if self.stems:
-            for text, _, start, end in self.analysis.stem.analyze(clean)[0]:
-                if text in self.stems:
-                    spans.append((start, len(raw) if end == len(clean) else end))
+            spans.extend((start, end) for text, _, start, end in self.analysis.stem.analyze(raw)[0] if text in self.stems)
         if self.exact:
-            for text, _, start, end in self.analysis.exact.analyze(clean)[0]:
-                if text in self.exact:
-                    spans.append((start, len(raw) if end == len(clean) else end))
+            spans.extend((start, end) for text, _, start, end in self.analysis.exact.analyze(raw)[0] if text in self.exact)
         if not spans:
             return ()
+        if len(clean) != len(raw):
+            return ((spans[0][0] if spans[0][0] < len(raw) else 0, len(raw)),)  # offsets moved: mark the word
         spans.sort()
         merged = [spans[0]]
         for s, e in spans[1:]:
