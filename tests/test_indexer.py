@@ -1,0 +1,132 @@
+"""Writing the index: both writer modes, incremental updates, generations, versions, the lexicon."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+
+import pytest
+from unidecode import unidecode
+
+from indexer.analysis import TOKEN_RE
+from indexer.build import article_fields, reindex, update_index
+from indexer.lexicon import PARTS_DIR, Lexicon
+from indexer.readers import read_file
+from indexer.schema import FrenchText, make_schema
+from indexer.store import CURRENT_FILE, IndexBusy, IndexVersionError, RootLock, current_generation
+from search import Archive
+
+from conftest import DATA, SEED
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    d = tmp_path / "corpus"
+    d.mkdir()
+    shutil.copy(DATA / "articles.jsonl", d / "articles.jsonl")
+    shutil.copy(SEED, d / SEED.name)
+    return d
+
+
+def accented_words(text: str) -> list[str]:
+    return sorted({w for w in TOKEN_RE.findall(text) if not w.isascii() and len(w) > 3})
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_both_writer_modes_index_the_same_articles_and_the_same_lexicon(tmp_path, corpus, procs):
+    # procs=2 runs Whoosh's multiprocess writer: the lexicon entries then come from the worker
+    # processes (lexicon parts), and unaccented queries must still find accented words.
+    root = tmp_path / f"ix{procs}"
+    summary = update_index(root, [corpus], procs=procs, batch_size=3)
+    assert summary.added == 9 and not summary.skipped
+    archive = Archive(root)
+    assert archive.stats().articles == 9
+    seed_text = SEED.read_text(encoding="utf-8")
+    for word in accented_words(seed_text)[:60]:
+        assert [h.id for h in archive.search(word).hits] == [h.id for h in archive.search(unidecode(word)).hits], word
+    assert [h.id for h in archive.search("capacites").hits] == [h.id for h in archive.search("capacités").hits] != []
+
+
+def test_the_lexicon_parts_are_folded_into_lexicon_json_after_a_run(tmp_path, corpus):
+    root = tmp_path / "ix"
+    update_index(root, [corpus], procs=2, batch_size=4)
+    generation = current_generation(root)
+    assert not list((generation / PARTS_DIR).glob("*.jsonl"))
+    lexicon = Lexicon.load(generation)
+    assert "capac" in lexicon.terms_for_key("capacit")
+    assert lexicon.accented("etat") == "état"
+
+
+def test_fast_field_indexing_gives_what_whoosh_would(corpus):
+    schema = make_schema()
+    articles = [a for a in read_file(corpus / "articles.jsonl", corpus)]
+    for article in articles:
+        doc = article_fields(article)
+        for name, field in schema.items():
+            if isinstance(field, FrenchText) and doc.get(name):
+                fast = sorted(field.index(doc[name]))
+                slow = sorted(super(FrenchText, field).index(doc[name]))
+                assert fast == slow, (article.id, name)
+
+
+def test_rerunning_on_unchanged_files_writes_nothing(tmp_path, corpus):
+    root = tmp_path / "ix"
+    update_index(root, [corpus])
+    again = update_index(root, [corpus])
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 9)
+
+
+def test_a_changed_article_is_rewritten_and_a_vanished_file_removed(tmp_path, corpus):
+    root = tmp_path / "ix"
+    update_index(root, [corpus])
+    lines = (corpus / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    first["body"] += " Un mot ajouté : zanzibar."
+    lines[0] = json.dumps(first, ensure_ascii=False)
+    (corpus / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (corpus / SEED.name).unlink()
+    summary = update_index(root, [corpus])
+    assert (summary.added, summary.updated, summary.removed, summary.unchanged) == (0, 1, 1, 7)
+    archive = Archive(root)
+    assert [h.id for h in archive.search("zanzibar").hits] == [first["id"]]
+    assert archive.get("000_903b3f1d0023df44") is None
+
+
+def test_reindex_swaps_in_a_new_generation_and_removes_the_old(tmp_path, corpus):
+    root = tmp_path / "ix"
+    update_index(root, [corpus])
+    old = current_generation(root)
+    reindex(root, grace_seconds=0)  # no paths: the ones the index remembers
+    new = current_generation(root)
+    assert new != old and not old.exists()
+    assert (root / CURRENT_FILE).read_text().strip() == new.name
+    assert Archive(root).stats().articles == 9
+
+
+def test_an_index_of_another_analysis_version_asks_for_a_reindex(tmp_path, corpus):
+    root = tmp_path / "ix"
+    update_index(root, [corpus])
+    meta_path = current_generation(root) / "presse.json"
+    meta = json.loads(meta_path.read_text())
+    meta["analysis_version"] = 0
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(IndexVersionError, match="presse reindex"):
+        Archive(root)
+    with pytest.raises(IndexVersionError):
+        update_index(root, [corpus])
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path, corpus):
+    root = tmp_path / "ix"
+    with RootLock(root).acquire():
+        with pytest.raises(IndexBusy, match="écrit déjà"):
+            update_index(root, [corpus])
+    assert update_index(root, [corpus]).added == 9
+
+
+def test_the_schema_pickles_with_its_analyzers():
+    schema = make_schema()
+    again = pickle.loads(pickle.dumps(schema))
+    assert again.names() == schema.names()
+    assert [t.text for t in again["body"].analyzer("L'État")] == ["etat"]
