@@ -127,6 +127,8 @@ def normalize_raw(raw: str) -> str:
     read typographic hyphens as ``-`` and the long s ``ſ`` as ``s``; NFC-compose accents."""
     if raw.isascii():
         return _LINE_BREAK_HYPHEN.sub(_join_line_break, raw) if "\n" in raw else raw
+    if "ſ" in raw:
+        raw = raw.replace("ſ", "s")
     if not unicodedata.is_normalized("NFC", raw):
         raw = unicodedata.normalize("NFC", raw)
     if "\n" in raw:
@@ -135,8 +137,6 @@ def normalize_raw(raw: str) -> str:
         raw = raw.replace("\u00ad", "")
     if "‐" in raw or "‑" in raw:
         raw = raw.replace("‐", "-").replace("‑", "-")
-    if "ſ" in raw:
-        raw = raw.replace("ſ", "s")
     return raw
 
 
