@@ -31,7 +31,7 @@ from .docsets import matching_docs
 from .scoring import bm25f_scores, positive_terms
 from .facets import ReaderColumns
 from .highlight import Highlighter
-from .query import Analysis, Compiler, QueryError, fuzzy_prefix, parse
+from .query import Analysis, Compiler, QueryError, parse, spelling_neighbours
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
@@ -237,27 +237,14 @@ class Archive:
 
     def _suggest(self, searcher, lexicon: Lexicon, q: str, words, total: int, filters) -> str | None:
         """A respelling of ``q`` with more results, each unknown word replaced by its likeliest neighbour."""
-        from whoosh.support.levenshtein import distance
-
         reader = searcher.reader()
         changed = False
         suggestion = q
         for raw, folded, terms in words:
             if len(folded) < 3 or any(reader.doc_frequency(f, t) for t in terms for f in ("body", "title", "lead")):
                 continue  # the word itself matches something
-            maxdist = 1 if len(folded) <= 5 else 2
-            best = None
-            for n, btext in enumerate(reader.expand_prefix("exact", folded[:fuzzy_prefix(folded)])):
-                if n > 50000:
-                    break
-                term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-                if abs(len(term) - len(folded)) > maxdist:
-                    continue
-                d = distance(term, folded, limit=maxdist)
-                if d <= maxdist:
-                    cand = (d, -reader.doc_frequency("exact", term), term)
-                    if best is None or cand < best:
-                        best = cand
+            neighbours = spelling_neighbours(reader, "exact", folded, 1 if len(folded) <= 5 else 2)
+            best = neighbours[0] if neighbours else None
             if best is not None:
                 suggestion = _replace_word(suggestion, raw, lexicon.accented(best[2]))
                 changed = True

@@ -42,7 +42,9 @@ MAX_QUERY_CHARS = 2000
 MAX_CLAUSES = 64
 MAX_DEPTH = 16
 MAX_EXPANSION = 64  # index terms a prefix/wildcard/fuzzy word may expand to
-MAX_SCANNED_TERMS = 20000  # vocabulary entries scanned for one expansion
+MAX_SCANNED_TERMS = 20000  # vocabulary entries scanned for one prefix/wildcard expansion
+MAX_FUZZY_SCAN = 8000  # vocabulary entries compared by edit distance for one fuzzy word
+MAX_FUZZY_TERMS = 16  # closest spellings a fuzzy word searches
 
 # Field boosts of BM25F (tuned with bench/relevance.py).
 BOOSTS = {"title": 2.5, "lead": 1.5, "body": 1.0, "title_exact": 2.5, "exact": 1.0}
@@ -521,8 +523,6 @@ class Compiler:
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 
     def _fuzzy(self, node: Fuzzy, positive: bool):
-        from whoosh.support.levenshtein import distance
-
         raws = self.analysis.raw_tokens(node.text)
         if not raws:
             return None
@@ -530,16 +530,18 @@ class Compiler:
         if not parts:
             return None
         word = parts[0]
-        maxdist = node.distance if node.distance is not None else (0 if len(word) <= 2 else 1 if len(word) <= 5 else 2)
+        maxdist = node.distance if node.distance is not None else fuzzy_distance(word)
         fields = self._fields(node.field, exact=True)
-        qs = []
-        for f in fields:
-            terms = set(self._expand(f, word[:fuzzy_prefix(word)], lambda t: abs(len(t) - len(word)) <= maxdist
-                                     and distance(t, word, limit=maxdist) <= maxdist))
-            terms.add(word)
-            if positive:
-                self.highlights.exact.update(terms)
-            qs.extend(wq.Term(f, t, boost=BOOSTS.get(f, 1.0)) for t in sorted(terms))
+        neighbours = sorted(n for f in fields for n in spelling_neighbours(self.reader, f, word, maxdist))
+        terms: set[str] = set()
+        for _, _, t in neighbours:
+            if len(terms) >= MAX_FUZZY_TERMS:
+                break
+            terms.add(t)
+        terms.add(word)
+        if positive:
+            self.highlights.exact.update(terms)
+        qs = [wq.Term(f, t, boost=BOOSTS.get(f, 1.0)) for f in fields for t in sorted(terms)]
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 
     def _stopwords_fallback(self, node):
@@ -556,10 +558,36 @@ class Compiler:
         return wq.Or([wq.Phrase(f, exact) for f in ("title_exact", "exact")])
 
 
-def fuzzy_prefix(word: str) -> int:
-    """How many first letters a spelling variant must share with ``word``: typos rarely hit the
-    start of a word, and scanning the vocabulary from a longer prefix is much cheaper."""
-    return 1 if len(word) <= 4 else 2
+def fuzzy_distance(word: str) -> int:
+    """Edits allowed by ``word~``: none for 1–2 letters, 1 up to 5 letters, 2 beyond."""
+    return 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+
+
+def spelling_neighbours(reader, field: str, word: str, maxdist: int) -> list[tuple[int, int, str]]:
+    """Terms of ``field`` within ``maxdist`` edits of ``word``, as (distance, -document frequency,
+    term), closest and most frequent first.
+
+    Typos rarely hit the first two letters, and scanning the vocabulary from a two-letter prefix
+    is much cheaper; when that finds nothing, the scan starts again from the first letter. At most
+    MAX_FUZZY_SCAN vocabulary entries are compared per scan.
+    """
+    from whoosh.support.levenshtein import distance
+
+    found: list[tuple[int, int, str]] = []
+    for size in ((2, 1) if len(word) > 4 else (1,)):
+        for n, btext in enumerate(reader.expand_prefix(field, word[:size])):
+            if n >= MAX_FUZZY_SCAN:
+                break
+            term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
+            if term == word or abs(len(term) - len(word)) > maxdist:
+                continue
+            d = distance(term, word, limit=maxdist)
+            if d <= maxdist:
+                found.append((d, -reader.doc_frequency(field, term), term))
+        if found:
+            break
+    found.sort()
+    return found
 
 
 def _positive_words(node) -> Iterable[str]:

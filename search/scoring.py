@@ -16,7 +16,8 @@ from __future__ import annotations
 import threading
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
 from whoosh.scoring import BM25F
 
 
@@ -30,12 +31,25 @@ class FieldLengths:
     def array(self, reader, field: str) -> list[float]:
         arr = self._arrays.get(field)
         if arr is None:
-            n = reader.doc_count_all()
-            length = reader.doc_field_length
-            arr = [length(d, field, 0) for d in range(n)]
+            arr = []
+            for leaf, _ in reader.leaf_readers():  # in document-number order
+                arr.extend(_leaf_lengths(leaf, field))
             with self._lock:
                 arr = self._arrays.setdefault(field, arr)
         return arr
+
+
+def _leaf_lengths(leaf, field: str) -> list[float]:
+    """The stored (byte-encoded) field lengths of one segment, decoded in bulk; Whoosh's
+    per-document ``doc_field_length`` gives the same values, one call at a time."""
+    try:
+        column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    except AttributeError:  # another codec: the slow, public way
+        return [leaf.doc_field_length(d, field, 0) for d in range(leaf.doc_count_all())]
+    if column is None:
+        return [0] * leaf.doc_count_all()
+    table = [byte_to_length(b) if b else 0 for b in range(256)]
+    return [table[b] for b in column]
 
 
 def positive_terms(q: wq.Query, positive: bool = True):
