@@ -210,10 +210,13 @@ class _Batcher:
         self.pending = 0
 
     def _open(self):
+        # compound=False: Whoosh reads a compound segment by copying it into memory (BytesIO over
+        # the mmap), once per reader — per thread in a server. Separate files are read in place.
         if self.procs > 1:
-            self.writer = _LexiconMpWriter(self.ix, procs=self.procs, multisegment=True, limitmb=LIMIT_MB)
+            self.writer = _LexiconMpWriter(self.ix, procs=self.procs, multisegment=True, limitmb=LIMIT_MB,
+                                           compound=False, subargs={"limitmb": LIMIT_MB, "compound": False})
         else:
-            self.writer = self.ix.writer(limitmb=LIMIT_MB)
+            self.writer = self.ix.writer(limitmb=LIMIT_MB, compound=False)
 
     def add(self, article: Article, replace: bool) -> None:
         if self.writer is None:
