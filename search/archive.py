@@ -297,6 +297,17 @@ class Archive:
         empty = Highlighter(Compiler(searcher.reader(), gen.lexicon, self._analysis).highlights, self._analysis)
         return [_hit(hit.fields(), hit.score or 0.0, empty) for hit in results]
 
+    def warm_up(self) -> None:
+        """Load now what the first searches would otherwise load: facet and date columns, field lengths."""
+        gen = self._gen()
+        reader = gen.searcher().reader()
+        columns = gen.columns(reader)
+        for name in FACETS + ("day", "day_asc"):
+            columns.array(reader, name)
+        for field in ("title", "lead", "body", "title_exact", "exact"):
+            columns.lengths.array(reader, field)
+        self.stats()
+
     # ------------------------------------------------------------------ stats
     def stats(self) -> ArchiveStats:
         """How many articles, from which sources, over which dates; the index size and versions."""

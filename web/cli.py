@@ -91,12 +91,15 @@ def _run_indexing(fn, index_dir: Path, paths, **kwargs) -> None:
 @index_option
 @click.option("--procs", type=click.IntRange(1, 16), default=None, help="Processus d'écriture (défaut : selon le volume).")
 @click.option("--wait", is_flag=True, help="Attendre si un autre processus écrit dans l'index.")
-def index(paths, index_dir, procs, wait):
+@click.option("--batch-size", type=click.IntRange(1, None), default=None, hidden=True,
+              help="Articles par validation (commit) de l'index (défaut : 20 000).")
+def index(paths, index_dir, procs, wait, batch_size):
     """Indexe des fichiers ou dossiers (seuls les articles nouveaux ou modifiés sont réécrits).
 
     Exemple : presse index seeds/ --index ./index
     """
-    _run_indexing(update_index, _index_dir(index_dir), paths, procs=procs, wait=wait)
+    batch = {} if batch_size is None else {"batch_size": batch_size}
+    _run_indexing(update_index, _index_dir(index_dir), paths, procs=procs, wait=wait, **batch)
 
 
 @cli.command("reindex")
@@ -104,12 +107,15 @@ def index(paths, index_dir, procs, wait):
 @index_option
 @click.option("--procs", type=click.IntRange(1, 16), default=None, help="Processus d'écriture.")
 @click.option("--wait", is_flag=True, help="Attendre si un autre processus écrit dans l'index.")
-def reindex_cmd(paths, index_dir, procs, wait):
+@click.option("--batch-size", type=click.IntRange(1, None), default=None, hidden=True,
+              help="Articles par validation (commit) de l'index (défaut : 20 000).")
+def reindex_cmd(paths, index_dir, procs, wait, batch_size):
     """Reconstruit l'index de zéro puis le remplace d'un coup (les recherches continuent pendant ce temps).
 
     Sans chemin, reprend les dossiers d'origine de l'index. Exemple : presse reindex seeds/
     """
-    _run_indexing(reindex, _index_dir(index_dir), list(paths) or None, procs=procs, wait=wait)
+    batch = {} if batch_size is None else {"batch_size": batch_size}
+    _run_indexing(reindex, _index_dir(index_dir), list(paths) or None, procs=procs, wait=wait, **batch)
 
 
 def _open_archive(index_dir: Path | None) -> Archive:
@@ -223,6 +229,9 @@ def serve(host, port, index_dir, threads, get_path):
         sys.stdout.flush()
         sys.exit(0 if response.status_code < 400 else 1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    archive = app.extensions.get("presse")
+    if archive is not None:
+        archive.warm_up()  # the first visitor should not pay for loading the columns
     try:
         server = make_server(app, host=host, port=port, threads=threads)
     except OSError as exc:
