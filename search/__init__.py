@@ -9,7 +9,7 @@
 from indexer.store import IndexVersionError, PresseIndexError
 
 from .archive import Archive, ArchiveNotFound
-from .query import QueryError
+from .syntax import QueryError
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = [

@@ -20,7 +20,6 @@ from indexer.lexicon import Lexicon
 from indexer.store import (
     IndexNotFound,
     IndexVersionError,
-    PresseIndexError,
     current_generation,
     default_index_dir,
     directory_size,
@@ -31,7 +30,8 @@ from .docsets import matching_docs
 from .scoring import bm25f_scores, positive_terms
 from .facets import ReaderColumns
 from .highlight import Highlighter
-from .query import Analysis, Compiler, QueryError, parse, spelling_neighbours
+from .query import Analysis, Compiler, spelling_neighbours
+from .syntax import QueryError, parse
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]

@@ -1,4 +1,4 @@
-"""The query language at parser level: ``search.query.parse`` turns a string into a small tree.
+"""The query language at parser level: ``search.syntax.parse`` turns a string into a small tree.
 
 Every string parses: what cannot be read degrades to plain words. ``QueryError`` (a French message)
 is raised only for what has no sensible reading: ``*`` alone, a leading wildcard, an invalid date,
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.query import (
+from search.syntax import (
     MAX_CLAUSES,
     MAX_DEPTH,
     MAX_QUERY_CHARS,
