@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import re
+from collections import Counter
 import os
 import threading
 import time
@@ -31,7 +33,7 @@ from .scoring import bm25f_scores, positive_terms
 from .facets import ReaderColumns
 from .highlight import Highlighter
 from .query import Analysis, Compiler, spelling_neighbours
-from .syntax import QueryError, parse
+from .syntax import And, QueryError, Word, parse
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
@@ -187,23 +189,44 @@ class Archive:
             query = wq.Every()
             if tree is None and sort == "relevance":
                 sort = "-date"
-        result = self._run(gen, searcher, query, filters, page, per_page, sort, facets)
-        total, hits_raw, facet_counts = result
-        highlighter = Highlighter(compiler.highlights, self._analysis)
-        hits = tuple(_hit(fields, score, highlighter) for fields, score in hits_raw)
+        total, hits_raw, facet_counts = self._run(gen, searcher, query, filters, page, per_page, sort, facets)
         suggestion = None
         if total < 3 and compiler.words:
             suggestion = self._suggest(searcher, gen.lexicon, q, compiler.words, total, filters)
+        rewritten, relaxed = None, False
+        if total == 0 and _plain_words(tree) and not OPERATOR_RE.search(q):
+            # Nothing has all the words. A misspelling is the likeliest cause: show the respelled
+            # query's results; failing that, the articles with the most of the words.
+            if suggestion:
+                respelled = Compiler(searcher.reader(), gen.lexicon, self._analysis)
+                found = self._run(gen, searcher, respelled.compile(parse(suggestion)), filters, page, per_page,
+                                  sort, facets)
+                if found[0]:
+                    total, hits_raw, facet_counts = found
+                    compiler, rewritten = respelled, suggestion
+            if not total and len(tree.items if isinstance(tree, And) else ()) > 1:
+                clauses = [compiler.compile(word) for word in tree.items]
+                clauses = [c for c in clauses if c is not None]
+                if len(clauses) > 1:
+                    total, hits_raw, facet_counts = self._run(gen, searcher, wq.Or(clauses), filters, page,
+                                                              per_page, sort, facets, coordination=clauses)
+                    relaxed = total > 0
+        highlighter = Highlighter(compiler.highlights, self._analysis)
+        hits = tuple(_hit(fields, score, highlighter) for fields, score in hits_raw)
         out = SearchPage(query=q, page=page, per_page=per_page, total=total, took_ms=0.0, hits=hits,
-                         facets=facet_counts, suggestion=suggestion, sort=sort)
+                         facets=facet_counts, suggestion=suggestion, sort=sort, rewritten=rewritten, relaxed=relaxed)
         with self._lock:
             self._cache[key] = out
             if len(self._cache) > CACHE_PAGES:
                 self._cache.popitem(last=False)
         return _with_time(out, started)
 
-    def _run(self, gen, searcher, query, filters, page, per_page, sort, facets):
-        """Match, count facets, and pick one page of hits: (total, [(stored fields, score)], facets)."""
+    def _run(self, gen, searcher, query, filters, page, per_page, sort, facets, coordination=()):
+        """Match, count facets, and pick one page of hits: (total, [(stored fields, score)], facets).
+
+        With ``coordination`` (the clauses of a relaxed OR query), relevance ranks first by how many
+        clauses a document matches, then by score.
+        """
         reader = searcher.reader()
         columns = gen.columns(reader)
         everything = isinstance(query, wq.Every)
@@ -223,7 +246,9 @@ class Archive:
             terms = positive_terms(query)
             if terms is not None:
                 scores = bm25f_scores(searcher, terms, matched, WEIGHTING, columns.lengths)
-                best = heapq.nlargest(limit, scores.items(), key=lambda kv: (round(kv[1], 9), day[kv[0]], -kv[0]))
+                counts = _coordination(searcher, coordination, matched, live) if coordination else {}
+                best = heapq.nlargest(limit, scores.items(),
+                                      key=lambda kv: (counts.get(kv[0], 0), round(kv[1], 9), day[kv[0]], -kv[0]))
                 window = [(d, round(score, 4)) for d, score in best]
             else:  # phrases: Whoosh's own matcher scores them
                 window = _top_by_score(searcher, query, allowed, day, limit, total)
@@ -335,6 +360,24 @@ class Archive:
 
 
 # ---------------------------------------------------------------------- helpers
+
+OPERATOR_RE = re.compile(r"(?<!\S)(?:ET|AND|OU|OR|SAUF|NOT)(?!\S)")
+
+
+def _plain_words(tree) -> bool:
+    """True for a query of plain words only (no operator, phrase, field, wildcard)."""
+    if isinstance(tree, Word):
+        return tree.field is None
+    return isinstance(tree, And) and all(isinstance(w, Word) and w.field is None for w in tree.items)
+
+
+def _coordination(searcher, clauses, matched: set[int], live: set[int]) -> Counter:
+    """How many of ``clauses`` each matched document satisfies."""
+    counts: Counter = Counter()
+    for clause in clauses:
+        counts.update(matching_docs(searcher, clause, live) & matched)
+    return counts
+
 
 def _top_by_score(searcher, query, allowed, day: list, limit: int, total: int) -> list[tuple[int, float]]:
     """The ``limit`` best documents by score, equal scores newest first.
@@ -451,6 +494,4 @@ def _with_time(page: SearchPage, started: float) -> SearchPage:
 
 
 def _replace_word(q: str, word: str, replacement: str) -> str:
-    import re
-
     return re.sub(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", replacement, q, count=1)

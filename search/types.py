@@ -45,6 +45,10 @@ class SearchPage:
     facets: Mapping[str, tuple[FacetCount, ...]]
     suggestion: str | None
     sort: str = "relevance"
+    # When no article has all the words: the respelled query whose results are shown instead
+    # (``rewritten``), or ``relaxed``: the results are the articles with the most of the words.
+    rewritten: str | None = None
+    relaxed: bool = False
 
     @property
     def pages(self) -> int:

@@ -197,8 +197,8 @@ def test_search_shows_a_suggestion(index):
     result = run("search", "Pezechkain", "--index", index)
     assert result.exit_code == 0
     first, second = result.stdout.splitlines()[:2]
-    assert re.fullmatch(r"0 résultats? \([\d.]+ ms\)", first)
-    assert second == "Essayez avec : pezechkian"
+    assert re.fullmatch(r"1 résultat \([\d.]+ ms\)", first)
+    assert second == "Aucun article ne contient « Pezechkain » : résultats pour « pezechkian »."
 
 
 def test_search_json(index):

@@ -35,7 +35,7 @@ def search():
             "url": h.url, "score": h.score, "snippet": h.snippet, "lead": h.lead, "section": h.section,
         } for h in page.hits],
         facets={name: [{"value": v.value, "count": v.count} for v in values] for name, values in page.facets.items()},
-        suggestion=page.suggestion,
+        suggestion=page.suggestion, rewritten=page.rewritten, relaxed=page.relaxed,
     )
 
 

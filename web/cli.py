@@ -163,7 +163,11 @@ def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, 
         return
     bold = sys.stdout.isatty()
     click.echo(f"{result.total} résultat{'s' if result.total > 1 else ''} ({result.took_ms:.1f} ms)")
-    if result.suggestion:
+    if result.rewritten:
+        click.echo(f"Aucun article ne contient « {query} » : résultats pour « {result.rewritten} ».")
+    elif result.relaxed:
+        click.echo("Aucun article ne contient tous ces mots : voici ceux qui en contiennent le plus.")
+    elif result.suggestion:
         click.echo(f"Essayez avec : {result.suggestion}")
     for n, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
         meta = " · ".join(x for x in (hit.source, hit.author, hit.date.isoformat() if hit.date else None) if x)

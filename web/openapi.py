@@ -59,7 +59,7 @@ SCHEMAS = {
     },
     "SearchResults": {
         "type": "object", "additionalProperties": False,
-        "required": ["total", "page", "per_page", "took_ms", "hits", "facets", "suggestion"],
+        "required": ["total", "page", "per_page", "took_ms", "hits", "facets", "suggestion", "rewritten", "relaxed"],
         "properties": {
             "total": {"type": "integer", "minimum": 0, "description": "Matching articles (all pages)."},
             "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
@@ -69,6 +69,10 @@ SCHEMAS = {
                        "propertyNames": {"enum": list(FACETS)},
                        "additionalProperties": {"type": "array", "items": _ref("FacetCount")}},
             "suggestion": {"type": ["string", "null"], "description": "A respelled query with more results."},
+            "rewritten": {"type": ["string", "null"],
+                          "description": "No article had all the words: the respelled query whose results these are."},
+            "relaxed": {"type": "boolean",
+                        "description": "No article had all the words: these have the most of them, ranked by how many."},
         },
     },
     "Article": {
