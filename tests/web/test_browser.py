@@ -123,7 +123,7 @@ def test_open_an_article_with_highlights(page):
 
 def test_follow_the_suggestion(page):
     page.goto("/recherche?q=Pezechkain")
-    assert "Aucun résultat" in page.locator(".summary").inner_text()
+    assert "Aucun article ne contient « Pezechkain »" in page.locator(".suggestion").first.inner_text()
     page.locator(".suggestion").get_by_role("link", name="pezechkian").click()
     page.wait_for_url(re.compile(r"q=pezechkian$"))
     assert page.locator(".hit").count() >= 1
