@@ -8,11 +8,14 @@ crash, everything committed before it is searchable and the next run picks up wh
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import errno
 import json
 import os
+import shutil
+import signal
 import time
 from collections import Counter
 from pathlib import Path
@@ -96,7 +99,7 @@ def update_index(root: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     """Index ``paths`` into the index at ``root`` incrementally (creating it if needed)."""
     root = Path(root)
     paths = _existing(paths)
-    with RootLock(root).acquire(wait=wait):
+    with _french_os_errors(root), RootLock(root).acquire(wait=wait):
         generation = current_generation(root)
         if generation is None or not generation.is_dir():
             generation = new_generation(root, paths)
@@ -116,7 +119,7 @@ def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None =
     deleted ``grace_seconds`` after the swap, once queries in flight have finished.
     """
     root = Path(root)
-    with RootLock(root).acquire(wait=wait):
+    with _french_os_errors(root), RootLock(root).acquire(wait=wait):
         if paths is None:
             old = current_generation(root)
             paths = read_meta(old).get("sources", []) if old else []
@@ -125,17 +128,35 @@ def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None =
                     "Indiquez les dossiers à indexer : cet index ne dit pas de quels dossiers il vient."
                 )
         paths = _existing(paths)
-        generation = new_generation(root, paths)
-        try:
+        with _removed_on_failure() as new:
+            generation = new(new_generation(root, paths))
             summary = _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress)
-        except BaseException:
-            import shutil
-
-            shutil.rmtree(generation, ignore_errors=True)
-            raise
         make_current(root, generation)
         remove_old_generations(root, keep=generation, grace_seconds=grace_seconds)
         return summary
+
+
+@contextlib.contextmanager
+def _french_os_errors(root: Path):
+    """Turn an OSError (disk full, read-only, permissions) into a French PresseIndexError."""
+    try:
+        yield
+    except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and exc.strerror == "chemin introuvable":
+            raise
+        raise PresseIndexError(_os_error_message(exc, root)) from exc
+
+
+@contextlib.contextmanager
+def _removed_on_failure():
+    """Yield a function recording a directory to delete if the block fails (a half-built generation)."""
+    made: list[Path] = []
+    try:
+        yield lambda path: made.append(path) or path
+    except BaseException:
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
+        raise
 
 
 def article_fields(article: Article) -> dict:
@@ -175,7 +196,15 @@ def article_fields(article: Article) -> dict:
 
 
 class _LexiconSubWriterTask(SubWriterTask):
-    """A Whoosh writer process that also writes the lexicon entries of the words it analysed."""
+    """A Whoosh writer process that also writes the lexicon entries of the words it analysed.
+
+    It dies with the indexing process: otherwise a writer orphaned by ``kill -9`` would wait on its
+    job queue forever, holding the index lock it inherited.
+    """
+
+    def run(self):
+        _die_with_parent()
+        super().run()
 
     def _process_file(self, filename, doc_count):
         super()._process_file(filename, doc_count)
@@ -185,6 +214,20 @@ class _LexiconSubWriterTask(SubWriterTask):
             if getattr(self, "_lexiconizer", None) is None:
                 self._lexiconizer = Lexiconizer(terms=cache)
             write_part(self.storage.folder, fresh, self._lexiconizer)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (a no-op elsewhere)."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl
+        os._exit(1)
 
 
 class _LexiconMpWriter(MpWriter):
@@ -210,6 +253,8 @@ class _Batcher:
         self.pending = 0
 
     def _open(self):
+        self.before = self.ix.doc_count()
+        self.deleted = 0
         # compound=False: Whoosh reads a compound segment by copying it into memory (BytesIO over
         # the mmap), once per reader — per thread in a server. Separate files are read in place.
         if self.procs > 1:
@@ -222,7 +267,7 @@ class _Batcher:
         if self.writer is None:
             self._open()
         if replace:
-            self.writer.delete_by_term("id", article.id)
+            self.deleted += self.writer.delete_by_term("id", article.id)
         self.writer.add_document(**article_fields(article))
         self.pending += 1
         if self.pending >= self.batch_size:
@@ -231,7 +276,9 @@ class _Batcher:
     def delete(self, field: str, value: str) -> int:
         if self.writer is None:
             self._open()
-        return self.writer.delete_by_term(field, value)
+        removed = self.writer.delete_by_term(field, value)
+        self.deleted += removed
+        return removed
 
     def commit(self) -> None:
         if self.writer is None:
@@ -244,6 +291,15 @@ class _Batcher:
             write_part(self.generation, fresh, Lexiconizer(terms=cache))
         self.writer.commit()
         self.writer = None
+        # Whoosh's multiprocess writer commits without the segment of a writer process that died:
+        # check the count, so that the run fails (and the next one re-reads the files).
+        expected = self.before + self.pending - self.deleted
+        actual = whoosh_index.open_dir(str(self.generation)).doc_count()
+        if actual != expected:
+            raise PresseIndexError(
+                f"Un processus d'écriture s'est arrêté en cours de route : {expected - actual} articles n'ont pas "
+                "été écrits. Relancez presse index : les articles manquants seront ajoutés."
+            )
         self.pending = 0
 
     def finish(self) -> None:
@@ -344,7 +400,7 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
         batcher.finish()
     except OSError as exc:
         batcher.cancel()
-        raise PresseIndexError(_os_error_message(exc, generation)) from exc
+        raise PresseIndexError(_os_error_message(exc, generation.parent)) from exc
     except BaseException:
         batcher.cancel()
         raise
@@ -414,12 +470,12 @@ def _remember_sources(generation: Path, paths: list[str]) -> None:
             pass
 
 
-def _os_error_message(exc: OSError, generation: Path) -> str:
+def _os_error_message(exc: OSError, root: Path) -> str:
     if exc.errno == errno.ENOSPC:
         what = "le disque est plein"
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         what = "le dossier de l'index n'est pas accessible en écriture"
     else:
         what = exc.strerror or str(exc)
-    return (f"Impossible d'écrire l'index {generation.parent} : {what}. "
+    return (f"Impossible d'écrire l'index {root} : {what}. "
             "L'index précédent est intact (les articles déjà validés restent consultables).")

@@ -134,13 +134,17 @@ def new_generation(root: Path, sources: list[str]) -> Path:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
     generation = root / f"{GENERATION_PREFIX}{stamp}-{os.getpid()}"
     generation.mkdir()
-    whoosh_index.create_in(str(generation), make_schema())
-    write_meta(generation, {
-        "analysis_version": ANALYSIS_VERSION,
-        "schema_version": SCHEMA_VERSION,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "sources": sources,
-    })
+    try:
+        whoosh_index.create_in(str(generation), make_schema())
+        write_meta(generation, {
+            "analysis_version": ANALYSIS_VERSION,
+            "schema_version": SCHEMA_VERSION,
+            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "sources": sources,
+        })
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
     return generation
 
 

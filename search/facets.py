@@ -16,6 +16,8 @@ from typing import Iterable, Sequence
 
 from whoosh import query as wq
 
+from indexer.schema import UNDATED_LAST
+
 from .scoring import FieldLengths
 from .types import FacetCount
 
@@ -48,14 +50,19 @@ class ReaderColumns:
         return arr
 
     def _load(self, reader, name: str) -> list:
-        if not reader.has_column(name):
-            return [None] * self.doc_count_all
-        col = reader.column_reader(name)
-        values = list(col)
+        # Segment by segment: Whoosh's multi-segment column reader skips the segments that lack
+        # the column (no article of that batch had a source, say), which would shift the numbers.
+        values: list = []
+        for leaf, _ in reader.leaf_readers():
+            if leaf.has_column(name):
+                values.extend(leaf.column_reader(name))
+            else:
+                values.extend([None] * leaf.doc_count_all())
         if name == "year":
             return [v if isinstance(v, int) and 0 < v < 10000 else None for v in values]
         if name in ("day", "day_asc"):
-            return values
+            missing = 0 if name == "day" else UNDATED_LAST
+            return [missing if v is None else v for v in values]
         return [(v.decode("utf-8", "replace") if isinstance(v, bytes) else v) or None for v in values]
 
     def all_docs(self, reader) -> list[int]:
