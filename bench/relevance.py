@@ -1,0 +1,958 @@
+"""Relevance, measured: a known-item evaluation of Presse against SQLite FTS5 on OrangeSum.
+
+    python bench/relevance.py --build-only      # write the corpus and build both indexes (minutes)
+    python bench/relevance.py                   # evaluate (builds first if needed)
+    python bench/relevance.py --tune            # + a small grid of boosts / BM25F parameters
+    python bench/relevance.py --tune --record   # + write the table into bench/RESULTS.md (## Relevance)
+
+Corpus: the full OrangeSum file, records with an empty body dropped, then one record per ``url``
+(the first kept), written once to ``bench/out/corpora/relevance/``. It is indexed by Presse
+(``indexer.build.update_index``) into ``bench/out/relevance-index/presse`` and by FTS5 into
+``bench/out/relevance-index/fts5.db``; both are reused while the corpus hash (and Presse's
+``ANALYSIS_VERSION``) are unchanged.
+
+Known items: a fixed random sample of articles (``--sample``, seed ``--seed``). For each one the
+queries are its title and the first sentence of its lead (leads that are empty, a bare date such
+as "17 février", or shorter than three words are skipped and counted), the same with accents
+stripped (unidecode on the letters only), and the same with one deterministic typo (deletion, swap, substitution or
+insertion in one word of at least five letters). The relevant answers are the article, the
+articles the OrangeSum authors list as its duplicates (``list_of_duplicates.txt``) and any other
+article with the same URL (only the first of those is in the deduplicated corpus).
+
+Metrics over the top 10: MRR@10 (1/rank of the first relevant hit, 0 past 10), Success@1 and
+Success@10. Queries are searched as plain words: ``plain_query`` neutralises Presse's syntax; FTS5
+gets each token quoted, ANDed (Presse's default semantics), and as an extra line ORed.
+
+Presse is measured as shipped (``Archive.search``: AND of the words; when nothing matches, its
+spelling suggestion, else the OR of the words ranked by how many each article has), as a strict
+AND (what it did before that fallback), and with candidate fallbacks built here from its internals
+(not in the product): ``presse+most`` ranks the articles with the most *content* words (stop words
+left out), ``presse+suggest+most`` tries the suggestion first, ``presse+fuzzy+most`` first retries
+the AND with ``word~`` for every word the index does not know. For each line the script also counts
+the queries where Presse ranks the article higher / lower than the best FTS5 variant (sign test).
+
+Tuning (``--tune``): the sample is split in two halves (its first and second half); a dozen settings of
+``search.query.BOOSTS`` and ``search.archive.WEIGHTING`` (overridden in-process, the page cache
+emptied before every query) are scored on the tuning half; the best one is then reported on the
+held-out half against the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import hashlib
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import sqlite3
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+OUT = BENCH / "out"
+CORPUS_DIR = OUT / "corpora" / "relevance"
+CORPUS_FILE = CORPUS_DIR / "orangesum-dedup.jsonl"
+CORPUS_META = CORPUS_DIR / "meta.json"
+INDEX_DIR = OUT / "relevance-index"
+PRESSE_INDEX = INDEX_DIR / "presse"
+FTS5_DB = INDEX_DIR / "fts5.db"
+INDEX_STAMP = INDEX_DIR / "stamp.json"
+RESULTS_MD = BENCH / "RESULTS.md"
+
+ORANGESUM = Path(os.environ.get("PRESSE_BENCH_CORPUS", "/work/shared/corpora/orangesum/orangesum.jsonl.gz"))
+DUPLICATES = ORANGESUM.parent / "list_of_duplicates.txt"
+CORPUS_VERSION = 1  # bump when the way the corpus is derived changes
+SEED = 20241125
+SAMPLE = 600
+TOP = 10
+
+
+def log(*args) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------ corpus
+
+def _read_jsonl(path: Path):
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _source_stamp() -> dict:
+    st = ORANGESUM.stat()
+    return {"source": str(ORANGESUM), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "version": CORPUS_VERSION}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def corpus() -> tuple[list[dict], dict]:
+    """The deduplicated corpus (records, meta), written once to ``CORPUS_FILE``."""
+    try:
+        meta = json.loads(CORPUS_META.read_text())
+        if meta.get("stamp") == _source_stamp() and CORPUS_FILE.exists():
+            return list(_read_jsonl(CORPUS_FILE)), meta
+    except (OSError, ValueError):
+        pass
+    log(f"[corpus] dedupe {ORANGESUM} on url (empty bodies dropped first) ...")
+    seen: set[str] = set()
+    out, total, empty, dupes = [], 0, 0, 0
+    for r in _read_jsonl(ORANGESUM):
+        total += 1
+        if not (r.get("body") or "").strip():
+            empty += 1
+            continue
+        key = r.get("url") or r.get("id")
+        if key in seen:
+            dupes += 1
+            continue
+        seen.add(key)
+        out.append(r)
+    CORPUS_DIR.mkdir(parents=True, exist_ok=True)
+    tmp = CORPUS_FILE.with_suffix(".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        for r in out:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    os.replace(tmp, CORPUS_FILE)
+    meta = {"stamp": _source_stamp(), "records": total, "articles": len(out), "dropped_empty": empty,
+            "dropped_duplicate_url": dupes, "sha256": _sha256(CORPUS_FILE)}
+    CORPUS_META.write_text(json.dumps(meta, indent=1))
+    log(f"[corpus] {len(out)} articles kept ({empty} empty bodies, {dupes} duplicate urls dropped)")
+    return out, meta
+
+
+def relevant_sets() -> tuple[dict[str, set[str]], int]:
+    """id → ids of its duplicates (the authors' list, plus records sharing its URL), over the full file."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    n_groups = 0
+    for line in DUPLICATES.read_text().splitlines():
+        ids = {f"orangesum-{Path(x.strip()).stem}" for x in line.split(",") if x.strip()}
+        if len(ids) > 1:
+            n_groups += 1
+            for i in ids:
+                groups[i] |= ids
+    by_url: dict[str, set[str]] = defaultdict(set)
+    for r in _read_jsonl(ORANGESUM):
+        if r.get("url"):
+            by_url[r["url"]].add(r["id"])
+    for ids in by_url.values():
+        if len(ids) > 1:
+            for i in ids:
+                groups[i] |= ids
+    # Close transitively (a duplicate of a duplicate sharing a URL with a third record).
+    changed = True
+    while changed:
+        changed = False
+        for i, ids in list(groups.items()):
+            union = set(ids)
+            for j in ids:
+                union |= groups.get(j, set())
+            if union != ids:
+                groups[i] = union
+                changed = True
+    return groups, n_groups
+
+
+# ------------------------------------------------------------------------------------ indexes
+
+def _index_stamp(meta: dict) -> dict:
+    from indexer.analysis import ANALYSIS_VERSION
+
+    return {"corpus_sha256": meta["sha256"], "analysis_version": ANALYSIS_VERSION}
+
+
+def build_indexes(meta: dict, force: bool = False) -> dict:
+    """Build (or reuse) the Presse index and the FTS5 database of the corpus; returns build info."""
+    stamp = _index_stamp(meta)
+    try:
+        old = json.loads(INDEX_STAMP.read_text())
+    except (OSError, ValueError):
+        old = {}
+    if not force and old.get("stamp") == stamp and PRESSE_INDEX.exists() and FTS5_DB.exists() and old.get("done"):
+        return old
+    if INDEX_DIR.exists():
+        shutil.rmtree(INDEX_DIR)
+    INDEX_DIR.mkdir(parents=True)
+    from indexer.build import update_index
+
+    log(f"[index] Presse: indexing {meta['articles']} articles into {PRESSE_INDEX} (several minutes) ...")
+    started = time.perf_counter()
+    summary = update_index(PRESSE_INDEX, [CORPUS_FILE])
+    presse_s = time.perf_counter() - started
+    log(f"[index] Presse: {summary.line()}")
+    log(f"[index] FTS5 -> {FTS5_DB} ...")
+    started = time.perf_counter()
+    fts5_build(FTS5_DB)
+    fts5_s = time.perf_counter() - started
+    info = {"stamp": stamp, "done": True, "presse_seconds": round(presse_s, 1), "fts5_seconds": round(fts5_s, 1),
+            "presse_summary": summary.line(), "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    INDEX_STAMP.write_text(json.dumps(info, indent=1))
+    return info
+
+
+def fts5_build(db: Path) -> None:
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute('CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, lead, body, '
+                'tokenize="unicode61 remove_diacritics 2")')
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO docs(id, title, lead, body) VALUES (?,?,?,?)",
+                    ((r["id"], r.get("title") or "", r.get("lead") or "", r.get("body") or "")
+                     for r in _read_jsonl(CORPUS_FILE)))
+    con.execute("COMMIT")
+    con.execute("INSERT INTO docs(docs) VALUES('optimize')")
+    con.close()
+
+
+# ------------------------------------------------------------------------------------ queries
+
+OPERATOR_WORDS = {"ET", "OU", "SAUF", "AND", "OR", "NOT"}
+_SYNTAX_CHARS = re.compile(r'["()*?~:\[\]«»{}^]')
+
+
+def plain_query(text: str) -> str:
+    """``text`` as plain words for Presse: its syntax characters removed, operators lowercased.
+
+    Presse reads ``" ( ) * ? ~ :`` ``« »`` ``[ ]``, a leading ``-`` and the upper-case words
+    ET/OU/SAUF/AND/OR/NOT as syntax; a title searched as a known item must be plain words.
+    """
+    words = []
+    for w in _SYNTAX_CHARS.sub(" ", text).split():
+        w = w.lstrip("-")
+        if w in OPERATOR_WORDS:
+            w = w.lower()
+        if w:
+            words.append(w)
+    return " ".join(words)
+
+
+_MONTHS = "janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
+_DAYS = "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche"
+DATE_ONLY_RE = re.compile(rf"^\W*(?:(?:{_DAYS})\s+)?(?:\d{{1,2}}(?:er)?\s+)?(?:{_MONTHS})(?:\s+\d{{4}})?\W*$", re.I)
+_WORD_RE = re.compile(r"[^\W_]+")
+_ABBREVIATIONS = {"m", "mm", "mme", "mmes", "mlle", "dr", "pr", "me", "st", "ste", "gal", "gén", "cf", "etc", "av", "vs",
+                  "no", "n°", "art", "p", "ex"}
+_SENTENCE_END = re.compile(r"[.!?…]+[\"»”]?(?=\s+[\"«“(]?[A-ZÀ-ÖØ-Þ0-9])")
+MAX_QUERY_WORDS = 48  # Presse refuses more than 64 words in a query; lead sentences are cut to this
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of ``text`` (not cut after "M." or an initial)."""
+    text = text.strip().lstrip("-–— ").strip()
+    for m in _SENTENCE_END.finditer(text):
+        before = re.search(r"(\w+)\W*$", text[:m.start() + 1])
+        word = before.group(1).lower() if before else ""
+        if m.group().startswith(".") and (len(word) == 1 and word.isalpha() or word in _ABBREVIATIONS):
+            continue
+        return text[:m.end()].strip()
+    return text
+
+
+def lead_query(lead: str | None) -> tuple[str | None, str]:
+    """(first sentence of the lead or None, why it was skipped / 'ok' / 'cut')."""
+    lead = (lead or "").strip()
+    if not lead:
+        return None, "empty"
+    if DATE_ONLY_RE.match(lead):
+        return None, "date"
+    sentence = first_sentence(lead)
+    words = sentence.split()
+    if len(_WORD_RE.findall(sentence)) < 3:
+        return None, "short"
+    if len(words) > MAX_QUERY_WORDS:
+        return " ".join(words[:MAX_QUERY_WORDS]), "cut"
+    return sentence, "ok"
+
+
+def add_typo(text: str, rng: random.Random) -> str | None:
+    """``text`` with one edit (deletion, swap, substitution, insertion) in one word of ≥ 5 letters."""
+    spans = [m.span() for m in re.finditer(r"[^\W\d_]+", text) if m.end() - m.start() >= 5]
+    if not spans:
+        return None
+    start, end = rng.choice(spans)
+    word = text[start:end]
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for _ in range(20):
+        op = rng.choice(("deletion", "swap", "substitution", "insertion"))
+        i = rng.randrange(len(word))
+        if op == "deletion":
+            new = word[:i] + word[i + 1:]
+        elif op == "swap":
+            i = min(i, len(word) - 2)
+            new = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        elif op == "substitution":
+            new = word[:i] + rng.choice(letters.replace(word[i].lower(), "")) + word[i + 1:]
+        else:
+            new = word[:i] + rng.choice(letters) + word[i:]
+        if new.lower() != word.lower():
+            return text[:start] + new + text[end:]
+    return None
+
+
+LINES = ("titles", "leads", "titles unaccented", "leads unaccented", "titles with typo", "leads with typo")
+
+
+def strip_accents(text: str) -> str:
+    """``text`` typed without accents: unidecode on the letters only (é→e, œ→oe, ç→c); other characters
+    (€, «, ’) kept, so "1 000€" does not become "1 000EUR"."""
+    from unidecode import unidecode
+
+    return "".join(unidecode(ch) if not ch.isascii() and ch.isalpha() else ch for ch in text)
+
+
+def build_queries(sample: list[dict], seed: int) -> tuple[list[dict], dict]:
+    """The known-item queries of ``sample``: dicts with line, article id, text (raw, before plain_query)."""
+    queries, counts = [], defaultdict(int)
+    for r in sample:
+        lead, why = lead_query(r.get("lead"))
+        counts[f"lead {why}"] += 1
+        texts = {"titles": (r.get("title") or "").strip(), "leads": lead}
+        for kind in ("titles", "leads"):
+            text = texts[kind]
+            if not text:
+                continue
+            queries.append({"line": kind, "id": r["id"], "text": text})
+            queries.append({"line": f"{kind} unaccented", "id": r["id"], "text": strip_accents(text)})
+            typo = add_typo(text, random.Random(f"{seed}:{r['id']}:{kind}"))
+            if typo is None:
+                counts[f"{kind}: no word of 5+ letters for a typo"] += 1
+            else:
+                queries.append({"line": f"{kind} with typo", "id": r["id"], "text": typo})
+    return queries, dict(counts)
+
+
+# ------------------------------------------------------------------------------------ engines
+
+def fts5_match(text: str, mode: str) -> str:
+    tokens = _WORD_RE.findall(text)
+    return (" OR " if mode == "or" else " ").join(f'"{t}"' for t in tokens)
+
+
+class Fts5:
+    """SQLite FTS5, unicode61 remove_diacritics 2, bm25 with Presse's field weights."""
+
+    def __init__(self, db: Path, weights: tuple[float, float, float]):
+        self.con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        self.sql = (f"SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0.0, {weights[0]}, {weights[1]}, "
+                    f"{weights[2]}), rowid LIMIT {TOP}")
+
+    def _top(self, match: str) -> list[str]:
+        return [row[0] for row in self.con.execute(self.sql, (match,))] if match else []
+
+    def top_all(self, text: str) -> dict[str, list[str]]:
+        """Top-10 ids for 'fts5 and', 'fts5 or' and 'fts5 and>or' (AND, then OR when AND finds nothing)."""
+        first = self._top(fts5_match(text, "and"))
+        relaxed = self._top(fts5_match(text, "or"))
+        return {"fts5 and": first, "fts5 or": relaxed, "fts5 and>or": first or relaxed}
+
+
+class Presse:
+    """Presse through ``Archive.search`` (page cache emptied before every query), as shipped, and
+    candidate fallbacks for a query no article matches with all its words.
+
+    ``presse`` is the product: AND of the words; when nothing matches, its spelling suggestion, then
+    the OR of the words ranked by how many each article has (``SearchPage.rewritten``/``relaxed``).
+    ``presse AND only`` is the strict AND (no hit when the product had to fall back). The candidates
+    replace the product's fallback: ``presse+most`` ranks the articles with the most of the *content*
+    words (stop words left out); ``presse+suggest+most`` keeps the product's suggestion step then does
+    that; ``presse+fuzzy+most`` first retries the AND with ``word~`` for every unknown word.
+    """
+
+    STRATEGIES = ("presse", "presse AND only", "presse+most", "presse+suggest+most", "presse+fuzzy+most")
+
+    def __init__(self, index: Path):
+        from search.archive import Archive
+
+        self.archive = Archive(index)
+        self.errors = 0
+
+    def _search(self, q: str):
+        from search.query import QueryError
+
+        self.archive._cache.clear()
+        try:
+            return self.archive.search(q, per_page=TOP, facets=())
+        except QueryError:
+            self.errors += 1
+            return None
+
+    def top_all(self, text: str) -> dict[str, list[str]]:
+        """Top-10 ids of every strategy for one query (sharing the searches they have in common)."""
+        q = plain_query(text)
+        page = self._search(q)
+        ids = [h.id for h in page.hits] if page else []
+        fell_back = page is not None and (getattr(page, "rewritten", None) or getattr(page, "relaxed", False))
+        out = {s: ids for s in self.STRATEGIES}
+        if page is None or (page.total > 0 and not fell_back):
+            return out
+        out["presse AND only"] = []
+        most = self._most_words(q.split())
+        out["presse+most"] = most
+        out["presse+suggest+most"] = ids if getattr(page, "rewritten", None) else most
+        fuzzy = self._fuzzy_words(q)
+        if fuzzy != q.split():
+            fz = self._search(" ".join(fuzzy))
+            fz_ok = fz is not None and fz.total > 0 and not getattr(fz, "relaxed", False)
+            out["presse+fuzzy+most"] = [h.id for h in fz.hits] if fz_ok else self._most_words(fuzzy)
+        else:
+            out["presse+fuzzy+most"] = most
+        return out
+
+    def _most_words(self, words: list[str]) -> list[str]:
+        """"Most words should match": the documents matching the most of ``words`` (stop words left
+        out), ranked by that count, then by Presse's BM25F score over all the words, then newest first."""
+        import heapq
+
+        from search import archive as sa
+        from search.docsets import matching_docs
+        from search.query import Compiler, parse
+        from search.scoring import bm25f_scores, positive_terms
+
+        gen = self.archive._gen()
+        searcher = gen.searcher()
+        reader = searcher.reader()
+        columns = gen.columns(reader)
+        live = columns.live_docs(reader)
+        counts: dict[int, int] = defaultdict(int)
+        terms = []
+        for w in words:
+            node = parse(w)
+            if node is None:
+                continue
+            compiler = Compiler(reader, gen.lexicon, self.archive._analysis)
+            query = compiler._node(node, positive=True)  # None for a stop word (no stop-word fallback here)
+            if query is None:
+                continue
+            for d in matching_docs(searcher, query, live):
+                counts[d] += 1
+            terms.extend(positive_terms(query) or [])
+        if not counts:
+            return []
+        best = max(counts.values())
+        candidates = {d for d, c in counts.items() if c >= best - 1}
+        scores = bm25f_scores(searcher, terms, candidates, sa.WEIGHTING, columns.lengths)
+        day = columns.array(reader, "day")
+        top = heapq.nlargest(TOP, scores.items(), key=lambda kv: (counts[kv[0]], round(kv[1], 9), day[kv[0]], -kv[0]))
+        return [searcher.stored_fields(d)["id"] for d, _ in top]
+
+    def _fuzzy_words(self, q: str) -> list[str]:
+        """The words of ``q``, each one the index does not know written ``word~`` (Presse's fuzzy operator)."""
+        from search.query import Compiler, parse
+
+        gen = self.archive._gen()
+        reader = gen.searcher().reader()
+        out = []
+        for w in q.split():
+            compiler = Compiler(reader, gen.lexicon, self.archive._analysis)
+            compiler.compile(parse(w))
+            unknown = bool(compiler.words) and not any(
+                reader.doc_frequency(f, t) for _, _, terms in compiler.words for t in terms
+                for f in ("title", "lead", "body"))
+            out.append(f"{w}~" if unknown and len(w) >= 4 else w)
+        return out
+
+
+class FastRanker:
+    """Presse's ranking without the page: compile and match a query once, then score the matched
+    documents under several settings with Presse's own ``bm25f_scores`` (boosts remapped per field),
+    top 10 with ``Archive``'s tie-break. For the tuning grid only; checked against ``Archive.search``."""
+
+    def __init__(self, archive):
+        from search import query as sq
+
+        self.archive = archive
+        self.default_boosts = dict(sq.BOOSTS)
+        gen = archive._gen()
+        self.gen = gen
+        self.searcher = gen.searcher()
+        self.reader = self.searcher.reader()
+        self.columns = gen.columns(self.reader)
+        self.day = self.columns.array(self.reader, "day")
+        self.live = self.columns.live_docs(self.reader)
+        self.ids = {}
+
+    def prepare(self, q: str):
+        """(matched docs, positive terms, coordination counts or None) of ``q`` as ``Archive.search``
+        ranks it: the AND of the words; when nothing matches, the respelled query or the relaxed OR
+        (the fallback is read from the page ``Archive.search`` returns, then rebuilt here)."""
+        from whoosh import query as wq
+
+        from search.archive import _coordination
+        from search.docsets import matching_docs
+        from search.query import Compiler, parse
+        from search.scoring import positive_terms
+
+        tree = parse(q)
+        compiler = Compiler(self.reader, self.gen.lexicon, self.archive._analysis)
+        query = compiler.compile(tree)
+        if query is None:
+            return set(), [], None
+        matched = matching_docs(self.searcher, query, self.live)
+        if matched:
+            return matched, positive_terms(query), None
+        self.archive._cache.clear()
+        page = self.archive.search(q, per_page=TOP, facets=())
+        if getattr(page, "rewritten", None):
+            q2 = Compiler(self.reader, self.gen.lexicon, self.archive._analysis).compile(parse(page.rewritten))
+            return matching_docs(self.searcher, q2, self.live), positive_terms(q2), None
+        if getattr(page, "relaxed", False):
+            clauses = [c for c in (compiler.compile(w) for w in tree.items) if c is not None]
+            orq = wq.Or(clauses)
+            m = matching_docs(self.searcher, orq, self.live)
+            return m, positive_terms(orq), _coordination(self.searcher, clauses, m, self.live)
+        return set(), [], None
+
+    def rank(self, prepared, boosts: dict, weighting) -> list[str]:
+        import heapq
+
+        from search.scoring import bm25f_scores
+
+        matched, terms, counts = prepared
+        if not matched:
+            return []
+        terms = [(f, t, b / self.default_boosts.get(f, 1.0) * boosts.get(f, 1.0)) for f, t, b in terms]
+        scores = bm25f_scores(self.searcher, terms, matched, weighting, self.columns.lengths)
+        if counts is None:
+            key = lambda kv: (round(kv[1], 9), self.day[kv[0]], -kv[0])  # noqa: E731
+        else:
+            key = lambda kv: (counts.get(kv[0], 0), round(kv[1], 9), self.day[kv[0]], -kv[0])  # noqa: E731
+        best = heapq.nlargest(TOP, scores.items(), key=key)
+        return [self._id(d) for d, _ in best]
+
+    def _id(self, docnum: int) -> str:
+        i = self.ids.get(docnum)
+        if i is None:
+            i = self.ids[docnum] = self.searcher.stored_fields(docnum)["id"]
+        return i
+
+
+# ------------------------------------------------------------------------------------ metrics
+
+def scores(ranked: list[str], relevant: set[str]) -> tuple[float, int, int]:
+    for rank, doc in enumerate(ranked[:TOP], 1):
+        if doc in relevant:
+            return 1.0 / rank, int(rank == 1), 1
+    return 0.0, 0, 0
+
+
+def summarise(rows: list[tuple[float, int, int]]) -> dict:
+    n = len(rows)
+    if not n:
+        return {"n": 0, "mrr": 0.0, "s1": 0.0, "s10": 0.0}
+    return {"n": n, "mrr": sum(r[0] for r in rows) / n, "s1": sum(r[1] for r in rows) / n,
+            "s10": sum(r[2] for r in rows) / n}
+
+
+def sign_test(wins: int, losses: int) -> float:
+    """Two-sided sign test p-value of ``wins`` against ``losses`` (ties left out)."""
+    from math import comb
+
+    n = wins + losses
+    if n == 0:
+        return 1.0
+    k = min(wins, losses)
+    return min(1.0, 2 * sum(comb(n, i) for i in range(k + 1)) / 2 ** n)
+
+
+def fmt(m: dict) -> str:
+    return f"{m['mrr']:.3f} | {m['s1']:.3f} | {m['s10']:.3f}"
+
+
+def evaluate(queries, relevant, presse: Presse | None, fts5: Fts5 | None, progress: str = "",
+             titles: dict[str, str] | None = None) -> dict:
+    """{engine: {line: [(rr, s1, s10), ...]}}, no-hit counts, and (with ``titles``) how many rank-1
+    misses have a top hit titled exactly like the article (a duplicate the list does not give)."""
+    per = defaultdict(lambda: defaultdict(list))
+    nohit = defaultdict(lambda: defaultdict(int))
+    same_title = defaultdict(lambda: [0, 0])  # engine: [rank-1 misses with hits, of which same title]
+    started = time.perf_counter()
+    for i, q in enumerate(queries, 1):
+        rel = relevant[q["id"]]
+        ranked = {}
+        if presse is not None:
+            ranked.update(presse.top_all(q["text"]))
+        if fts5 is not None:
+            ranked.update(fts5.top_all(q["text"]))
+        for engine, ids in ranked.items():
+            per[engine][q["line"]].append(scores(ids, rel))
+            if not ids:
+                nohit[engine][q["line"]] += 1
+            elif titles is not None and ids[0] not in rel:
+                same_title[engine][0] += 1
+                same_title[engine][1] += _norm(titles.get(ids[0], "")) == _norm(titles.get(q["id"], ""))
+        if i % 500 == 0:
+            log(f"[eval{progress}] {i}/{len(queries)} queries, {time.perf_counter() - started:.0f} s")
+    return {"per": per, "nohit": nohit, "same_title": same_title}
+
+
+def _norm(title: str) -> str:
+    return " ".join(_WORD_RE.findall(title.lower()))
+
+
+def table(results: dict, engines: list[str]) -> dict[str, dict[str, dict]]:
+    return {e: {line: summarise(results["per"][e][line]) for line in LINES} for e in engines}
+
+
+def print_main_table(t: dict, nohit: dict, left: str, right: str, out=sys.stdout) -> list[str]:
+    lines = [f"| line | n | {left} MRR@10 | S@1 | S@10 | {right} MRR@10 | S@1 | S@10 | no hit {left} / {right} |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for line in LINES:
+        a, b = t[left][line], t[right][line]
+        lines.append(f"| {line} | {a['n']} | {fmt(a)} | {fmt(b)} | {nohit[left][line]} / {nohit[right][line]} |")
+    print("\n".join(lines), file=out)
+    return lines
+
+
+def variants_table(t: dict, engines: list[str], out=sys.stdout) -> list[str]:
+    lines = ["| line | " + " | ".join(engines) + " |", "|---|" + "---:|" * len(engines)]
+    for line in LINES:
+        cells = [f"{t[e][line]['mrr']:.3f} / {t[e][line]['s1']:.3f} / {t[e][line]['s10']:.3f}" for e in engines]
+        lines.append(f"| {line} | " + " | ".join(cells) + " |")
+    means = [sum(t[e][line]["mrr"] for line in LINES) / len(LINES) for e in engines]
+    lines.append("| mean MRR@10 of the six lines | " + " | ".join(f"{m:.3f}" for m in means) + " |")
+    print("\n".join(lines), file=out)
+    return lines
+
+
+# ------------------------------------------------------------------------------------ tuning
+
+def default_setting() -> dict:
+    from search import archive as sa
+    from search import query as sq
+
+    w = sa.WEIGHTING
+    return {"boosts": dict(sq.BOOSTS), "K1": w.K1, "B": w.B, "field_B": dict(w._field_B)}
+
+
+def grid(base: dict) -> list[tuple[str, dict]]:
+    """A dozen settings around the defaults: field boosts first, then K1, B and the per-field B."""
+
+    def s(name, title=None, lead=None, body=None, K1=None, B=None, short_B=None):
+        boosts = dict(base["boosts"])
+        if title is not None:
+            boosts["title"] = boosts["title_exact"] = title
+        if lead is not None:
+            boosts["lead"] = lead
+        if body is not None:
+            boosts["body"] = boosts["exact"] = body
+        field_B = dict(base["field_B"])
+        if short_B is not None:
+            field_B = {f: short_B for f in ("title", "lead", "title_exact")}
+        return name, {"boosts": boosts, "K1": base["K1"] if K1 is None else K1, "B": base["B"] if B is None else B,
+                      "field_B": field_B}
+
+    return [
+        s("default"),
+        s("boosts 1/1/1", 1.0, 1.0, 1.0),
+        s("boosts 1.5/1.2/1", 1.5, 1.2, 1.0),
+        s("boosts 4/2/1", 4.0, 2.0, 1.0),
+        s("boosts 2.5/2/1", 2.5, 2.0, 1.0),
+        s("boosts 2.5/2.5/1", 2.5, 2.5, 1.0),
+        s("K1 0.8", K1=0.8),
+        s("K1 2.0", K1=2.0),
+        s("B 0.5", B=0.5),
+        s("B 0.9", B=0.9),
+        s("title/lead B 0.25", short_B=0.25),
+        s("title/lead B 0.75", short_B=0.75),
+    ]
+
+
+def weighting_of(setting: dict):
+    from whoosh import scoring
+
+    return scoring.BM25F(B=setting["B"], K1=setting["K1"], **{f"{f}_B": b for f, b in setting["field_B"].items()})
+
+
+def describe(setting: dict) -> str:
+    b = setting["boosts"]
+    fb = ", ".join(f"{f}_B={v:g}" for f, v in sorted(setting["field_B"].items()))
+    return (f"BOOSTS title={b['title']:g} lead={b['lead']:g} body={b['body']:g} title_exact={b['title_exact']:g} "
+            f"exact={b['exact']:g}; BM25F K1={setting['K1']:g} B={setting['B']:g} {fb}")
+
+
+TUNED = ("presse",)  # the fast tuning path ranks Presse as shipped (with its fallback)
+TUNE_BY = "presse"  # the tuning objective: mean MRR@10 of the six lines
+
+
+def fast_grid(queries, relevant, archive, settings, check: int = 300) -> tuple[dict, float]:
+    """{setting name: {strategy: {line: [scores]}}} over ``queries``, and the share of the first
+    ``check`` queries where the fast ranking of the defaults equals ``Archive.search``'s."""
+    ranker = FastRanker(archive)
+    weightings = {name: weighting_of(st) for name, st in settings}
+    per = {name: {s: defaultdict(list) for s in TUNED} for name, _ in settings}
+    agree = checked = 0
+    started = time.perf_counter()
+    for i, q in enumerate(queries, 1):
+        text = plain_query(q["text"])
+        prepared = ranker.prepare(text)
+        rel = relevant[q["id"]]
+        for name, st in settings:
+            ranked = ranker.rank(prepared, st["boosts"], weightings[name])
+            per[name]["presse"][q["line"]].append(scores(ranked, rel))
+            if name == "default" and i <= check:
+                archive._cache.clear()
+                page = archive.search(text, per_page=TOP, facets=())
+                checked += 1
+                agree += [h.id for h in page.hits] == ranked
+        if i % 500 == 0:
+            log(f"[tune] {i}/{len(queries)} queries, {time.perf_counter() - started:.0f} s")
+    return per, (agree / checked if checked else 1.0)
+
+
+def mean_mrr(per_lines: dict) -> float:
+    return sum(summarise(per_lines[line])["mrr"] for line in LINES) / len(LINES)
+
+
+def apply_setting(setting: dict) -> None:
+    """Override Presse's boosts and BM25F weighting in this process (both are read at query time)."""
+    from search import archive as sa
+    from search import query as sq
+
+    sq.BOOSTS = dict(setting["boosts"])
+    sa.WEIGHTING = weighting_of(setting)
+
+
+# ------------------------------------------------------------------------------------ recording
+
+BEGIN = "<!-- relevance.py: begin (generated by bench/relevance.py --record; edits inside are overwritten) -->"
+END = "<!-- relevance.py: end -->"
+
+
+def replace_section(path: Path, begin: str, end: str, body: str) -> None:
+    """Put ``body`` between ``begin`` and ``end`` in ``path`` (appended at the end the first time)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmark results\n"
+    block = f"{begin}\n\n{body.strip()}\n\n{end}\n"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
+        text = head + block + tail.lstrip("\n")
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    tmp = path.with_suffix(".md.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import whoosh
+
+    return (f"{cpu or platform.processor()}, {os.cpu_count()} cores; Python {platform.python_version()}, "
+            f"Whoosh {'.'.join(map(str, whoosh.__version__))}, SQLite {sqlite3.sqlite_version}; {platform.platform()}")
+
+
+# ------------------------------------------------------------------------------------ main
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build-only", action="store_true", help="write the corpus, build the indexes, stop")
+    ap.add_argument("--rebuild", action="store_true", help="rebuild the indexes even if cached")
+    ap.add_argument("--sample", type=int, default=SAMPLE, help=f"articles sampled (at least 500; default {SAMPLE})")
+    ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--tune", action="store_true", help="tune boosts and BM25F on half the sample, report on the other")
+    ap.add_argument("--record", action="store_true", help="write the tables into bench/RESULTS.md (## Relevance)")
+    ap.add_argument("--json", type=Path, default=OUT / "relevance.json", help="raw results (default bench/out/relevance.json)")
+    a = ap.parse_args(argv)
+    if a.sample < 500:
+        ap.error("--sample must be at least 500")
+
+    articles, meta = corpus()
+    build = build_indexes(meta, force=a.rebuild)
+    if a.build_only:
+        return 0
+    from search import query as sq
+
+    ids = {r["id"] for r in articles}
+    groups, n_groups = relevant_sets()
+    sample = random.Random(a.seed).sample(articles, a.sample)
+    relevant = {r["id"]: ({r["id"]} | groups.get(r["id"], set())) & ids for r in sample}
+    with_dupes = sum(len(v) > 1 for v in relevant.values())
+    queries, counts = build_queries(sample, a.seed)
+    log(f"[eval] {len(sample)} articles ({with_dupes} with a duplicate in the corpus), {len(queries)} queries")
+
+    base = default_setting()
+    fts5 = Fts5(FTS5_DB, (base["boosts"]["title"], base["boosts"]["lead"], base["boosts"]["body"]))
+    presse = Presse(PRESSE_INDEX)
+    started = time.perf_counter()
+    titles = {r["id"]: r.get("title") or "" for r in articles}
+    results = evaluate(queries, relevant, presse, fts5, titles=titles)
+    eval_s = time.perf_counter() - started
+    engines = list(Presse.STRATEGIES) + ["fts5 and", "fts5 or", "fts5 and>or"]
+    t = table(results, engines)
+
+    out_lines = []
+    say = out_lines.append
+    say(f"Corpus: {meta['articles']:,} OrangeSum articles (of {meta['records']:,} records: {meta['dropped_empty']} empty "
+        f"bodies, {meta['dropped_duplicate_url']:,} duplicate URLs dropped), {n_groups} duplicate groups listed by the "
+        f"authors. Sample: {len(sample)} articles (seed {a.seed}), {with_dupes} of them with a duplicate in the corpus.")
+    skipped = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+    say(f"Leads: {skipped} (leads longer than {MAX_QUERY_WORDS} words are cut to {MAX_QUERY_WORDS}). "
+        f"Presse query errors: {presse.errors}.")
+    say(f"Presse: `Archive.search(plain_query(q), per_page=10, facets=())`, page cache emptied; settings: "
+        f"{describe(base)}. FTS5: `bm25(docs, {base['boosts']['title']:g}, {base['boosts']['lead']:g}, "
+        f"{base['boosts']['body']:g})`, tokens quoted.")
+    print("\n".join(out_lines))
+    print()
+    print("Presse as shipped (AND, with its fallback) vs FTS5 (AND of the quoted tokens):\n")
+    main_tbl = print_main_table(t, results["nohit"], "presse", "fts5 and")
+    print()
+    best_fts5 = {line: max(("fts5 and", "fts5 or", "fts5 and>or"), key=lambda e: t[e][line]["mrr"]) for line in LINES}
+    print("All variants, MRR@10 / S@1 / S@10:\n")
+    var_tbl = variants_table(t, engines)
+    print()
+    verdict = []
+    for engine in Presse.STRATEGIES:
+        losses = [line for line in LINES if t[engine][line]["mrr"] <= t[best_fts5[line]][line]["mrr"]]
+        verdict.append(f"- `{engine}` beats the best FTS5 variant of each line on MRR@10: "
+                       + ("yes, on all six lines" if not losses else "no: " + ", ".join(
+                           f"{line} ({t[engine][line]['mrr']:.3f} vs {t[best_fts5[line]][line]['mrr']:.3f} "
+                           f"`{best_fts5[line]}`)" for line in losses)))
+    paired = []
+    for line in LINES:
+        fe = best_fts5[line]
+        a_rows, b_rows = results["per"]["presse"][line], results["per"][fe][line]
+        wins = sum(x[0] > y[0] for x, y in zip(a_rows, b_rows))
+        losses = sum(x[0] < y[0] for x, y in zip(a_rows, b_rows))
+        paired.append(f"{line}: {wins} better / {losses} worse than `{fe}` (sign test p = {sign_test(wins, losses):.2f})")
+    verdict.append("- Per query, `presse` ranks the article better / worse than the best FTS5 variant of the line: "
+                   + "; ".join(paired) + ".")
+    st = results["same_title"]
+    verdict.append("- Rank-1 misses whose top hit has exactly the article's title (a duplicate the list does not "
+                   "give): " + ", ".join(f"`{e}` {st[e][1]} of {st[e][0]}" for e in ("presse", "presse+suggest+most", "fts5 and",
+                                                                                        "fts5 or")) + ".")
+    print("\n".join(verdict))
+    log(f"[eval] {eval_s:.0f} s for {len(queries)} queries")
+
+    def record(tune_lines: list[str]) -> None:
+        if not a.record:
+            return
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        cmd = "python bench/relevance.py" + (f" --sample {a.sample}" if a.sample != SAMPLE else "") + \
+              (" --tune" if a.tune else "") + " --record"
+        body = [
+            "## Relevance",
+            "",
+            f"Recorded {now} with `{cmd}` (known-item search on OrangeSum; see `bench/relevance.py`).",
+            "",
+            f"- Machine: {machine()}",
+            *[f"- {line}" for line in out_lines],
+            f"- Lines: each article's title, the first sentence of its lead, both with accents stripped (unidecode on the letters), "
+            f"and both with one deterministic typo (deletion, swap, substitution or insertion in one word of 5+ letters). "
+            f"Relevant: the article, its listed duplicates and same-URL records. Metrics over the top {TOP}.",
+            "",
+            "Presse as shipped (AND of the words, with its fallback when nothing matches) vs SQLite FTS5 (AND of "
+            "the quoted tokens):",
+            "",
+            *main_tbl,
+            "",
+            "Every variant (MRR@10 / S@1 / S@10). `presse`: as shipped (AND; when nothing matches, the spelling "
+            "suggestion, else the OR of the words ranked by how many each article has); `presse AND only`: the "
+            "strict AND; candidates for the fallback: `presse+most` (articles with the most content words, stop "
+            "words left out), `presse+suggest+most` (the suggestion first, then that), `presse+fuzzy+most` "
+            "(`word~` for unknown words first, then that). `fts5 or`: OR of the tokens; `fts5 and>or`: AND, then "
+            "OR when AND finds nothing.",
+            "",
+            *var_tbl,
+            "",
+            *verdict,
+        ]
+        if tune_lines:
+            body += ["", "### Tuning (boosts and BM25F, in-process overrides)", "", *tune_lines]
+        replace_section(RESULTS_MD, BEGIN, END, "\n".join(body))
+        log(f"[record] wrote the Relevance section of {RESULTS_MD}")
+
+    record([])  # the evaluation now; again with the tuning below (it takes a while)
+    tune_lines: list[str] = []
+    best_setting = None
+    if a.tune:
+        half = len(sample) // 2
+        tune_ids = {r["id"] for r in sample[:half]}
+        tune_q = [q for q in queries if q["id"] in tune_ids]
+        held_q = [q for q in queries if q["id"] not in tune_ids]
+        settings = grid(base)
+        per, agreement = fast_grid(tune_q, relevant, presse.archive, settings)
+        rows = []
+        for name, st in settings:
+            rows.append((name, {e: mean_mrr(per[name][e]) for e in TUNED}, st))
+        tune_lines.append(f"Tuning half: {half} articles, {len(tune_q)} queries; the fast ranking (compile and match "
+                          f"once, Presse's `bm25f_scores` per setting) agrees with `Archive.search` on {agreement:.1%} "
+                          f"of the {min(300, len(tune_q))} queries checked. Objective: mean MRR@10 of the six lines "
+                          f"with `{TUNE_BY}`.\n")
+        tune_lines.append("| setting | " + " | ".join(f"mean MRR@10 `{e}`" for e in TUNED) + " |")
+        tune_lines.append("|---|" + "---:|" * len(TUNED))
+        for name, m, _ in rows:
+            tune_lines.append(f"| {name} | " + " | ".join(f"{m[e]:.4f}" for e in TUNED) + " |")
+        # Combine the best boosts with the best BM25 change, if each improved on its own.
+        d = rows[0][1][TUNE_BY]
+        bb = max((r for r in rows if r[0].startswith("boosts")), key=lambda r: r[1][TUNE_BY])
+        bm = max((r for r in rows if not r[0].startswith("boosts") and r[0] != "default"), key=lambda r: r[1][TUNE_BY])
+        if bb[1][TUNE_BY] > d and bm[1][TUNE_BY] > d:
+            combo = dict(bm[2])
+            combo["boosts"] = dict(bb[2]["boosts"])
+            name = f"{bb[0]} + {bm[0]}"
+            per2, _ = fast_grid(tune_q, relevant, presse.archive, [(name, combo)], check=0)
+            rows.append((name, {e: mean_mrr(per2[name][e]) for e in TUNED}, combo))
+            tune_lines.append(f"| {name} | " + " | ".join(f"{rows[-1][1][e]:.4f}" for e in TUNED) + " |")
+        best = max(rows, key=lambda r: (round(r[1][TUNE_BY], 4), r[0] == "default"))
+        best_setting = best[2]
+        tune_lines.append(f"\nBest on the tuning half: **{best[0]}** — {describe(best_setting)}.\n")
+        # Held-out half, through the real Archive.search with the overrides.
+        held = {}
+        shown = ("presse", "presse+suggest+most", "presse+fuzzy+most")
+        for name, st in (("default", base), ("best", best_setting)):
+            apply_setting(st)
+            held[name] = evaluate(held_q, relevant, presse, None, progress=f" held-out {name}")
+            if best[0] == "default":
+                held["best"] = held[name]
+                break
+        apply_setting(base)
+        ht = {name: table(held[name], list(shown)) for name in held}
+        tune_lines.append(f"Held-out half: {len(sample) - half} articles, {len(held_q)} queries, `Archive.search` with "
+                          "the overrides (the fallbacks too). MRR@10, default → best:\n")
+        tune_lines.append("| line | " + " | ".join(f"`{e}`" for e in shown) + " |")
+        tune_lines.append("|---|" + "---:|" * len(shown))
+        for line in LINES:
+            tune_lines.append(f"| {line} | " + " | ".join(
+                f"{ht['default'][e][line]['mrr']:.3f} → {ht['best'][e][line]['mrr']:.3f}" for e in shown) + " |")
+        means = {n: {e: sum(ht[n][e][line]["mrr"] for line in LINES) / len(LINES) for e in shown} for n in ht}
+        tune_lines.append("| mean MRR@10 | " + " | ".join(
+            f"{means['default'][e]:.4f} → {means['best'][e]:.4f}" for e in shown) + " |")
+        tune_lines.append("\nGain on the held-out half (mean MRR@10 of the six lines): " + ", ".join(
+            f"`{e}` {means['best'][e] - means['default'][e]:+.4f}" for e in shown) + ".")
+        print()
+        print("\n".join(tune_lines))
+
+        record(tune_lines)
+    a.json.parent.mkdir(parents=True, exist_ok=True)
+    a.json.write_text(json.dumps({"table": t, "counts": counts, "nohit": results["nohit"],
+                                  "best_setting": best_setting, "default": base}, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
