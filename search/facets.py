@@ -22,7 +22,7 @@ from .scoring import FieldLengths
 from .types import FacetCount
 
 MAX_FACET_VALUES = 30
-FILTER_CACHE = 64
+FILTER_CACHE = 16  # filter document sets kept per commit (each up to one int per article)
 
 
 class ReaderColumns:

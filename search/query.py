@@ -36,6 +36,7 @@ MAX_EXPANSION = 64  # index terms a prefix/wildcard word may expand to
 MAX_SCANNED_TERMS = 20000  # vocabulary entries scanned for one prefix/wildcard expansion
 MAX_FUZZY_SCAN = 8000  # vocabulary entries compared by edit distance for one fuzzy word
 MAX_FUZZY_TERMS = 16  # closest spellings a fuzzy word searches
+QUERY_CACHE_WORDS = 50_000  # distinct words whose analysis a query-side cache keeps
 
 # Field boosts of BM25F (tuned with bench/relevance.py).
 BOOSTS = {"title": 2.5, "lead": 1.5, "body": 1.0, "title_exact": 2.5, "exact": 1.0}
@@ -52,6 +53,7 @@ class Analysis:
         self.key = CachedFilter(*key_filters())
         for f in (self.stem, self.exact, self.key):
             f.track_fresh = False
+            f.MAX_ENTRIES = QUERY_CACHE_WORDS  # a server's caches stay bounded
 
     def raw_tokens(self, text: str) -> list[str]:
         return [normalize_raw(m) for m in TOKEN_RE.findall(text)]
