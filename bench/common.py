@@ -642,3 +642,15 @@ def machine() -> dict:
 
     return {"nproc": os.cpu_count(), "cpu": cpu, "ram": ram, "python": platform.python_version(),
             "whoosh": whoosh_dist, "sqlite": sqlite3.sqlite_version, "platform": platform.platform()}
+
+
+def code_version() -> str:
+    """The commit the measured code is at, and whether the work tree differs from it (others edit it)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=10).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    return f"git {head or '?'}" + (f" + uncommitted changes in {len(dirty)} files" if dirty else "")

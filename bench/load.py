@@ -53,6 +53,8 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from common import code_version, percentile  # noqa: E402
 OUT = ROOT / "bench" / "out" / "load"
 HOST = "127.0.0.1"  # the only address this script ever sends to
 SEED = 20240601
@@ -68,26 +70,6 @@ def log(*args) -> None:
     print(*args, file=sys.stderr, flush=True)
 
 
-def code_version() -> str:
-    """The commit the measured code is at, and whether the work tree differs from it (others edit it)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.splitlines()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown (no git)"
-    return f"git {head or '?'}" + (f" + uncommitted changes in {len(dirty)} files" if dirty else "")
-
-
-def percentile(values, p: float) -> float:
-    xs = sorted(values)
-    if not xs:
-        return float("nan")
-    k = (len(xs) - 1) * p / 100
-    lo = int(k)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
 # ------------------------------------------------------------------------------------------ the mix

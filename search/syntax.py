@@ -30,6 +30,8 @@ from indexer.analysis import TOKEN_RE
 MAX_QUERY_CHARS = 2000
 MAX_CLAUSES = 64
 MAX_DEPTH = 16
+MAX_SLOP = 20  # "…"~N: farther than 20 words apart is not proximity (and costs Whoosh dearly)
+MAX_PHRASE_WORDS = 16
 
 FIELD_ALIASES = {
     "titre": "title", "title": "title",
@@ -134,7 +136,7 @@ def _lex(q: str) -> list[_Tok]:
         if m.group("phrase"):
             text = m.group("ptext") if m.group("ptext") is not None else m.group("gtext")
             slop = m.group("pslop") or m.group("gslop")
-            toks.append(_Tok("phrase", text, int(slop) if slop else 0))
+            toks.append(_Tok("phrase", text, min(int(slop), MAX_SLOP) if slop else 0))
         elif m.group("field"):
             name = m.group("fname").lower()
             if name in FIELD_ALIASES:
@@ -253,6 +255,8 @@ class _Parser:
         if self.clauses > MAX_CLAUSES:
             raise QueryError(f"La requête a trop de termes (au plus {MAX_CLAUSES}).")
         if tok.kind == "phrase":
+            if len(TOKEN_RE.findall(tok.text)) > MAX_PHRASE_WORDS:
+                raise QueryError(f"Expression entre guillemets trop longue (au plus {MAX_PHRASE_WORDS} mots).")
             return Phrase(tok.text, field, tok.slop) if TOKEN_RE.search(tok.text) else None
         text = tok.text
         fuzzy = re.fullmatch(r"(.+?)~([0-2])?", text)
