@@ -419,11 +419,11 @@ class Presse:
     def _most_words(self, words: list[str]) -> list[str]:
         """"Most words should match": the documents matching the most of ``words`` (stop words left
         out), ranked by that count, then by Presse's BM25F score over all the words, then newest first."""
-        import heapq
+        import numpy as np
 
         from search import archive as sa
         from search.docsets import matching_docs
-        from search.query import Compiler, parse
+        from search.query import parse
         from search.scoring import bm25f_scores, positive_terms
 
         gen = self.archive._gen()
@@ -431,37 +431,34 @@ class Presse:
         reader = searcher.reader()
         columns = gen.columns(reader)
         live = columns.live_docs(reader)
-        counts: dict[int, int] = defaultdict(int)
+        counts = np.zeros(len(live), dtype=np.int64)
         terms = []
         for w in words:
             node = parse(w)
             if node is None:
                 continue
-            compiler = Compiler(reader, gen.lexicon, self.archive._analysis)
+            compiler = self.archive._compiler(gen, gen.searcher())
             query = compiler._node(node, positive=True)  # None for a stop word (no stop-word fallback here)
             if query is None:
                 continue
-            for d in matching_docs(searcher, query, live):
-                counts[d] += 1
+            counts += matching_docs(searcher, query, live, columns.postings)
             terms.extend(positive_terms(query) or [])
-        if not counts:
+        if not counts.any():
             return []
-        best = max(counts.values())
-        candidates = {d for d, c in counts.items() if c >= best - 1}
-        scores = bm25f_scores(searcher, terms, candidates, sa.WEIGHTING, columns.lengths)
-        day = columns.array(reader, "day")
-        top = heapq.nlargest(TOP, scores.items(), key=lambda kv: (counts[kv[0]], round(kv[1], 9), day[kv[0]], -kv[0]))
+        candidates = counts >= counts.max() - 1
+        scores = bm25f_scores(searcher, terms, candidates, sa.WEIGHTING, columns.lengths, columns.postings)
+        top = sa._top_ranked(np.flatnonzero(candidates), scores, counts, columns.days(reader), TOP)
         return [searcher.stored_fields(d)["id"] for d, _ in top]
 
     def _fuzzy_words(self, q: str) -> list[str]:
         """The words of ``q``, each one the index does not know written ``word~`` (Presse's fuzzy operator)."""
-        from search.query import Compiler, parse
+        from search.query import parse
 
         gen = self.archive._gen()
         reader = gen.searcher().reader()
         out = []
         for w in q.split():
-            compiler = Compiler(reader, gen.lexicon, self.archive._analysis)
+            compiler = self.archive._compiler(gen, gen.searcher())
             compiler.compile(parse(w))
             unknown = bool(compiler.words) and not any(
                 reader.doc_frequency(f, t) for _, _, terms in compiler.words for t in terms
@@ -485,7 +482,7 @@ class FastRanker:
         self.searcher = gen.searcher()
         self.reader = self.searcher.reader()
         self.columns = gen.columns(self.reader)
-        self.day = self.columns.array(self.reader, "day")
+        self.day = self.columns.days(self.reader)
         self.live = self.columns.live_docs(self.reader)
         self.ids = {}
 
@@ -497,44 +494,42 @@ class FastRanker:
 
         from search.archive import _coordination
         from search.docsets import matching_docs
-        from search.query import Compiler, parse
+        from search.query import parse
         from search.scoring import positive_terms
 
         tree = parse(q)
-        compiler = Compiler(self.reader, self.gen.lexicon, self.archive._analysis)
+        compiler = self.archive._compiler(self.gen, self.searcher)
         query = compiler.compile(tree)
         if query is None:
-            return set(), [], None
-        matched = matching_docs(self.searcher, query, self.live)
-        if matched:
+            return None, [], None
+        postings = self.columns.postings
+        matched = matching_docs(self.searcher, query, self.live, postings)
+        if matched.any():
             return matched, positive_terms(query), None
         self.archive._cache.clear()
         page = self.archive.search(q, per_page=TOP, facets=())
         if getattr(page, "rewritten", None):
-            q2 = Compiler(self.reader, self.gen.lexicon, self.archive._analysis).compile(parse(page.rewritten))
-            return matching_docs(self.searcher, q2, self.live), positive_terms(q2), None
+            q2 = self.archive._compiler(self.gen, self.searcher).compile(parse(page.rewritten))
+            return matching_docs(self.searcher, q2, self.live, postings), positive_terms(q2), None
         if getattr(page, "relaxed", False):
             clauses = [c for c in (compiler.compile(w) for w in tree.items) if c is not None]
             orq = wq.Or(clauses)
-            m = matching_docs(self.searcher, orq, self.live)
-            return m, positive_terms(orq), _coordination(self.searcher, clauses, m, self.live)
-        return set(), [], None
+            m = matching_docs(self.searcher, orq, self.live, postings)
+            return m, positive_terms(orq), _coordination(self.searcher, clauses, m, self.live, self.columns)
+        return None, [], None
 
     def rank(self, prepared, boosts: dict, weighting) -> list[str]:
-        import heapq
+        import numpy as np
 
+        from search.archive import _top_ranked
         from search.scoring import bm25f_scores
 
         matched, terms, counts = prepared
-        if not matched:
+        if matched is None or not matched.any():
             return []
         terms = [(f, t, b / self.default_boosts.get(f, 1.0) * boosts.get(f, 1.0)) for f, t, b in terms]
-        scores = bm25f_scores(self.searcher, terms, matched, weighting, self.columns.lengths)
-        if counts is None:
-            key = lambda kv: (round(kv[1], 9), self.day[kv[0]], -kv[0])  # noqa: E731
-        else:
-            key = lambda kv: (counts.get(kv[0], 0), round(kv[1], 9), self.day[kv[0]], -kv[0])  # noqa: E731
-        best = heapq.nlargest(TOP, scores.items(), key=key)
+        scores = bm25f_scores(self.searcher, terms, matched, weighting, self.columns.lengths, self.columns.postings)
+        best = _top_ranked(np.flatnonzero(matched), scores, counts, self.day, TOP)
         return [self._id(d) for d, _ in best]
 
     def _id(self, docnum: int) -> str:

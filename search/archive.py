@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-import re
-from collections import Counter
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 
@@ -28,7 +27,7 @@ from indexer.store import (
     open_generation,
 )
 
-from .docsets import matching_docs
+from .docsets import mask_of, matching_docs
 from .scoring import bm25f_scores, positive_terms
 from .facets import ReaderColumns
 from .highlight import Highlighter
@@ -182,7 +181,7 @@ class Archive:
         if cached is not None:
             self._cache.move_to_end(key)
             return _with_time(cached, started)
-        compiler = Compiler(searcher.reader(), gen.lexicon, self._analysis)
+        compiler = self._compiler(gen, searcher)
         tree = parse(q)
         query = compiler.compile(tree)
         if query is None:
@@ -192,13 +191,13 @@ class Archive:
         total, hits_raw, facet_counts = self._run(gen, searcher, query, filters, page, per_page, sort, facets)
         suggestion = None
         if total < 3 and compiler.words:
-            suggestion = self._suggest(searcher, gen.lexicon, q, compiler.words, total, filters)
+            suggestion = self._suggest(gen, searcher, q, compiler.words)
         rewritten, relaxed = None, False
         if total == 0 and _plain_words(tree) and not OPERATOR_RE.search(q):
             # Nothing has all the words. A misspelling is the likeliest cause: show the respelled
             # query's results; failing that, the articles with the most of the words.
             if suggestion:
-                respelled = Compiler(searcher.reader(), gen.lexicon, self._analysis)
+                respelled = self._compiler(gen, searcher)
                 found = self._run(gen, searcher, respelled.compile(parse(suggestion)), filters, page, per_page,
                                   sort, facets)
                 if found[0]:
@@ -231,47 +230,57 @@ class Archive:
         columns = gen.columns(reader)
         everything = isinstance(query, wq.Every)
         live = columns.live_docs(reader)
-        matched = live if everything else matching_docs(searcher, query, live)
+        matched = live if everything else matching_docs(searcher, query, live, columns.postings)
         allowed = None
         if filters is not None:
             allowed = columns.filter_docs(searcher, filters)
             matched = matched & allowed
-        total = len(matched)
+        total = int(np.count_nonzero(matched))
         facet_counts = {name: columns.counts(reader, name, matched) for name in facets}
         limit = page * per_page
         if limit - per_page >= total:
             return total, [], facet_counts
         if sort == "relevance" and not everything:
-            day = columns.array(reader, "day")
             terms = positive_terms(query)
             if terms is not None:
-                scores = bm25f_scores(searcher, terms, matched, WEIGHTING, columns.lengths)
-                counts = _coordination(searcher, coordination, matched, live) if coordination else {}
-                best = heapq.nlargest(limit, scores.items(),
-                                      key=lambda kv: (counts.get(kv[0], 0), round(kv[1], 9), day[kv[0]], -kv[0]))
-                window = [(d, round(score, 4)) for d, score in best]
-            else:  # phrases: Whoosh's own matcher scores them
-                window = _top_by_score(searcher, query, allowed, day, limit, total)
+                scores = bm25f_scores(searcher, terms, matched, WEIGHTING, columns.lengths, columns.postings)
+                counts = _coordination(searcher, coordination, matched, live, columns) if coordination else None
+                window = _top_ranked(np.flatnonzero(matched), scores, counts, columns.days(reader), limit)
+            else:  # queries with ranges inside: Whoosh's own matcher scores them
+                window = _top_by_score(searcher, query, allowed, columns.array(reader, "day"), limit, total)
         else:
-            newest_first = sort != "date"
-            docs = columns.by_date(reader, matched, newest_first, limit)
-            scores = _scores(searcher, query, docs) if not everything else {}
-            window = [(d, scores.get(d, 0.0)) for d in docs]
+            docs = columns.by_date(reader, matched, sort != "date", limit)[(page - 1) * per_page:]
+            terms = None if everything else positive_terms(query)
+            if terms is not None:  # each hit's score, for display
+                scores = bm25f_scores(searcher, terms, mask_of(np.asarray(docs, dtype=np.int64), len(live)),
+                                      WEIGHTING, columns.lengths, columns.postings)
+                window = [(d, round(float(scores[d]), 4)) for d in docs]
+            else:
+                scores = _scores(searcher, query, docs) if not everything else {}
+                window = [(d, scores.get(d, 0.0)) for d in docs]
+            return total, [(searcher.stored_fields(docnum), score) for docnum, score in window], facet_counts
         window = window[(page - 1) * per_page: limit]
         return total, [(searcher.stored_fields(docnum), score) for docnum, score in window], facet_counts
 
-    def _suggest(self, searcher, lexicon: Lexicon, q: str, words, total: int, filters) -> str | None:
+    def _compiler(self, gen: _Generation, searcher) -> Compiler:
+        """A query compiler for this thread's searcher, with the commit's cached vocabularies."""
+        reader = searcher.reader()
+        columns = gen.columns(reader)
+        return Compiler(reader, gen.lexicon, self._analysis, lambda field: columns.vocabulary(reader, field))
+
+    def _suggest(self, gen: _Generation, searcher, q: str, words) -> str | None:
         """A respelling of ``q`` with more results, each unknown word replaced by its likeliest neighbour."""
         reader = searcher.reader()
+        vocabulary = gen.columns(reader).vocabulary(reader, "exact")
         changed = False
         suggestion = q
         for raw, folded, terms in words:
             if len(folded) < 3 or any(reader.doc_frequency(f, t) for t in terms for f in ("body", "title", "lead")):
                 continue  # the word itself matches something
-            neighbours = spelling_neighbours(reader, "exact", folded, 1 if len(folded) <= 5 else 2)
+            neighbours = spelling_neighbours(vocabulary, folded, 1 if len(folded) <= 5 else 2)
             best = neighbours[0] if neighbours else None
             if best is not None:
-                suggestion = _replace_word(suggestion, raw, lexicon.accented(best[2]))
+                suggestion = _replace_word(suggestion, raw, gen.lexicon.accented(best[2]))
                 changed = True
         if not changed or suggestion == q:
             return None
@@ -300,7 +309,7 @@ class Archive:
         )
 
     def _highlighter(self, searcher, gen: _Generation, q: str) -> Highlighter:
-        compiler = Compiler(searcher.reader(), gen.lexicon, self._analysis)
+        compiler = self._compiler(gen, searcher)
         try:
             compiler.compile(parse(q)) if q else None
         except QueryError:
@@ -319,7 +328,7 @@ class Archive:
         fields = searcher.stored_fields(docnum)
         text = f"{fields.get('title', '')}\n{fields.get('lead', '')}\n{fields.get('body', '')[:20000]}"
         results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=15)
-        empty = Highlighter(Compiler(searcher.reader(), gen.lexicon, self._analysis).highlights, self._analysis)
+        empty = Highlighter(self._compiler(gen, searcher).highlights, self._analysis)
         return [_hit(hit.fields(), hit.score or 0.0, empty) for hit in results]
 
     def warm_up(self) -> None:
@@ -327,10 +336,15 @@ class Archive:
         gen = self._gen()
         reader = gen.searcher().reader()
         columns = gen.columns(reader)
-        for name in FACETS + ("day", "day_asc"):
-            columns.array(reader, name)
+        columns.live_docs(reader)
+        for name in FACETS:
+            columns.codes(reader, name)
+        for name in ("day", "day_asc"):
+            columns.days(reader, name)
         for field in ("title", "lead", "body", "title_exact", "exact"):
             columns.lengths.array(reader, field)
+        for field in ("title_exact", "exact"):
+            columns.vocabulary(reader, field)
         self.stats()
 
     # ------------------------------------------------------------------ stats
@@ -342,12 +356,13 @@ class Archive:
         searcher = gen.searcher()
         reader = searcher.reader()
         columns = gen.columns(reader)
-        day = columns.array(reader, "day")
-        days = [day[d] for d in columns.all_docs(reader) if day[d] and day[d] > 0]
+        live = columns.live_docs(reader)
+        days = columns.days(reader)[live]
+        days = days[days > 0]
         gen.stats = ArchiveStats(
-            articles=reader.doc_count(), sources=columns.counts(reader, "source", columns.all_docs(reader)),
-            date_min=dt.date.fromordinal(min(days)) if days else None,
-            date_max=dt.date.fromordinal(max(days)) if days else None,
+            articles=reader.doc_count(), sources=columns.counts(reader, "source", live),
+            date_min=dt.date.fromordinal(int(days.min())) if len(days) else None,
+            date_max=dt.date.fromordinal(int(days.max())) if len(days) else None,
             size_bytes=directory_size(gen.path), analysis_version=gen.meta.get("analysis_version", ANALYSIS_VERSION),
             created=gen.meta.get("created"), generation=gen.path.name,
         )
@@ -371,12 +386,27 @@ def _plain_words(tree) -> bool:
     return isinstance(tree, And) and all(isinstance(w, Word) and w.field is None for w in tree.items)
 
 
-def _coordination(searcher, clauses, matched: set[int], live: set[int]) -> Counter:
-    """How many of ``clauses`` each matched document satisfies."""
-    counts: Counter = Counter()
+def _coordination(searcher, clauses, matched: np.ndarray, live: np.ndarray, columns: ReaderColumns) -> np.ndarray:
+    """Document number → how many of ``clauses`` it satisfies (0 outside ``matched``)."""
+    counts = np.zeros(len(matched), dtype=np.int64)
     for clause in clauses:
-        counts.update(matching_docs(searcher, clause, live) & matched)
+        counts += matching_docs(searcher, clause, live, columns.postings) & matched
     return counts
+
+
+def _top_ranked(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, day: np.ndarray,
+                limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best of ``ids``: most clauses matched (``counts``, when given), then highest
+    score, then newest, then document order; with each one's score rounded for display."""
+    rounded = np.round(scores[ids], 9)  # equal up to float noise: let the date decide
+    primary = counts[ids] if counts is not None else None
+    if primary is None and len(ids) > limit:
+        kth = np.partition(rounded, len(ids) - limit)[len(ids) - limit]
+        keep = rounded >= kth
+        ids, rounded = ids[keep], rounded[keep]
+    keys = (ids, -day[ids], -rounded) + ((-primary,) if primary is not None else ())
+    best = ids[np.lexsort(keys)[:limit]]
+    return [(d, round(float(scores[d]), 4)) for d in best.tolist()]
 
 
 def _top_by_score(searcher, query, allowed, day: list, limit: int, total: int) -> list[tuple[int, float]]:
@@ -386,6 +416,8 @@ def _top_by_score(searcher, query, allowed, day: list, limit: int, total: int) -
     is broken by date (and pages never overlap), fetch more until the boundary score is passed.
     """
     fetch = limit + 20
+    if allowed is not None:
+        allowed = set(np.flatnonzero(allowed).tolist())
     while True:
         results = searcher.search(query, limit=fetch, filter=allowed)
         docs = [(results.docnum(i), round(results.score(i) or 0.0, 9)) for i in range(results.scored_length())]

@@ -1,47 +1,62 @@
-"""Facet counts, filters and date order from per-reader column arrays.
+"""Facet counts, filters and date order from per-commit column arrays.
 
 Whoosh's grouped collector calls several Python methods per matching document and facet. Presse
-reads each facet column once per index reader into a plain list (document number → value) and
-counts the matching documents with ``collections.Counter`` over those lists: the cost per matching
-document is a list lookup. Filter document sets (``source=…``, date ranges) are cached per reader
-too, since a user clicking through facets repeats them.
+reads each facet column once per index commit into numpy arrays — document number → value code,
+plus the list of distinct values — and counts the matching documents with ``numpy.bincount`` over
+a boolean mask: no Python work per matching document. Filter masks (``source=…``, date ranges)
+are cached per commit too, since a user clicking through facets repeats them.
 """
 
 from __future__ import annotations
 
-import heapq
 import threading
-from collections import Counter, OrderedDict
-from typing import Iterable, Sequence
+from collections import OrderedDict
 
+import numpy as np
 from whoosh import query as wq
 
 from indexer.schema import UNDATED_LAST
 
+from .docsets import mask_of
+from .postings import PostingCache
 from .scoring import FieldLengths
 from .types import FacetCount
+from .vocabulary import Vocabulary
 
 MAX_FACET_VALUES = 30
-FILTER_CACHE = 16  # filter document sets kept per commit (each up to one int per article)
+FILTER_CACHE = 16  # filter masks kept per commit (one byte per article each)
 
 
 class ReaderColumns:
-    """Column arrays and cached filter document sets of one index commit.
+    """Column arrays, decoded postings, vocabularies and cached filter masks of one index commit.
 
     Methods take the calling thread's reader: Whoosh readers are not shared between threads.
+    Every array handed out is shared between threads: treat it as read-only.
     """
 
     def __init__(self, reader):
         self.doc_count_all = reader.doc_count_all()
         self._arrays: dict[str, list] = {}
+        self._codes: dict[str, tuple[np.ndarray, list]] = {}
+        self._days: dict[str, np.ndarray] = {}
         self._filters: OrderedDict = OrderedDict()
-        self._all_docs: list[int] | None = None
-        self._live: set[int] | None = None
+        self._live: np.ndarray | None = None
         self.lengths = FieldLengths()
+        self.postings = PostingCache()
+        self._vocabularies: dict[str, Vocabulary] = {}
         self._lock = threading.Lock()
 
+    def vocabulary(self, reader, field: str) -> Vocabulary:
+        """The sorted terms of ``field`` with their document frequencies."""
+        found = self._vocabularies.get(field)
+        if found is None:
+            found = Vocabulary(reader, field)
+            with self._lock:
+                found = self._vocabularies.setdefault(field, found)
+        return found
+
     def array(self, reader, name: str) -> list:
-        """Document number → value of column ``name`` (None when missing)."""
+        """Document number → value of column ``name`` (None when missing), as a list."""
         arr = self._arrays.get(name)
         if arr is None:
             arr = self._load(reader, name)
@@ -65,49 +80,72 @@ class ReaderColumns:
             return [missing if v is None else v for v in values]
         return [(v.decode("utf-8", "replace") if isinstance(v, bytes) else v) or None for v in values]
 
-    def all_docs(self, reader) -> list[int]:
-        """Every live document number."""
-        if self._all_docs is None:
-            self._all_docs = list(reader.all_doc_ids())
-        return self._all_docs
+    def codes(self, reader, name: str) -> tuple[np.ndarray, list]:
+        """Column ``name`` as (document number → code, code → value); code 0 is "no value"."""
+        found = self._codes.get(name)
+        if found is None:
+            index: dict = {None: 0}
+            codes = np.fromiter((index.setdefault(v, len(index)) for v in self.array(reader, name)),
+                                dtype=np.int32, count=self.doc_count_all)
+            codes.flags.writeable = False
+            found = (codes, list(index))
+            with self._lock:
+                found = self._codes.setdefault(name, found)
+        return found
 
-    def live_docs(self, reader) -> set[int]:
-        """Every live document number, as a set (treat it as read-only)."""
+    def days(self, reader, name: str = "day") -> np.ndarray:
+        """Column ``day`` (undated: 0) or ``day_asc`` (undated: a far-future day) as an int64 array."""
+        arr = self._days.get(name)
+        if arr is None:
+            arr = np.asarray(self.array(reader, name), dtype=np.int64)
+            arr.flags.writeable = False
+            with self._lock:
+                arr = self._days.setdefault(name, arr)
+        return arr
+
+    def live_docs(self, reader) -> np.ndarray:
+        """The mask of live (not deleted) documents."""
         if self._live is None:
-            self._live = set(self.all_docs(reader))
+            live = mask_of(np.fromiter(reader.all_doc_ids(), dtype=np.int64), self.doc_count_all)
+            live.flags.writeable = False
+            self._live = live
         return self._live
 
-    def filter_docs(self, searcher, query: wq.Query) -> set[int]:
-        """The documents a filter query allows, cached (treat the set as read-only)."""
+    def filter_docs(self, searcher, query: wq.Query) -> np.ndarray:
+        """The mask of documents a filter query allows, cached."""
         key = repr(query)
         with self._lock:
             docs = self._filters.get(key)
             if docs is not None:
                 self._filters.move_to_end(key)
                 return docs
-        docs = set(searcher.docs_for_query(query))
+        docs = mask_of(np.fromiter(searcher.docs_for_query(query), dtype=np.int64), self.doc_count_all)
+        docs.flags.writeable = False
         with self._lock:
             self._filters[key] = docs
             if len(self._filters) > FILTER_CACHE:
                 self._filters.popitem(last=False)
         return docs
 
-    def counts(self, reader, name: str, docs: Sequence[int]) -> tuple[FacetCount, ...]:
-        """The values of facet ``name`` among ``docs`` with their counts: years newest first,
-        other facets by count."""
-        arr = self.array(reader, name)
-        counter = Counter(map(arr.__getitem__, docs))
-        counter.pop(None, None)
+    def counts(self, reader, name: str, docs: np.ndarray) -> tuple[FacetCount, ...]:
+        """The values of facet ``name`` among the ``docs`` mask with their counts: years newest
+        first, other facets by count."""
+        codes, values = self.codes(reader, name)
+        tally = np.bincount(codes[docs], minlength=len(values))
+        items = [(values[c], int(tally[c])) for c in np.flatnonzero(tally[1:]) + 1]
         if name == "year":
-            items = sorted(counter.items(), key=lambda x: -x[0])
+            items.sort(key=lambda x: -x[0])
         else:
-            items = sorted(counter.items(), key=lambda x: (-x[1], str(x[0])))
+            items.sort(key=lambda x: (-x[1], str(x[0])))
         return tuple(FacetCount(v, c) for v, c in items[:MAX_FACET_VALUES])
 
-    def by_date(self, reader, docs: Iterable[int], newest_first: bool, limit: int) -> list[int]:
-        """The first ``limit`` of ``docs`` by date (undated articles last either way)."""
-        if newest_first:
-            day = self.array(reader, "day")
-            return heapq.nlargest(limit, docs, key=lambda d: (day[d], -d))
-        day = self.array(reader, "day_asc")
-        return heapq.nsmallest(limit, docs, key=lambda d: (day[d], d))
+    def by_date(self, reader, docs: np.ndarray, newest_first: bool, limit: int) -> list[int]:
+        """The first ``limit`` documents of the ``docs`` mask by date, undated articles last either
+        way and, on the same day, in document order."""
+        ids = np.flatnonzero(docs)
+        key = -self.days(reader, "day")[ids] if newest_first else self.days(reader, "day_asc")[ids]
+        if len(ids) > limit:
+            kth = np.partition(key, limit - 1)[limit - 1]
+            keep = key <= kth
+            ids, key = ids[keep], key[keep]
+        return ids[np.lexsort((ids, key))[:limit]].tolist()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Iterable
+from typing import Callable, Iterable
 
 from whoosh import query as wq
 
@@ -27,6 +27,7 @@ from indexer.analysis import (
 from indexer.lexicon import Lexicon
 
 from .syntax import And, DateSpan, Fuzzy, Node, Not, Or, Pattern, Phrase, QueryError, Word, parse
+from .vocabulary import Vocabulary, spelling_neighbours
 
 # The parser's names are part of this module's API too: parse() then Compiler.compile().
 __all__ = ["Analysis", "BOOSTS", "Compiler", "Highlights", "QueryError", "fuzzy_distance", "parse",
@@ -34,7 +35,6 @@ __all__ = ["Analysis", "BOOSTS", "Compiler", "Highlights", "QueryError", "fuzzy_
 
 MAX_EXPANSION = 64  # index terms a prefix/wildcard word may expand to
 MAX_SCANNED_TERMS = 20000  # vocabulary entries scanned for one prefix/wildcard expansion
-MAX_FUZZY_SCAN = 8000  # vocabulary entries compared by edit distance for one fuzzy word
 MAX_FUZZY_TERMS = 16  # closest spellings a fuzzy word searches
 QUERY_CACHE_WORDS = 50_000  # distinct words whose analysis a query-side cache keeps
 
@@ -70,10 +70,15 @@ class Highlights:
 class Compiler:
     """Turns a parsed tree into a Whoosh query against one index reader and its lexicon."""
 
-    def __init__(self, reader, lexicon: Lexicon, analysis: Analysis):
+    def __init__(self, reader, lexicon: Lexicon, analysis: Analysis,
+                 vocabulary: Callable[[str], Vocabulary] | None = None):
+        """``vocabulary(field)`` gives the field's terms for prefixes and fuzzy words; without it the
+        compiler reads them from ``reader`` (once per field and compiler: pass the archive's cache)."""
         self.reader = reader
         self.lexicon = lexicon
         self.analysis = analysis
+        self._vocabularies: dict[str, Vocabulary] = {}
+        self.vocabulary = vocabulary or self._own_vocabulary
         self.highlights = Highlights()
         # Plain positive words, for spelling suggestions: (as typed, exact form, stemmed terms).
         self.words: list[tuple[str, str, frozenset[str]]] = []
@@ -183,16 +188,16 @@ class Compiler:
         qs = [wq.Phrase(f, words, slop=max(1, node.slop), boost=BOOSTS.get(f, 1.0)) for f in fields]
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 
+    def _own_vocabulary(self, field: str) -> Vocabulary:
+        found = self._vocabularies.get(field)
+        if found is None:
+            found = self._vocabularies[field] = Vocabulary(self.reader, field)
+        return found
+
     def _expand(self, field: str, prefix: str, match) -> list[str]:
         """Up to MAX_EXPANSION terms of ``field`` starting with ``prefix`` that ``match``, most frequent first."""
-        found = []
-        reader = self.reader
-        for n, btext in enumerate(reader.expand_prefix(field, prefix)):
-            if n >= MAX_SCANNED_TERMS:
-                break
-            text = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-            if match(text):
-                found.append((reader.doc_frequency(field, text), text))
+        found = [(df, text) for text, df in self.vocabulary(field).with_prefix(prefix, MAX_SCANNED_TERMS)
+                 if df and match(text)]
         found.sort(key=lambda x: (-x[0], x[1]))
         return [t for _, t in found[:MAX_EXPANSION]]
 
@@ -221,7 +226,7 @@ class Compiler:
         word = parts[0]
         maxdist = node.distance if node.distance is not None else fuzzy_distance(word)
         fields = self._fields(node.field, exact=True)
-        neighbours = sorted(n for f in fields for n in spelling_neighbours(self.reader, f, word, maxdist))
+        neighbours = sorted(n for f in fields for n in spelling_neighbours(self.vocabulary(f), word, maxdist))
         terms: set[str] = set()
         for _, _, t in neighbours:
             if len(terms) >= MAX_FUZZY_TERMS:
@@ -250,33 +255,6 @@ class Compiler:
 def fuzzy_distance(word: str) -> int:
     """Edits allowed by ``word~``: none for 1–2 letters, 1 up to 5 letters, 2 beyond."""
     return 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
-
-
-def spelling_neighbours(reader, field: str, word: str, maxdist: int) -> list[tuple[int, int, str]]:
-    """Terms of ``field`` within ``maxdist`` edits of ``word``, as (distance, -document frequency,
-    term), closest and most frequent first.
-
-    Typos rarely hit the first two letters, and scanning the vocabulary from a two-letter prefix
-    is much cheaper; when that finds nothing, the scan starts again from the first letter. At most
-    MAX_FUZZY_SCAN vocabulary entries are compared per scan.
-    """
-    from whoosh.support.levenshtein import distance
-
-    found: list[tuple[int, int, str]] = []
-    for size in ((2, 1) if len(word) > 4 else (1,)):
-        for n, btext in enumerate(reader.expand_prefix(field, word[:size])):
-            if n >= MAX_FUZZY_SCAN:
-                break
-            term = btext.decode("utf-8") if isinstance(btext, bytes) else btext
-            if term == word or abs(len(term) - len(word)) > maxdist:
-                continue
-            d = distance(term, word, limit=maxdist)
-            if d <= maxdist:
-                found.append((d, -reader.doc_frequency(field, term), term))
-        if found:
-            break
-    found.sort()
-    return found
 
 
 def _positive_words(node) -> Iterable[str]:

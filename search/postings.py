@@ -1,0 +1,183 @@
+"""Posting lists read into numpy arrays, and a per-commit cache of them.
+
+Matching, facet counting and scoring all start from a term's posting list: the documents that
+contain it and how often. Whoosh hands postings out one document at a time through its matcher,
+several Python calls each. Presse reads a whole list block by block instead — each block is one
+zlib + pickle load, decoded with numpy — and keeps the decoded arrays of recently used terms, so a
+common word shared by many queries is read from disk once per commit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from itertools import chain
+from pickle import loads
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+
+__all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions"]
+
+POSTING_CACHE_BYTES = 48 * 1024 * 1024  # decoded posting arrays kept per commit
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+_EMPTY_IDS.flags.writeable = _EMPTY_WEIGHTS.flags.writeable = False
+
+
+def _unfiltered(matcher):
+    """The on-disk matcher under the filter that hides a segment's deleted documents: callers
+    mask deleted documents out themselves, with the reader's live-document mask."""
+    while isinstance(matcher, FilterMatcher) and matcher._exclude:
+        matcher = matcher.child
+    return matcher
+
+
+def leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """(document ids, term weights) of a fresh posting-list matcher of one segment (deleted
+    documents included)."""
+    matcher = _unfiltered(matcher)
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:  # inline postings, other codecs
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    id_blocks, weight_blocks = [], []
+    m = matcher
+    while True:
+        if m._data is None:
+            m._read_data()
+        raw_ids, raw_weights = m._data[0], m._data[1]
+        count = m._blocklength
+        ids = np.asarray(raw_ids, dtype=np.int64)
+        ids = np.cumsum(ids)  # Whoosh stores the ids of a block as deltas from 0
+        id_blocks.append(ids)
+        if raw_weights is None:
+            weight_blocks.append(np.ones(count, dtype=np.float64))
+        elif isinstance(raw_weights, float):
+            weight_blocks.append(np.full(count, raw_weights, dtype=np.float64))
+        else:
+            weight_blocks.append(np.asarray(raw_weights, dtype=np.float64))
+        if m._lastblock:
+            break
+        m._next_block()
+    if len(id_blocks) == 1:
+        return id_blocks[0], weight_blocks[0]
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+def leaf_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(document ids, positions) of a fresh posting-list matcher of a field with positions, for
+    the documents of ``wanted`` (a boolean mask over the segment's document numbers) only: one
+    entry per occurrence, document ids ascending, positions ascending within a document."""
+    matcher = _unfiltered(matcher)
+    docs: list[int] = []
+    lists: list = []
+    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
+        while matcher.is_active():
+            if wanted[matcher.id()]:
+                docs.append(matcher.id())
+                lists.append(matcher.value_as("positions"))
+            matcher.next()
+        deltas = False
+    else:
+        m = matcher
+        while True:
+            if m._data is None:
+                m._read_data()
+            ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
+            rows = np.flatnonzero(wanted[ids])
+            if len(rows):
+                if m._values is None:
+                    m._read_values()
+                values = m._values
+                docs.extend(ids[rows].tolist())
+                # Whoosh's Positions format: a 4-byte count, then the pickled position deltas
+                # (its trailing STOP opcode possibly stripped).
+                lists.extend(loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in map(values.__getitem__,
+                                                                                          rows.tolist()))
+            if m._lastblock:
+                break
+            m._next_block()
+        deltas = True
+    lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
+    if deltas and len(flat):
+        flat = np.cumsum(flat)
+        starts = np.cumsum(lens) - lens  # each document's first entry
+        before = np.concatenate(([0], flat))[starts]  # running total before it
+        flat -= np.repeat(before, lens)
+    return np.repeat(np.asarray(docs, dtype=np.int64), lens), flat
+
+
+def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, positions) of ``text`` in ``field`` for the documents of the ``wanted``
+    mask, over the whole reader (see ``leaf_positions``)."""
+    doc_parts, pos_parts = [], []
+    for leaf, offset in reader.leaf_readers():
+        size = leaf.doc_count_all()
+        local = wanted[offset:offset + size]
+        if not local.any() or (field, text) not in leaf:
+            continue
+        docs, pos = leaf_positions(leaf.postings(field, text), local)
+        doc_parts.append(docs + offset)
+        pos_parts.append(pos)
+    if not doc_parts:
+        return _EMPTY_IDS, _EMPTY_IDS
+    return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
+
+class PostingCache:
+    """Decoded posting lists of one commit, least recently used dropped beyond ``max_bytes``.
+
+    ``get`` returns document numbers over the whole reader (segment offsets added), sorted, and
+    the matching term weights. The arrays are shared: treat them as read-only.
+    """
+
+    def __init__(self, max_bytes: int = POSTING_CACHE_BYTES):
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._lists: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, weights) of ``text`` in ``field``; empty arrays when absent."""
+        key = (field, text)
+        with self._lock:
+            found = self._lists.get(key)
+            if found is not None:
+                self._lists.move_to_end(key)
+                return found
+        found = _read(reader, field, text)
+        size = found[0].nbytes + found[1].nbytes
+        with self._lock:
+            if key not in self._lists and size <= self.max_bytes:
+                self._lists[key] = found
+                self.bytes += size
+                while self.bytes > self.max_bytes:
+                    _, (ids, weights) = self._lists.popitem(last=False)
+                    self.bytes -= ids.nbytes + weights.nbytes
+        return found
+
+    def ids(self, reader, field: str, text) -> np.ndarray:
+        """The document numbers containing ``text`` in ``field``."""
+        return self.get(reader, field, text)[0]
+
+
+def _read(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+    id_parts, weight_parts = [], []
+    for leaf, offset in reader.leaf_readers():
+        if (field, text) not in leaf:
+            continue
+        ids, weights = leaf_postings(leaf.postings(field, text))
+        id_parts.append(ids + offset if offset else ids)
+        weight_parts.append(weights)
+    if not id_parts:
+        return _EMPTY_IDS, _EMPTY_WEIGHTS
+    ids = id_parts[0] if len(id_parts) == 1 else np.concatenate(id_parts)
+    weights = weight_parts[0] if len(weight_parts) == 1 else np.concatenate(weight_parts)
+    ids.flags.writeable = weights.flags.writeable = False  # shared through the cache
+    return ids, weights
