@@ -210,12 +210,13 @@ def build_mix(articles: list[dict], facet_values: dict, n: int, seed: int = SEED
 class Server:
     """``python -m web serve`` on 127.0.0.1, a free port, as a child process."""
 
-    def __init__(self, index: Path, threads: int, log_path: Path):
+    def __init__(self, index: Path, threads: int, log_path: Path, workers: int = 1):
         self.log_path = log_path
+        self.workers = workers
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_file = open(log_path, "wb")
         cmd = [sys.executable, "-m", "web", "serve", "--host", HOST, "--port", "0", "--index", str(index),
-               "--threads", str(threads)]
+               "--threads", str(threads), "--workers", str(workers)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log_file,
                                      stdin=subprocess.DEVNULL)
         self.pid = self.proc.pid
@@ -243,27 +244,41 @@ class Server:
             raise SystemExit(f"presse serve did not print its address within {timeout:.0f} s; see {self.log_path}")
         return found[0]
 
-    def memory_kb(self) -> tuple[int | None, int | None]:
-        """(VmRSS, RssAnon) of the server: all resident memory, and the part not backed by files (the index
-        segments are mmapped by each thread's searcher and count in VmRSS, once per mapping)."""
-        found = {}
+    def pids(self) -> list[int]:
+        """The server process and its worker processes (``--workers``)."""
         try:
-            with open(f"/proc/{self.pid}/status") as f:
-                for line in f:
-                    name = line.split(":", 1)[0]
-                    if name in ("VmRSS", "RssAnon"):
-                        found[name] = int(line.split()[1])
+            with open(f"/proc/{self.pid}/task/{self.pid}/children") as f:
+                return [self.pid] + [int(p) for p in f.read().split()]
         except OSError:
-            pass
+            return [self.pid]
+
+    def memory_kb(self) -> tuple[int | None, int | None]:
+        """(VmRSS, RssAnon) of the server, summed over its processes: all resident memory, and the part
+        not backed by files (the index segments are mmapped by each thread's searcher and count in
+        VmRSS, once per mapping)."""
+        found: dict[str, int] = {}
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/status") as f:
+                    for line in f:
+                        name = line.split(":", 1)[0]
+                        if name in ("VmRSS", "RssAnon"):
+                            found[name] = found.get(name, 0) + int(line.split()[1])
+            except OSError:
+                pass
         return found.get("VmRSS"), found.get("RssAnon")
 
     def cpu_seconds(self) -> float:
-        try:
-            with open(f"/proc/{self.pid}/stat", "rb") as f:
-                fields = f.read().rsplit(b")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except OSError:
-            return float("nan")
+        """CPU time of the server's processes so far (user + system)."""
+        total = 0.0
+        for pid in self.pids():
+            try:
+                with open(f"/proc/{pid}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except OSError:
+                pass
+        return total
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -487,6 +502,7 @@ def main(argv=None) -> int:
     ap.add_argument("--endpoint", choices=KINDS, help="send only this kind of request")
     ap.add_argument("--client-procs", type=int, default=1, help="client processes (default 1: threads only)")
     ap.add_argument("--server-threads", type=int, default=8, help="presse serve --threads (default 8, its default)")
+    ap.add_argument("--server-workers", type=int, default=1, help="presse serve --workers (default 1, its default)")
     ap.add_argument("--pool", type=int, default=None,
                     help="distinct requests drawn (default 20,000; 100,000 for a soak)")
     ap.add_argument("--max-requests", type=int, default=2_000_000, help="cap on requests per level")
@@ -519,7 +535,7 @@ def main(argv=None) -> int:
         if args.endpoint:
             paths = [p for p in paths if p[0] == args.endpoint]
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        server = Server(index, args.server_threads, OUT / f"server-{stamp}.log")
+        server = Server(index, args.server_threads, OUT / f"server-{stamp}.log", args.server_workers)
         log(f"presse serve pid {server.pid} on http://{HOST}:{server.port} (log {server.log_path})")
         idle = server.memory_kb()
         # Every request kind once, before measuring: a 200 each, or nothing is worth measuring.
@@ -533,7 +549,8 @@ def main(argv=None) -> int:
         print(f"Presse under load — {index if tmp is None else 'seeds/ (temporary index)'}; "
               + (f"{len(paths):,} distinct requests of {args.endpoint} only" if args.endpoint else
                  f"{len(paths):,} distinct requests (60 % /api/search, 20 % /article, 20 % /recherche)"))
-        print(f"server: python -m web serve --threads {args.server_threads} (waitress), pid {server.pid}; "
+        print(f"server: python -m web serve --threads {args.server_threads} --workers {args.server_workers} "
+              f"(waitress), pid {server.pid}; "
               f"clients: {'threads in 1 process' if args.client_procs <= 1 else f'{args.client_procs} processes'}, "
               f"keep-alive http.client; {m} cores, load average {os.getloadavg()[0]:.1f} before the run")
         print(f"code: {code_version()}")
@@ -541,7 +558,7 @@ def main(argv=None) -> int:
               f"RssAnon {idle[1] / 1024:.1f} MiB")
         out = {"code": code_version(), "index": str(index), "endpoint": args.endpoint, "idle_vmrss_kb": idle[0], "idle_rss_anon_kb": idle[1],
                "client_procs": args.client_procs,
-               "server_threads": args.server_threads, "levels": []}
+               "server_threads": args.server_threads, "server_workers": args.server_workers, "levels": []}
         failed = False
         for clients in levels:
             duration = args.soak if args.soak is not None else args.duration

@@ -203,7 +203,7 @@ class _LexiconSubWriterTask(SubWriterTask):
     """
 
     def run(self):
-        _die_with_parent()
+        die_with_parent()
         super().run()
 
     def _process_file(self, filename, doc_count):
@@ -216,14 +216,14 @@ class _LexiconSubWriterTask(SubWriterTask):
             write_part(self.storage.folder, fresh, self._lexiconizer)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this process when its parent dies (a no-op elsewhere)."""
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask Linux to send ``sig`` to this process when its parent dies (a no-op elsewhere)."""
     parent = os.getppid()
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        libc.prctl(1, sig)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
     if os.getppid() != parent:  # the parent died before prctl

@@ -29,7 +29,7 @@ from indexer.store import (
 
 from .docsets import mask_of, matching_docs
 from .scoring import bm25f_scores, positive_terms
-from .facets import ReaderColumns
+from .facets import Filters, ReaderColumns
 from .highlight import Highlighter
 from .query import Analysis, Compiler, spelling_neighbours
 from .syntax import And, QueryError, Word, parse
@@ -171,7 +171,7 @@ class Archive:
         """
         started = time.perf_counter()
         page, per_page, sort, facets = _check_params(page, per_page, sort, facets)
-        filters = _filter_query(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
+        filters = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
                                 _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
         gen = self._gen()
         searcher = gen.searcher()
@@ -233,7 +233,7 @@ class Archive:
         matched = live if everything else matching_docs(searcher, query, live, columns.postings)
         allowed = None
         if filters is not None:
-            allowed = columns.filter_docs(searcher, filters)
+            allowed = columns.filter_docs(reader, filters)
             matched = matched & allowed
         total = int(np.count_nonzero(matched))
         facet_counts = {name: columns.counts(reader, name, matched) for name in facets}
@@ -477,26 +477,19 @@ def _as_date(value, name: str, end: bool = False) -> dt.datetime | None:
     return d.replace(hour=23, minute=59, second=59) if end else d
 
 
-def _filter_query(sources, authors, sections, years, date_from, date_to):
-    parts = []
-    for field, values in (("source", sources), ("author", authors), ("section", sections)):
-        if values:
-            terms = [wq.Term(field, str(v)) for v in values]
-            parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
-    if years:
-        try:
-            ys = [int(y) for y in years]
-        except (TypeError, ValueError):
-            raise QueryError("L'année doit être un nombre.") from None
-        terms = [wq.NumericRange("year", y, y) for y in ys]
-        parts.append(terms[0] if len(terms) == 1 else wq.Or(terms))
-    if date_from or date_to:
-        if date_from and date_to and date_from > date_to:
-            raise QueryError("La date de début est après la date de fin.")
-        parts.append(wq.DateRange("date", date_from, date_to))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+def _filters(sources, authors, sections, years, date_from, date_to) -> Filters | None:
+    """The search's filters (None: keep everything); a ``QueryError`` for a bad year or date range."""
+    try:
+        ys = tuple(int(y) for y in years)
+    except (TypeError, ValueError):
+        raise QueryError("L'année doit être un nombre.") from None
+    if date_from and date_to and date_from > date_to:
+        raise QueryError("La date de début est après la date de fin.")
+    filters = Filters(sources=tuple(str(v) for v in sources), authors=tuple(str(v) for v in authors),
+                      sections=tuple(str(v) for v in sections), years=ys,
+                      day_from=date_from.toordinal() if date_from else None,
+                      day_to=date_to.toordinal() if date_to else None)
+    return None if filters == Filters() else filters
 
 
 def _date(value) -> dt.date | None:

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from typing import NamedTuple
 
 import numpy as np
-from whoosh import query as wq
-
 from indexer.schema import UNDATED_LAST
 
 from .docsets import mask_of
@@ -25,6 +24,18 @@ from .vocabulary import Vocabulary
 
 MAX_FACET_VALUES = 30
 FILTER_CACHE = 16  # filter masks kept per commit (one byte per article each)
+
+
+class Filters(NamedTuple):
+    """What a search keeps: articles with one of these values per facet (empty: any), dated within
+    ``day_from``..``day_to`` (day numbers, ``date.toordinal()``, inclusive; None: open)."""
+
+    sources: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    day_from: int | None = None
+    day_to: int | None = None
 
 
 class ReaderColumns:
@@ -111,18 +122,30 @@ class ReaderColumns:
             self._live = live
         return self._live
 
-    def filter_docs(self, searcher, query: wq.Query) -> np.ndarray:
-        """The mask of documents a filter query allows, cached."""
-        key = repr(query)
+    def filter_docs(self, reader, filters: Filters) -> np.ndarray:
+        """The mask of live documents that ``filters`` keep, cached."""
         with self._lock:
-            docs = self._filters.get(key)
+            docs = self._filters.get(filters)
             if docs is not None:
-                self._filters.move_to_end(key)
+                self._filters.move_to_end(filters)
                 return docs
-        docs = mask_of(np.fromiter(searcher.docs_for_query(query), dtype=np.int64), self.doc_count_all)
+        docs = self.live_docs(reader).copy()
+        for name, wanted in (("source", filters.sources), ("author", filters.authors),
+                             ("section", filters.sections), ("year", filters.years)):
+            if wanted:
+                codes, values = self.codes(reader, name)
+                wanted = set(wanted)
+                docs &= np.isin(codes, [c for c, v in enumerate(values) if c and v in wanted])
+        if filters.day_from is not None or filters.day_to is not None:
+            day = self.days(reader)
+            docs &= day > 0  # undated articles are outside every date range
+            if filters.day_from is not None:
+                docs &= day >= filters.day_from
+            if filters.day_to is not None:
+                docs &= day <= filters.day_to
         docs.flags.writeable = False
         with self._lock:
-            self._filters[key] = docs
+            self._filters[filters] = docs
             if len(self._filters) > FILTER_CACHE:
                 self._filters.popitem(last=False)
         return docs

@@ -38,24 +38,50 @@ def _accent_variants() -> tuple[dict[str, str], dict[str, str]]:
     return ({k: "".join(sorted(v)) for k, v in singles.items()}, {k: "".join(sorted(v)) for k, v in pairs.items()})
 
 
-def _accent_pattern(folded: str) -> str:
-    """A regex matching ``folded`` written with any accents or ligatures (case is ignored by the caller)."""
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """``str.translate`` table that lowercases and strips accents one character for one character
+    (so offsets do not move): ``É → e``, ``Ç → c``; ligatures (``Œ``, ``Æ``…) become their lowercase
+    ligature, which ``_fold_pattern`` accepts for the letter pair."""
     singles, pairs = _accent_variants()
+    table: dict[int, str] = {}
+    for cp in range(0x10000):
+        ch = chr(cp)
+        low = ch.lower()
+        if len(low) == 1 and low != ch:
+            table[cp] = low
+    for folded, variants in singles.items():
+        for ch in variants:
+            table[ord(ch)] = folded
+    for variants in pairs.values():
+        for ch in variants:
+            if len(ch.lower()) == 1:
+                table[ord(ch)] = ch.lower()
+    return table
+
+
+def _fold_pattern(folded: str) -> str:
+    """A regex matching ``folded`` in text folded by ``_fold_table`` (a letter pair also matches
+    its ligature: ``oe`` matches ``œ``)."""
+    _, pairs = _accent_variants()
     out = []
     i = 0
     while i < len(folded):
-        c = folded[i]
-        cls = "[" + re.escape(c + singles[c]) + "]" if c in singles else re.escape(c)
         pair = folded[i:i + 2]
-        if pair in pairs:
-            nxt = folded[i + 1]
-            nxt_cls = "[" + re.escape(nxt + singles[nxt]) + "]" if nxt in singles else re.escape(nxt)
-            out.append(f"(?:{cls}{nxt_cls}|[{re.escape(pairs[pair])}])")
+        if len(pair) == 2 and pair in pairs:
+            ligatures = "".join(sorted({c.lower() for c in pairs[pair] if len(c.lower()) == 1}))
+            out.append(f"(?:{re.escape(pair)}|[{re.escape(ligatures)}])")
             i += 2
             continue
-        out.append(cls)
+        out.append(re.escape(folded[i]))
         i += 1
     return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _candidates_regex(prefixes: tuple[str, ...]) -> re.Pattern:
+    """Word starts (in folded text) that may be one of the ``prefixes``."""
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(_fold_pattern(p) for p in prefixes) + ")")
 
 
 def _stem_prefix(term: str) -> str:
@@ -75,11 +101,8 @@ class Highlighter:
         self._verdicts: dict[str, tuple[tuple[int, int], ...]] = {}
         # A cheap regex finds the word starts that may match; only those words are analysed.
         prefixes = {_stem_prefix(t) for t in self.stems} | {t for t in self.exact}
-        prefixes = sorted((p for p in prefixes if p), key=len, reverse=True)
-        self._candidates = (
-            re.compile(r"(?<![^\W_])(?:" + "|".join(_accent_pattern(p) for p in prefixes) + ")", re.IGNORECASE)
-            if prefixes else None
-        )
+        prefixes = sorted((p for p in prefixes if p), key=lambda p: (-len(p), p))
+        self._candidates = _candidates_regex(tuple(prefixes)) if prefixes else None
 
     @property
     def empty(self) -> bool:
@@ -114,7 +137,8 @@ class Highlighter:
         out = []
         end = len(text) if limit is None else min(limit, len(text))
         last = 0
-        for c in self._candidates.finditer(text, 0, end):
+        folded = text[:end].translate(_fold_table())  # same length: offsets are the text's
+        for c in self._candidates.finditer(folded):
             start = c.start()
             if start < last:
                 continue  # inside a word already looked at

@@ -15,6 +15,7 @@ not count), which is how Whoosh scores AND and OR.
 from __future__ import annotations
 
 import threading
+from math import log
 
 import numpy as np
 from whoosh import query as wq
@@ -86,6 +87,7 @@ def bm25f_scores(searcher, terms, matched: np.ndarray, weighting: BM25F, lengths
     positive ``terms`` (see ``positive_terms``); 0 outside ``matched``."""
     reader = searcher.reader()
     scores = np.zeros(len(matched), dtype=np.float64)
+    doc_count = searcher.get_parent().doc_count_all()
     K1 = weighting.K1
     for field, text, boost in terms:
         if not reader.schema[field].scorable:
@@ -94,7 +96,9 @@ def bm25f_scores(searcher, terms, matched: np.ndarray, weighting: BM25F, lengths
         if not len(ids):
             continue
         B = weighting._field_B.get(field, weighting.B)
-        idf = weighting.idf(searcher, field, text)  # not searcher.idf: its cache never shrinks
+        # Whoosh's idf (WeightingModel.idf); the posting list's length is the document frequency.
+        # Not searcher.idf, whose cache never shrinks.
+        idf = log(doc_count / (len(ids) + 1)) + 1
         avgfl = searcher.avg_field_length(field) or 1
         fl = lengths.array(reader, field)
         k_const = K1 * (1 - B)

@@ -23,7 +23,7 @@ from whoosh.support.levenshtein import distance
 
 from search.archive import _top_ranked
 from search.docsets import matching_docs, phrase_docs
-from search.facets import ReaderColumns
+from search.facets import Filters, ReaderColumns
 from search.postings import PostingCache, positions
 from search.scoring import bm25f_scores, positive_terms
 from search.vocabulary import Vocabulary, spelling_neighbours
@@ -221,3 +221,18 @@ def test_spelling_neighbours_equal_a_scan_with_whooshs_distance(engine, word, ma
         if expected:
             break
     assert spelling_neighbours(vocabulary, word, maxdist) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(sources=st.lists(st.sampled_from(["A", "B", "C", "Z"]), max_size=3, unique=True),
+       day_from=st.none() | st.integers(700000, 700010), day_to=st.none() | st.integers(700000, 700010))
+def test_filters_keep_what_whooshs_filter_queries_keep(engine, sources, day_from, day_to):
+    reader = engine.reader()
+    columns = ReaderColumns(reader)
+    found = columns.filter_docs(reader, Filters(sources=tuple(sources), day_from=day_from, day_to=day_to))
+    parts = [wq.Or([wq.Term("source", s) for s in sources])] if sources else []
+    if day_from is not None or day_to is not None:
+        parts.append(wq.NumericRange("day", day_from, day_to))
+    expected = whoosh_docs(engine, wq.And(parts)) if parts else set(reader.all_doc_ids())
+    assert as_set(found) == expected
+    assert columns.filter_docs(reader, Filters(sources=tuple(sources), day_from=day_from, day_to=day_to)) is found

@@ -202,10 +202,13 @@ def stats(index_dir, as_json):
 @click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0 : un port libre).")
 @index_option
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, help="Requêtes traitées en parallèle.")
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Requêtes traitées en parallèle par processus.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processus serveurs (un par cœur pour les grosses archives : chacun ouvre l'index et garde ses caches).")
 @click.option("--get", "get_path", metavar="CHEMIN", default=None,
               help="Affiche une page (ex. /recherche?q=iran) au lieu de lancer le serveur, puis quitte.")
-def serve(host, port, index_dir, threads, get_path):
+def serve(host, port, index_dir, threads, workers, get_path):
     """Lance le site web de recherche (waitress), sur http://127.0.0.1:8000 par défaut.
 
     Si l'index manque ou est vide, indexe d'abord l'archive d'exemple (seeds/).
@@ -214,7 +217,7 @@ def serve(host, port, index_dir, threads, get_path):
     import logging
 
     from . import create_app
-    from .serve import get_page, is_loopback, make_server, needs_sample, server_url
+    from .serve import get_page, is_loopback, listening_socket, make_server, needs_sample, run_workers, server_url, socket_url
 
     root = _index_dir(index_dir)
     if needs_sample(root):
@@ -226,13 +229,27 @@ def serve(host, port, index_dir, threads, get_path):
         except OSError as exc:
             _fail(f"{exc.strerror or exc} ({exc.filename or root})", EXIT_INDEX)
         click.echo(("\n" if sys.stderr.isatty() else "") + summary.line(), err=True)
-    app = create_app({"PRESSE_INDEX": str(root)})
     if get_path is not None:
+        app = create_app({"PRESSE_INDEX": str(root)})
         response = get_page(app, get_path if get_path.startswith("/") else "/" + get_path)
         sys.stdout.buffer.write(response.get_data())
         sys.stdout.flush()
         sys.exit(0 if response.status_code < 400 else 1)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if not is_loopback(host):
+        click.echo(f"Attention : Presse écoute sur {host}, donc accessible depuis d'autres machines du réseau. "
+                   "Le site n'a pas d'authentification ; utilisez --host 127.0.0.1 pour le garder local.", err=True)
+    if workers > 1:
+        try:
+            sock = listening_socket(host, port)
+        except OSError as exc:
+            _fail(f"impossible d'écouter sur {host}:{port} : {exc.strerror or exc}", EXIT_USAGE)
+        click.echo(f"Presse écoute sur {socket_url(sock)} (index : {root}, {workers} processus) — Ctrl+C pour arrêter")
+        sys.stdout.flush()
+        run_workers(lambda: create_app({"PRESSE_INDEX": str(root)}), sock, workers, threads)
+        click.echo("Presse arrêté.")
+        return
+    app = create_app({"PRESSE_INDEX": str(root)})
     archive = app.extensions.get("presse")
     if archive is not None:
         archive.warm_up()  # the first visitor should not pay for loading the columns
@@ -240,9 +257,6 @@ def serve(host, port, index_dir, threads, get_path):
         server = make_server(app, host=host, port=port, threads=threads)
     except OSError as exc:
         _fail(f"impossible d'écouter sur {host}:{port} : {exc.strerror or exc}", EXIT_USAGE)
-    if not is_loopback(host):
-        click.echo(f"Attention : Presse écoute sur {host}, donc accessible depuis d'autres machines du réseau. "
-                   "Le site n'a pas d'authentification ; utilisez --host 127.0.0.1 pour le garder local.", err=True)
     click.echo(f"Presse écoute sur {server_url(server)} (index : {root}) — Ctrl+C pour arrêter")
     try:
         server.run()  # waitress returns on Ctrl+C

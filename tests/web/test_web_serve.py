@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import re
+import signal
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -141,3 +147,63 @@ def test_page_window():
     assert page_window(1, 20) == [1, 2, 3, None, 20]
     assert page_window(4, 20) == [1, 2, 3, 4, 5, 6, None, 20]  # no gap of a single page
     assert page_window(50, 3) == [1, 2, 3]
+
+
+def _children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads worker processes from /proc (Linux)")
+def test_serve_with_workers_shares_one_port_and_replaces_a_dead_worker(archive_dir):
+    proc = subprocess.Popen([sys.executable, "-m", "web", "serve", "--index", str(archive_dir), "--port", "0",
+                             "--workers", "2", "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+", line).group()
+        assert "2 processus" in line
+
+        def search() -> dict:
+            with urllib.request.urlopen(url + "/api/search?q=russie", timeout=30) as response:
+                return json.load(response)
+
+        assert search()["total"] == 3
+        deadline = time.monotonic() + 30
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        while (len(_children(proc.pid)) < 2 or workers[0] in _children(proc.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_children(proc.pid)) == 2 and workers[0] not in _children(proc.pid)
+        assert all(search()["total"] == 3 for _ in range(10))
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert "Presse arrêté." in out
+        for pid in _children_gone(workers[1:]):
+            pytest.fail(f"worker {pid} outlived the server")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _children_gone(pids: list[int]) -> list[int]:
+    """The ``pids`` still running after a short wait."""
+    deadline = time.monotonic() + 10
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        alive = [p for p in alive if os.path.exists(f"/proc/{p}") and not _is_zombie(p)]
+        time.sleep(0.05)
+    return alive
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except OSError:
+        return True
