@@ -32,7 +32,7 @@ the AND with ``word~`` for every word the index does not know. For each line the
 the queries where Presse ranks the article higher / lower than the best FTS5 variant (sign test).
 
 Tuning (``--tune``): the sample is split in two halves (its first and second half); a dozen settings of
-``search.query.BOOSTS`` and ``search.archive.WEIGHTING`` (overridden in-process, the page cache
+``search.query.BOOSTS``, ``search.archive.WEIGHTING`` and ``search.proximity.PROXIMITY_BOOST`` (overridden in-process, the page cache
 emptied before every query) are scored on the tuning half; the best one is then reported on the
 held-out half against the defaults.
 """
@@ -487,12 +487,13 @@ class FastRanker:
         self.ids = {}
 
     def prepare(self, q: str):
-        """(matched docs, positive terms, coordination counts or None) of ``q`` as ``Archive.search``
+        """(matched docs, positive terms, coordination counts or None, words for the proximity boost)
+        of ``q`` as ``Archive.search``
         ranks it: the AND of the words; when nothing matches, the respelled query or the relaxed OR
         (the fallback is read from the page ``Archive.search`` returns, then rebuilt here)."""
         from whoosh import query as wq
 
-        from search.archive import _coordination
+        from search.archive import _coordination, _nearby_words
         from search.docsets import matching_docs
         from search.query import parse
         from search.scoring import positive_terms
@@ -501,35 +502,40 @@ class FastRanker:
         compiler = self.archive._compiler(self.gen, self.searcher)
         query = compiler.compile(tree)
         if query is None:
-            return None, [], None
+            return None, [], None, ()
         postings = self.columns.postings
+        nearby = _nearby_words(tree, compiler)
         matched = matching_docs(self.searcher, query, self.live, postings)
         if matched.any():
-            return matched, positive_terms(query), None
+            return matched, positive_terms(query), None, nearby
         self.archive._cache.clear()
         page = self.archive.search(q, per_page=TOP, facets=())
         if getattr(page, "rewritten", None):
-            q2 = self.archive._compiler(self.gen, self.searcher).compile(parse(page.rewritten))
-            return matching_docs(self.searcher, q2, self.live, postings), positive_terms(q2), None
+            respelled = self.archive._compiler(self.gen, self.searcher)
+            q2 = respelled.compile(parse(page.rewritten))
+            return (matching_docs(self.searcher, q2, self.live, postings), positive_terms(q2), None,
+                    _nearby_words(parse(page.rewritten), respelled))
         if getattr(page, "relaxed", False):
             clauses = [c for c in (compiler.compile(w) for w in tree.items) if c is not None]
             orq = wq.Or(clauses)
             m = matching_docs(self.searcher, orq, self.live, postings)
-            return m, positive_terms(orq), _coordination(self.searcher, clauses, m, self.live, self.columns)
-        return None, [], None
+            return m, positive_terms(orq), _coordination(self.searcher, clauses, m, self.live, self.columns), nearby
+        return None, [], None, ()
 
-    def rank(self, prepared, boosts: dict, weighting) -> list[str]:
+    def rank(self, prepared, boosts: dict, weighting, proximity: float) -> list[str]:
         import numpy as np
 
+        from search import proximity as sp
         from search.archive import _top_ranked
         from search.scoring import bm25f_scores
 
-        matched, terms, counts = prepared
+        matched, terms, counts, nearby = prepared
         if matched is None or not matched.any():
             return []
         terms = [(f, t, b / self.default_boosts.get(f, 1.0) * boosts.get(f, 1.0)) for f, t, b in terms]
         scores = bm25f_scores(self.searcher, terms, matched, weighting, self.columns.lengths, self.columns.postings)
-        best = _top_ranked(np.flatnonzero(matched), scores, counts, self.day, TOP)
+        sp.PROXIMITY_BOOST = proximity
+        best = _top_ranked(np.flatnonzero(matched), scores, counts, self.day, TOP, self.reader, nearby)
         return [self._id(d) for d, _ in best]
 
     def _id(self, docnum: int) -> str:
@@ -633,14 +639,18 @@ def default_setting() -> dict:
     from search import archive as sa
     from search import query as sq
 
+    from search import proximity as sp
+
     w = sa.WEIGHTING
-    return {"boosts": dict(sq.BOOSTS), "K1": w.K1, "B": w.B, "field_B": dict(w._field_B)}
+    return {"boosts": dict(sq.BOOSTS), "K1": w.K1, "B": w.B, "field_B": dict(w._field_B),
+            "proximity": sp.PROXIMITY_BOOST}
 
 
 def grid(base: dict) -> list[tuple[str, dict]]:
-    """A dozen settings around the defaults: field boosts first, then K1, B and the per-field B."""
+    """A dozen settings around the defaults: field boosts first, then K1, B, the per-field B and the
+    proximity boost."""
 
-    def s(name, title=None, lead=None, body=None, K1=None, B=None, short_B=None):
+    def s(name, title=None, lead=None, body=None, K1=None, B=None, short_B=None, proximity=None):
         boosts = dict(base["boosts"])
         if title is not None:
             boosts["title"] = boosts["title_exact"] = title
@@ -652,7 +662,7 @@ def grid(base: dict) -> list[tuple[str, dict]]:
         if short_B is not None:
             field_B = {f: short_B for f in ("title", "lead", "title_exact")}
         return name, {"boosts": boosts, "K1": base["K1"] if K1 is None else K1, "B": base["B"] if B is None else B,
-                      "field_B": field_B}
+                      "field_B": field_B, "proximity": base["proximity"] if proximity is None else proximity}
 
     return [
         s("default"),
@@ -667,6 +677,8 @@ def grid(base: dict) -> list[tuple[str, dict]]:
         s("B 0.9", B=0.9),
         s("title/lead B 0.25", short_B=0.25),
         s("title/lead B 0.75", short_B=0.75),
+        s("no proximity boost", proximity=0.0),
+        s("proximity boost 1.0", proximity=1.0),
     ]
 
 
@@ -680,7 +692,8 @@ def describe(setting: dict) -> str:
     b = setting["boosts"]
     fb = ", ".join(f"{f}_B={v:g}" for f, v in sorted(setting["field_B"].items()))
     return (f"BOOSTS title={b['title']:g} lead={b['lead']:g} body={b['body']:g} title_exact={b['title_exact']:g} "
-            f"exact={b['exact']:g}; BM25F K1={setting['K1']:g} B={setting['B']:g} {fb}")
+            f"exact={b['exact']:g}; BM25F K1={setting['K1']:g} B={setting['B']:g} {fb}; "
+            f"PROXIMITY_BOOST={setting['proximity']:g}")
 
 
 TUNED = ("presse",)  # the fast tuning path ranks Presse as shipped (with its fallback)
@@ -700,7 +713,7 @@ def fast_grid(queries, relevant, archive, settings, check: int = 300) -> tuple[d
         prepared = ranker.prepare(text)
         rel = relevant[q["id"]]
         for name, st in settings:
-            ranked = ranker.rank(prepared, st["boosts"], weightings[name])
+            ranked = ranker.rank(prepared, st["boosts"], weightings[name], st["proximity"])
             per[name]["presse"][q["line"]].append(scores(ranked, rel))
             if name == "default" and i <= check:
                 archive._cache.clear()
@@ -721,8 +734,11 @@ def apply_setting(setting: dict) -> None:
     from search import archive as sa
     from search import query as sq
 
+    from search import proximity as sp
+
     sq.BOOSTS = dict(setting["boosts"])
     sa.WEIGHTING = weighting_of(setting)
+    sp.PROXIMITY_BOOST = setting["proximity"]
 
 
 # ------------------------------------------------------------------------------------ recording

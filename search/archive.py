@@ -31,6 +31,7 @@ from .docsets import mask_of, matching_docs
 from .scoring import bm25f_scores, positive_terms
 from .facets import Filters, ReaderColumns
 from .highlight import Highlighter
+from .proximity import PROXIMITY_DOCS, boosted, pair_shares
 from .query import Analysis, Compiler, spelling_neighbours
 from .syntax import And, QueryError, Word, parse
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
@@ -188,7 +189,9 @@ class Archive:
             query = wq.Every()
             if tree is None and sort == "relevance":
                 sort = "-date"
-        total, hits_raw, facet_counts = self._run(gen, searcher, query, filters, page, per_page, sort, facets)
+        nearby = _nearby_words(tree, compiler)
+        total, hits_raw, facet_counts = self._run(gen, searcher, query, filters, page, per_page, sort, facets,
+                                                  nearby=nearby)
         suggestion = None
         if total < 3 and compiler.words:
             suggestion = self._suggest(gen, searcher, q, compiler.words)
@@ -198,8 +201,9 @@ class Archive:
             # query's results; failing that, the articles with the most of the words.
             if suggestion:
                 respelled = self._compiler(gen, searcher)
-                found = self._run(gen, searcher, respelled.compile(parse(suggestion)), filters, page, per_page,
-                                  sort, facets)
+                respelled_query = respelled.compile(parse(suggestion))
+                found = self._run(gen, searcher, respelled_query, filters, page, per_page, sort, facets,
+                                  nearby=_nearby_words(parse(suggestion), respelled))
                 if found[0]:
                     total, hits_raw, facet_counts = found
                     compiler, rewritten = respelled, suggestion
@@ -208,7 +212,8 @@ class Archive:
                 clauses = [c for c in clauses if c is not None]
                 if len(clauses) > 1:
                     total, hits_raw, facet_counts = self._run(gen, searcher, wq.Or(clauses), filters, page,
-                                                              per_page, sort, facets, coordination=clauses)
+                                                              per_page, sort, facets, coordination=clauses,
+                                                              nearby=nearby)
                     relaxed = total > 0
         highlighter = Highlighter(compiler.highlights, self._analysis)
         hits = tuple(_hit(fields, score, highlighter) for fields, score in hits_raw)
@@ -220,11 +225,12 @@ class Archive:
                 self._cache.popitem(last=False)
         return _with_time(out, started)
 
-    def _run(self, gen, searcher, query, filters, page, per_page, sort, facets, coordination=()):
+    def _run(self, gen, searcher, query, filters, page, per_page, sort, facets, coordination=(), nearby=()):
         """Match, count facets, and pick one page of hits: (total, [(stored fields, score)], facets).
 
         With ``coordination`` (the clauses of a relaxed OR query), relevance ranks first by how many
-        clauses a document matches, then by score.
+        clauses a document matches, then by score. With ``nearby`` (the words of a plain query, see
+        ``search.proximity``), scores get the proximity boost.
         """
         reader = searcher.reader()
         columns = gen.columns(reader)
@@ -245,16 +251,19 @@ class Archive:
             if terms is not None:
                 scores = bm25f_scores(searcher, terms, matched, WEIGHTING, columns.lengths, columns.postings)
                 counts = _coordination(searcher, coordination, matched, live, columns) if coordination else None
-                window = _top_ranked(np.flatnonzero(matched), scores, counts, columns.days(reader), limit)
+                window = _top_ranked(np.flatnonzero(matched), scores, counts, columns.days(reader), limit,
+                                     reader, nearby)
             else:  # queries with ranges inside: Whoosh's own matcher scores them
                 window = _top_by_score(searcher, query, allowed, columns.array(reader, "day"), limit, total)
         else:
             docs = columns.by_date(reader, matched, sort != "date", limit)[(page - 1) * per_page:]
             terms = None if everything else positive_terms(query)
             if terms is not None:  # each hit's score, for display
-                scores = bm25f_scores(searcher, terms, mask_of(np.asarray(docs, dtype=np.int64), len(live)),
-                                      WEIGHTING, columns.lengths, columns.postings)
-                window = [(d, round(float(scores[d]), 4)) for d in docs]
+                page_docs = np.asarray(docs, dtype=np.int64)
+                scores = bm25f_scores(searcher, terms, mask_of(page_docs, len(live)), WEIGHTING, columns.lengths,
+                                      columns.postings)
+                shown = boosted(scores[page_docs], pair_shares(reader, nearby, page_docs))
+                window = [(d, round(float(score), 4)) for d, score in zip(docs, shown.tolist())]
             else:
                 scores = _scores(searcher, query, docs) if not everything else {}
                 window = [(d, scores.get(d, 0.0)) for d in docs]
@@ -386,6 +395,13 @@ def _plain_words(tree) -> bool:
     return isinstance(tree, And) and all(isinstance(w, Word) and w.field is None for w in tree.items)
 
 
+def _nearby_words(tree, compiler: Compiler) -> tuple[str, ...]:
+    """The exact forms of a plain query's words, in order, for the proximity boost (else ())."""
+    if not _plain_words(tree):
+        return ()
+    return tuple(folded for _, folded, _ in compiler.words)
+
+
 def _coordination(searcher, clauses, matched: np.ndarray, live: np.ndarray, columns: ReaderColumns) -> np.ndarray:
     """Document number → how many of ``clauses`` it satisfies (0 outside ``matched``)."""
     counts = np.zeros(len(matched), dtype=np.int64)
@@ -395,9 +411,24 @@ def _coordination(searcher, clauses, matched: np.ndarray, live: np.ndarray, colu
 
 
 def _top_ranked(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, day: np.ndarray,
-                limit: int) -> list[tuple[int, float]]:
+                limit: int, reader=None, nearby=()) -> list[tuple[int, float]]:
     """The ``limit`` best of ``ids``: most clauses matched (``counts``, when given), then highest
-    score, then newest, then document order; with each one's score rounded for display."""
+    score, then newest, then document order; with each one's score rounded for display.
+
+    With ``nearby`` words (and the ``reader``), the first PROXIMITY_DOCS of that order are ranked
+    again with the proximity boost; the rest keep their order, so pages never overlap.
+    """
+    if len(nearby) < 2 or len(ids) < 2:
+        return _ordered(ids, scores, counts, day, limit)
+    head = _ordered(ids, scores, counts, day, max(limit, PROXIMITY_DOCS))
+    docs = np.asarray([d for d, _ in head[:PROXIMITY_DOCS]], dtype=np.int64)
+    again = scores.copy()
+    again[docs] = boosted(scores[docs], pair_shares(reader, nearby, docs))
+    return (_ordered(docs, again, counts, day, len(docs)) + head[PROXIMITY_DOCS:])[:limit]
+
+
+def _ordered(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, day: np.ndarray,
+             limit: int) -> list[tuple[int, float]]:
     rounded = np.round(scores[ids], 9)  # equal up to float noise: let the date decide
     primary = counts[ids] if counts is not None else None
     if primary is None and len(ids) > limit:

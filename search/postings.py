@@ -85,7 +85,19 @@ def leaf_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         deltas = False
     else:
         m = matcher
+        # wanted_upto[i]: how many wanted documents have a number below i; a block whose id range
+        # holds none is skipped without decompressing it.
+        wanted_upto = np.concatenate(([0], np.cumsum(wanted)))
+        first = 0  # the lowest id the current block may hold
         while True:
+            last = min(m._maxid, len(wanted) - 1)
+            if wanted_upto[last + 1] == wanted_upto[first]:
+                first = m._maxid + 1
+                if m._lastblock:
+                    break
+                m._next_block()
+                continue
+            first = m._maxid + 1
             if m._data is None:
                 m._read_data()
             ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))

@@ -130,6 +130,50 @@ def test_all_pages_of_tied_hits_cover_every_match_once(thirty_ties):
     assert seen == [f"a{i:02d}" for i in range(29, -1, -1)]
 
 
+@pytest.fixture
+def near_and_far(tmp_path, fresh_index_dir):
+    """Articles with the same words, close together in some, far apart in others; "far" articles
+    are the newest, so that only proximity can put the "near" ones first."""
+    filler = " ".join(["Le conseil a siégé longuement ce jour-là."] * 6)
+    # The same words in each body (so BM25F scores them equally), in different places.
+    words = {"near": "La réforme des retraites divise le pays. " + filler + " Les enfants suivront.",
+             "far": "La réforme des enfants divise le pays. " + filler + " Les retraites suivront.",
+             "order": "Les retraites : la réforme des enfants divise le pays. " + filler + " Suivront."}
+    articles = [{"id": f"{kind}{i}", "title": "Chronique", "body": body, "source": "Le Monde",
+                 "date": f"20{10 + i + (5 if kind == 'far' else 0)}-01-01"}
+                for kind, body in words.items() for i in range(3)]
+    _write_jsonl(tmp_path / "corpus" / "near.jsonl", articles)
+    update_index(fresh_index_dir, [tmp_path / "corpus"])
+    with Archive(fresh_index_dir) as archive:
+        yield archive
+
+
+def test_articles_with_the_words_close_together_rank_first(near_and_far):
+    assert ids(near_and_far.search("réforme retraites"))[:3] == ["near2", "near1", "near0"]
+    # The same words in the other order are not close "in order": the newest still come first.
+    assert ids(near_and_far.search("retraites réforme"))[:3] == ["order2", "order1", "order0"]
+    # Accents and stop words in the query change nothing.
+    assert ids(near_and_far.search("la reforme des retraites"))[:3] == ["near2", "near1", "near0"]
+
+
+def test_proximity_keeps_pages_disjoint_and_scores_consistent(near_and_far):
+    pages = [ids(near_and_far.search("réforme retraites", per_page=2, page=p)) for p in (1, 2, 3, 4, 5)]
+    seen = [d for page in pages for d in page]
+    assert sorted(seen) == sorted(f"{k}{i}" for k in ("near", "far", "order") for i in range(3))
+    by_relevance = {h.id: h.score for h in near_and_far.search("réforme retraites").hits}
+    by_date = {h.id: h.score for h in near_and_far.search("réforme retraites", sort="-date").hits}
+    assert by_relevance == by_date
+    scores = list(by_relevance.values())
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_only_queries_of_words_get_the_proximity_boost(near_and_far):
+    assert ids(near_and_far.search("réforme ET retraites"))[:3] == ["near2", "near1", "near0"]
+    # OU, phrases, fields: BM25F alone (equal here), ties newest first.
+    assert ids(near_and_far.search("réforme OU retraites"))[:3] == ["far2", "far1", "far0"]
+    assert ids(near_and_far.search('réforme "retraites"'))[:3] == ["far2", "far1", "far0"]
+
+
 # ---------------------------------------------------------------------------------- operators
 
 @pytest.mark.parametrize("q", ["pétrole ET gaz", "pétrole AND gaz", "pétrole gaz"])
