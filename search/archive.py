@@ -15,7 +15,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 
-from indexer.analysis import ANALYSIS_VERSION
+from indexer.analysis import ANALYSIS_VERSION, CachedFilter
 from indexer.article import is_valid_id
 from indexer.lexicon import Lexicon
 from indexer.store import (
@@ -47,6 +47,7 @@ MAX_PER_PAGE = 100
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, title_B=0.5, lead_B=0.5, title_exact_B=0.5)
 RECHECK_SECONDS = 0.5  # how often a searcher checks that the index changed on disk
 CACHE_PAGES = 256
+SEARCHER_CACHE_ENTRIES = 5_000  # per thread: words analysed by more_like, idf values
 
 
 class _Generation:
@@ -78,13 +79,33 @@ class _Generation:
         """This thread's searcher, refreshed when the archive saw a new commit (``epoch`` changed)."""
         s = getattr(self.local, "searcher", None)
         if s is None:
-            s = self.local.searcher = self.ix.searcher(weighting=WEIGHTING)
+            s = self.local.searcher = _bounded(self.ix.searcher(weighting=WEIGHTING))
             self.local.epoch = self.epoch
         elif self.local.epoch != self.epoch:
             self.local.epoch = self.epoch
             if not s.up_to_date():
-                s = self.local.searcher = s.refresh()
+                s = self.local.searcher = _bounded(s.refresh())
+        if len(s._idf_cache) > SEARCHER_CACHE_ENTRIES:  # Whoosh never empties it (more_like fills it)
+            s._idf_cache.clear()
         return s
+
+
+def _bounded(searcher):
+    """``searcher`` with bounded caches in its schema's analysers.
+
+    Whoosh unpickles a copy of the schema, analysers included, for every searcher, and
+    ``more_like`` runs the index-side analyser over article text: left as the indexer configures
+    it (a 400,000-word cache, and every new word remembered for the lexicon), each server thread
+    would keep growing.
+    """
+    schema = searcher.schema
+    for name in schema.names():
+        for item in getattr(getattr(schema[name], "analyzer", None), "items", ()):
+            if isinstance(item, CachedFilter):
+                item.track_fresh = False
+                item.fresh = set()
+                item.MAX_ENTRIES = SEARCHER_CACHE_ENTRIES
+    return searcher
 
 
 class Archive:

@@ -20,7 +20,7 @@ from whoosh.matching.wrappers import FilterMatcher
 
 __all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions"]
 
-POSTING_CACHE_BYTES = 48 * 1024 * 1024  # decoded posting arrays kept per commit
+POSTING_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting arrays kept per commit (and per server process)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 _EMPTY_IDS.flags.writeable = _EMPTY_WEIGHTS.flags.writeable = False

@@ -36,7 +36,7 @@ __all__ = ["Analysis", "BOOSTS", "Compiler", "Highlights", "QueryError", "fuzzy_
 MAX_EXPANSION = 64  # index terms a prefix/wildcard word may expand to
 MAX_SCANNED_TERMS = 20000  # vocabulary entries scanned for one prefix/wildcard expansion
 MAX_FUZZY_TERMS = 16  # closest spellings a fuzzy word searches
-QUERY_CACHE_WORDS = 50_000  # distinct words whose analysis a query-side cache keeps
+QUERY_CACHE_WORDS = 20_000  # distinct words whose analysis a query-side cache keeps
 
 # Field boosts of BM25F (tuned with bench/relevance.py).
 BOOSTS = {"title": 2.5, "lead": 1.5, "body": 1.0, "title_exact": 2.5, "exact": 1.0}

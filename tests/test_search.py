@@ -920,3 +920,22 @@ def test_pathological_queries_that_are_refused(archive, q, message):
 @pytest.mark.parametrize("q", ["(((((", '"', "ET", "SAUF", "-", "~", "OU OU", "()", '""', "«»"])
 def test_queries_without_words_list_everything(archive, q):
     assert ids(archive.search(q)) == NEWEST_FIRST
+
+
+def test_server_threads_keep_their_analysis_caches_bounded(archive_dir, monkeypatch):
+    # Whoosh gives each searcher its own copy of the index analysers, and more_like runs them over
+    # whole articles: they must neither grow without bound nor collect words for a lexicon.
+    import search.archive
+
+    monkeypatch.setattr(search.archive, "SEARCHER_CACHE_ENTRIES", 40)
+    with Archive(archive_dir) as fresh:
+        for hit in fresh.search("", per_page=100).hits:
+            fresh.more_like(hit.id)
+        searcher = fresh._gen().searcher()
+        filters = {id(item): item for name in searcher.schema.names()
+                   for item in getattr(getattr(searcher.schema[name], "analyzer", None), "items", ())
+                   if hasattr(item, "fresh")}
+        assert filters
+        assert all(len(f._cache) <= 40 and not f.fresh and not f.track_fresh for f in filters.values())
+        assert sum(len(f._cache) for f in filters.values()) > 0  # more_like did use them
+        assert len(searcher._idf_cache) <= 40 + 20
