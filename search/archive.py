@@ -206,10 +206,12 @@ class Archive:
         compiler = self._compiler(gen, searcher)
         tree = parse(q)
         query = compiler.compile(tree)
-        if query is None:
+        if query is None and tree is None:  # an empty query lists every article
             query = wq.Every()
-            if tree is None and sort == "relevance":
+            if sort == "relevance":
                 sort = "-date"
+        elif query is None:  # words that cannot be searched (longer than any indexed word)
+            query = wq.NullQuery
         nearby = _nearby_words(tree, compiler)
         total, hits_raw, facet_counts = self._run(gen, searcher, query, filters, page, per_page, sort, facets,
                                                   nearby=nearby)
@@ -223,8 +225,9 @@ class Archive:
             if suggestion:
                 respelled = self._compiler(gen, searcher)
                 respelled_query = respelled.compile(parse(suggestion))
-                found = self._run(gen, searcher, respelled_query, filters, page, per_page, sort, facets,
-                                  nearby=_nearby_words(parse(suggestion), respelled))
+                found = (0,) if respelled_query is None else self._run(
+                    gen, searcher, respelled_query, filters, page, per_page, sort, facets,
+                    nearby=_nearby_words(parse(suggestion), respelled))
                 if found[0]:
                     total, hits_raw, facet_counts = found
                     compiler, rewritten = respelled, suggestion

@@ -247,7 +247,7 @@ class Compiler:
         if not exact:
             return None
         self.highlights.exact.update(exact)
-        if len(exact) == 1:
+        if len(exact) == 1 or isinstance(node, Or):  # "le OU la": either word
             return self._terms_or(["title_exact", "exact"], exact)
         return wq.Or([wq.Phrase(f, exact) for f in ("title_exact", "exact")])
 

@@ -939,3 +939,14 @@ def test_server_threads_keep_their_analysis_caches_bounded(archive_dir, monkeypa
         assert all(len(f._cache) <= 40 and not f.fresh and not f.track_fresh for f in filters.values())
         assert sum(len(f._cache) for f in filters.values()) > 0  # more_like did use them
         assert len(searcher._idf_cache) <= 40 + 20
+
+
+def test_a_word_too_long_to_be_indexed_finds_nothing_rather_than_everything(archive):
+    assert archive.search("a" * 90).total == 0
+    assert archive.search(f"titre:{'b' * 90}").total == 0
+    assert archive.search(f"{'c' * 90} russie").total == archive.search("russie").total  # dropped like a stop word
+
+
+def test_stop_words_alone_keep_their_operator(archive):
+    either = archive.search("le OU la")
+    assert not either.relaxed and either.total >= max(archive.search("le").total, archive.search("la").total)
