@@ -336,6 +336,14 @@ class CachedFilter(Filter):
         self._cache = {}
         self.fresh = set()
 
+    def bound(self, max_entries: int) -> "CachedFilter":
+        """Configure this filter for searching: at most ``max_entries`` cached words, and no
+        collecting of fresh words (only an index writer takes them for the lexicon)."""
+        self.MAX_ENTRIES = max_entries
+        self.track_fresh = False
+        self.fresh = set()
+        return self
+
     def take_fresh(self) -> set[str]:
         """The cleaned raw tokens first analysed since the last call (and forget them)."""
         fresh, self.fresh = self.fresh, set()

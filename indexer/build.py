@@ -128,9 +128,12 @@ def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None =
                     "Indiquez les dossiers à indexer : cet index ne dit pas de quels dossiers il vient."
                 )
         paths = _existing(paths)
-        with _removed_on_failure() as new:
-            generation = new(new_generation(root, paths))
+        generation = new_generation(root, paths)
+        try:
             summary = _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress)
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)  # a half-built generation serves nothing
+            raise
         make_current(root, generation)
         remove_old_generations(root, keep=generation, grace_seconds=grace_seconds)
         return summary
@@ -145,18 +148,6 @@ def _french_os_errors(root: Path):
         if isinstance(exc, FileNotFoundError) and exc.strerror == "chemin introuvable":
             raise
         raise PresseIndexError(_os_error_message(exc, root)) from exc
-
-
-@contextlib.contextmanager
-def _removed_on_failure():
-    """Yield a function recording a directory to delete if the block fails (a half-built generation)."""
-    made: list[Path] = []
-    try:
-        yield lambda path: made.append(path) or path
-    except BaseException:
-        for path in made:
-            shutil.rmtree(path, ignore_errors=True)
-        raise
 
 
 def article_fields(article: Article) -> dict:
@@ -294,7 +285,7 @@ class _Batcher:
         # Whoosh's multiprocess writer commits without the segment of a writer process that died:
         # check the count, so that the run fails (and the next one re-reads the files).
         expected = self.before + self.pending - self.deleted
-        actual = whoosh_index.open_dir(str(self.generation)).doc_count()
+        actual = self.ix.doc_count()  # reads the commit just written
         if actual != expected:
             raise PresseIndexError(
                 f"Un processus d'écriture s'est arrêté en cours de route : {expected - actual} articles n'ont pas "

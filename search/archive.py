@@ -102,9 +102,7 @@ def _bounded(searcher):
     for name in schema.names():
         for item in getattr(getattr(schema[name], "analyzer", None), "items", ()):
             if isinstance(item, CachedFilter):
-                item.track_fresh = False
-                item.fresh = set()
-                item.MAX_ENTRIES = SEARCHER_CACHE_ENTRIES
+                item.bound(SEARCHER_CACHE_ENTRIES)
     return searcher
 
 
@@ -223,11 +221,11 @@ class Archive:
             # Nothing has all the words. A misspelling is the likeliest cause: show the respelled
             # query's results; failing that, the articles with the most of the words.
             if suggestion:
-                respelled = self._compiler(gen, searcher)
-                respelled_query = respelled.compile(parse(suggestion))
+                respelled, respelled_tree = self._compiler(gen, searcher), parse(suggestion)
+                respelled_query = respelled.compile(respelled_tree)
                 found = (0,) if respelled_query is None else self._run(
                     gen, searcher, respelled_query, filters, page, per_page, sort, facets,
-                    nearby=_nearby_words(parse(suggestion), respelled))
+                    nearby=_nearby_words(respelled_tree, respelled))
                 if found[0]:
                     total, hits_raw, facet_counts = found
                     compiler, rewritten = respelled, suggestion
@@ -275,10 +273,11 @@ class Archive:
             if terms is not None:
                 scores = bm25f_scores(searcher, terms, matched, WEIGHTING, columns.lengths, columns.postings)
                 counts = _coordination(searcher, coordination, matched, live, columns) if coordination else None
-                window = _top_ranked(np.flatnonzero(matched), scores, counts, columns.days(reader), limit,
+                ranked = _top_ranked(np.flatnonzero(matched), scores, counts, columns.days(reader), limit,
                                      reader, nearby)
             else:  # queries with ranges inside: Whoosh's own matcher scores them
-                window = _top_by_score(searcher, query, allowed, columns.array(reader, "day"), limit, total)
+                ranked = _top_by_score(searcher, query, allowed, columns.days(reader), limit, total)
+            window = ranked[(page - 1) * per_page:]
         else:
             docs = columns.by_date(reader, matched, sort != "date", limit)[(page - 1) * per_page:]
             terms = None if everything else positive_terms(query)
@@ -291,8 +290,6 @@ class Archive:
             else:
                 scores = _scores(searcher, query, docs) if not everything else {}
                 window = [(d, scores.get(d, 0.0)) for d in docs]
-            return total, [(searcher.stored_fields(docnum), score) for docnum, score in window], facet_counts
-        window = window[(page - 1) * per_page: limit]
         return total, [(searcher.stored_fields(docnum), score) for docnum, score in window], facet_counts
 
     def _compiler(self, gen: _Generation, searcher) -> Compiler:
@@ -372,8 +369,7 @@ class Archive:
         columns.live_docs(reader)
         for name in FACETS:
             columns.codes(reader, name)
-        for name in ("day", "day_asc"):
-            columns.days(reader, name)
+        columns.days(reader)
         for field in ("title", "lead", "body", "title_exact", "exact"):
             columns.lengths.array(reader, field)
         for field in ("title_exact", "exact"):
@@ -464,7 +460,7 @@ def _ordered(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, day
     return [(d, round(float(scores[d]), 4)) for d in best.tolist()]
 
 
-def _top_by_score(searcher, query, allowed, day: list, limit: int, total: int) -> list[tuple[int, float]]:
+def _top_by_score(searcher, query, allowed, day: np.ndarray, limit: int, total: int) -> list[tuple[int, float]]:
     """The ``limit`` best documents by score, equal scores newest first.
 
     Whoosh keeps the first documents among equal scores; so that a tie crossing the page boundary

@@ -16,7 +16,7 @@ from whoosh import query as wq
 
 from .postings import PostingCache, positions
 
-__all__ = ["matching_docs", "mask_of", "phrase_docs", "term_mask"]
+__all__ = ["follows", "matching_docs", "mask_of", "occurrence_keys", "phrase_docs", "term_mask"]
 
 
 def mask_of(docs, size: int) -> np.ndarray:
@@ -78,24 +78,33 @@ def _docs(searcher, reader, q: wq.Query, live: np.ndarray, postings: PostingCach
     return mask_of(searcher.docs_for_query(q), len(live))
 
 
+def occurrence_keys(reader, field: str, word, wanted: np.ndarray) -> np.ndarray:
+    """The occurrences of ``word`` in ``field`` in the documents of the ``wanted`` mask, as sorted
+    keys ``document << 32 | position``."""
+    docs, pos = positions(reader, field, word, wanted)
+    return (docs << 32) | pos
+
+
+def follows(before: np.ndarray, after: np.ndarray, window: int) -> np.ndarray:
+    """A mask over the occurrence keys ``after``: those 1 to ``window`` positions after one of the
+    keys ``before``, in the same document (a binary search each)."""
+    first = np.searchsorted(before, after - window)  # the earliest key of "before" not too far back
+    ok = first < len(before)
+    ok[ok] = before[first[ok]] <= after[ok] - 1
+    return ok
+
+
 def phrase_docs(reader, field: str, words, slop: int, candidates: np.ndarray) -> np.ndarray:
     """The documents of the ``candidates`` mask where ``words`` occur in order, each within
     ``slop`` positions after the previous one (1: adjacent), as Whoosh's ``Phrase`` matches.
 
-    Each occurrence is a key ``document << 32 | position``, sorted; ``ends`` holds the keys where
-    a chain of the first words can end, and the next word keeps its occurrences that come 1 to
-    ``slop`` positions after one of them — a binary search per occurrence, all in numpy.
+    ``ends`` holds the occurrences where a chain of the first words can end; the next word keeps
+    its occurrences that ``follow`` one of them.
     """
     ends = None
     for word in words:
-        docs, pos = positions(reader, field, word, candidates)
-        keys = (docs << 32) | pos
-        if ends is not None:
-            first = np.searchsorted(ends, keys - slop, side="left")  # earliest end not too far back
-            ok = first < len(ends)
-            ok[ok] = ends[first[ok]] <= keys[ok] - 1
-            keys = keys[ok]
-        ends = keys
+        keys = occurrence_keys(reader, field, word, candidates)
+        ends = keys if ends is None else keys[follows(ends, keys, slop)]
         if not len(ends):
             return np.zeros(len(candidates), dtype=bool)
         candidates = mask_of(np.unique(ends >> 32), len(candidates))

@@ -47,9 +47,8 @@ class ReaderColumns:
 
     def __init__(self, reader):
         self.doc_count_all = reader.doc_count_all()
-        self._arrays: dict[str, list] = {}
         self._codes: dict[str, tuple[np.ndarray, list]] = {}
-        self._days: dict[str, np.ndarray] = {}
+        self._days: np.ndarray | None = None
         self._filters: OrderedDict = OrderedDict()
         self._live: np.ndarray | None = None
         self.lengths = FieldLengths()
@@ -67,15 +66,8 @@ class ReaderColumns:
         return found
 
     def array(self, reader, name: str) -> list:
-        """Document number → value of column ``name`` (None when missing), as a list."""
-        arr = self._arrays.get(name)
-        if arr is None:
-            arr = self._load(reader, name)
-            with self._lock:
-                arr = self._arrays.setdefault(name, arr)
-        return arr
-
-    def _load(self, reader, name: str) -> list:
+        """Document number → value of column ``name`` (None when missing), read from the index
+        (not kept: ``codes`` and ``days`` keep what searches need)."""
         # Segment by segment: Whoosh's multi-segment column reader skips the segments that lack
         # the column (no article of that batch had a source, say), which would shift the numbers.
         values: list = []
@@ -86,9 +78,8 @@ class ReaderColumns:
                 values.extend([None] * leaf.doc_count_all())
         if name == "year":
             return [v if isinstance(v, int) and 0 < v < 10000 else None for v in values]
-        if name in ("day", "day_asc"):
-            missing = 0 if name == "day" else UNDATED_LAST
-            return [missing if v is None else v for v in values]
+        if name == "day":
+            return [0 if v is None else v for v in values]
         return [(v.decode("utf-8", "replace") if isinstance(v, bytes) else v) or None for v in values]
 
     def codes(self, reader, name: str) -> tuple[np.ndarray, list]:
@@ -104,15 +95,13 @@ class ReaderColumns:
                 found = self._codes.setdefault(name, found)
         return found
 
-    def days(self, reader, name: str = "day") -> np.ndarray:
-        """Column ``day`` (undated: 0) or ``day_asc`` (undated: a far-future day) as an int64 array."""
-        arr = self._days.get(name)
-        if arr is None:
-            arr = np.asarray(self.array(reader, name), dtype=np.int64)
-            arr.flags.writeable = False
-            with self._lock:
-                arr = self._days.setdefault(name, arr)
-        return arr
+    def days(self, reader) -> np.ndarray:
+        """Document number → day (``date.toordinal()``; 0 when undated), as an int64 array."""
+        if self._days is None:
+            days = np.asarray(self.array(reader, "day"), dtype=np.int64)
+            days.flags.writeable = False
+            self._days = days
+        return self._days
 
     def live_docs(self, reader) -> np.ndarray:
         """The mask of live (not deleted) documents."""
@@ -166,7 +155,8 @@ class ReaderColumns:
         """The first ``limit`` documents of the ``docs`` mask by date, undated articles last either
         way and, on the same day, in document order."""
         ids = np.flatnonzero(docs)
-        key = -self.days(reader, "day")[ids] if newest_first else self.days(reader, "day_asc")[ids]
+        day = self.days(reader)[ids]
+        key = -day if newest_first else np.where(day == 0, UNDATED_LAST, day)
         if len(ids) > limit:
             kth = np.partition(key, limit - 1)[limit - 1]
             keep = key <= kth

@@ -34,38 +34,50 @@ def _unfiltered(matcher):
     return matcher
 
 
+def _on_disk(matcher) -> bool:
+    """True for a W3 posting list read block by block (not inline postings, not another codec)."""
+    return isinstance(matcher, W3LeafMatcher) and not matcher._byteids
+
+
+def _each(matcher):
+    """The matcher on each of its postings in turn, the slow, public way."""
+    while matcher.is_active():
+        yield matcher
+        matcher.next()
+
+
+def _blocks(matcher):
+    """The on-disk matcher on each of its blocks in turn (the block's data not read yet)."""
+    while True:
+        yield matcher
+        if matcher._lastblock:
+            return
+        matcher._next_block()
+
+
+def _block_ids(m) -> np.ndarray:
+    """The document ids of the block ``m`` is on."""
+    if m._data is None:
+        m._read_data()
+    return np.cumsum(np.asarray(m._data[0], dtype=np.int64))  # stored as deltas from 0
+
+
 def leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
     """(document ids, term weights) of a fresh posting-list matcher of one segment (deleted
     documents included)."""
     matcher = _unfiltered(matcher)
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:  # inline postings, other codecs
-        ids, weights = [], []
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-        return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+    if not _on_disk(matcher):
+        pairs = [(m.id(), m.weight()) for m in _each(matcher)]
+        return (np.asarray([i for i, _ in pairs], dtype=np.int64),
+                np.asarray([w for _, w in pairs], dtype=np.float64))
     id_blocks, weight_blocks = [], []
-    m = matcher
-    while True:
-        if m._data is None:
-            m._read_data()
-        raw_ids, raw_weights = m._data[0], m._data[1]
-        count = m._blocklength
-        ids = np.asarray(raw_ids, dtype=np.int64)
-        ids = np.cumsum(ids)  # Whoosh stores the ids of a block as deltas from 0
-        id_blocks.append(ids)
-        if raw_weights is None:
-            weight_blocks.append(np.ones(count, dtype=np.float64))
-        elif isinstance(raw_weights, float):
-            weight_blocks.append(np.full(count, raw_weights, dtype=np.float64))
+    for m in _blocks(matcher):
+        id_blocks.append(_block_ids(m))
+        raw = m._data[1]  # None: every weight is 1; a float: all the same
+        if raw is None or isinstance(raw, float):
+            weight_blocks.append(np.full(m._blocklength, 1.0 if raw is None else raw, dtype=np.float64))
         else:
-            weight_blocks.append(np.asarray(raw_weights, dtype=np.float64))
-        if m._lastblock:
-            break
-        m._next_block()
-    if len(id_blocks) == 1:
-        return id_blocks[0], weight_blocks[0]
+            weight_blocks.append(np.asarray(raw, dtype=np.float64))
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
@@ -76,45 +88,33 @@ def leaf_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     matcher = _unfiltered(matcher)
     docs: list[int] = []
     lists: list = []
-    if not isinstance(matcher, W3LeafMatcher) or matcher._byteids:
-        while matcher.is_active():
-            if wanted[matcher.id()]:
-                docs.append(matcher.id())
-                lists.append(matcher.value_as("positions"))
-            matcher.next()
-        deltas = False
+    deltas = _on_disk(matcher)
+    if not deltas:
+        for m in _each(matcher):
+            if wanted[m.id()]:
+                docs.append(m.id())
+                lists.append(m.value_as("positions"))
     else:
-        m = matcher
         # wanted_upto[i]: how many wanted documents have a number below i; a block whose id range
         # holds none is skipped without decompressing it.
         wanted_upto = np.concatenate(([0], np.cumsum(wanted)))
         first = 0  # the lowest id the current block may hold
-        while True:
+        for m in _blocks(matcher):
             last = min(m._maxid, len(wanted) - 1)
-            if wanted_upto[last + 1] == wanted_upto[first]:
-                first = m._maxid + 1
-                if m._lastblock:
-                    break
-                m._next_block()
-                continue
+            skip = wanted_upto[last + 1] == wanted_upto[first]
             first = m._maxid + 1
-            if m._data is None:
-                m._read_data()
-            ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64))
-            rows = np.flatnonzero(wanted[ids])
-            if len(rows):
+            if skip:
+                continue
+            ids = _block_ids(m)
+            rows = np.flatnonzero(wanted[ids]).tolist()
+            if rows:
                 if m._values is None:
                     m._read_values()
-                values = m._values
                 docs.extend(ids[rows].tolist())
                 # Whoosh's Positions format: a 4-byte count, then the pickled position deltas
                 # (its trailing STOP opcode possibly stripped).
-                lists.extend(loads(v[4:] if v.endswith(b".") else v[4:] + b".") for v in map(values.__getitem__,
-                                                                                          rows.tolist()))
-            if m._lastblock:
-                break
-            m._next_block()
-        deltas = True
+                lists.extend(loads(v[4:] if v.endswith(b".") else v[4:] + b".")
+                             for v in map(m._values.__getitem__, rows))
     lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
     if deltas and len(flat):

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .docsets import mask_of
-from .postings import positions
+from .docsets import follows, mask_of, occurrence_keys
 
 __all__ = ["PROXIMITY_BOOST", "PROXIMITY_DOCS", "PROXIMITY_WINDOW", "pair_shares"]
 
@@ -28,27 +27,18 @@ def pair_shares(reader, words, docs: np.ndarray) -> np.ndarray:
     """For each document of ``docs``: the share (0 to 1) of the consecutive pairs of ``words``
     (exact, folded word forms in query order) found close together, in order, in one field."""
     pairs = [(a, b) for a, b in zip(words, words[1:]) if a != b]
-    shares = np.zeros(len(docs), dtype=np.float64)
     if not pairs or not len(docs):
-        return shares
+        return np.zeros(len(docs), dtype=np.float64)
     size = reader.doc_count_all()
     wanted = mask_of(docs, size)
-    keys = {}
-    for field in FIELDS:
-        for word in {w for pair in pairs for w in pair}:
-            found, pos = positions(reader, field, word, wanted)
-            keys[field, word] = (found << 32) | pos  # sorted: by document, then position
+    keys = {(field, word): occurrence_keys(reader, field, word, wanted)
+            for field in FIELDS for word in {w for pair in pairs for w in pair}}
     close = np.zeros(size, dtype=np.int64)
     for a, b in pairs:
         hit = np.zeros(size, dtype=bool)
         for field in FIELDS:
-            ka, kb = keys[field, a], keys[field, b]
-            if not len(ka) or not len(kb):
-                continue
-            first = np.searchsorted(ka, kb - PROXIMITY_WINDOW)  # earliest "a" not too far before each "b"
-            ok = first < len(ka)
-            ok[ok] = ka[first[ok]] <= kb[ok] - 1
-            hit[kb[ok] >> 32] = True
+            after = keys[field, b]
+            hit[after[follows(keys[field, a], after, PROXIMITY_WINDOW)] >> 32] = True
         close += hit
     return close[docs] / len(pairs)
 

@@ -52,8 +52,7 @@ class Analysis:
         self.exact = CachedFilter(*exact_filters())
         self.key = CachedFilter(*key_filters())
         for f in (self.stem, self.exact, self.key):
-            f.track_fresh = False
-            f.MAX_ENTRIES = QUERY_CACHE_WORDS  # a server's caches stay bounded
+            f.bound(QUERY_CACHE_WORDS)  # a server's caches stay bounded
 
     def raw_tokens(self, text: str) -> list[str]:
         return [normalize_raw(m) for m in TOKEN_RE.findall(text)]
@@ -70,15 +69,13 @@ class Highlights:
 class Compiler:
     """Turns a parsed tree into a Whoosh query against one index reader and its lexicon."""
 
-    def __init__(self, reader, lexicon: Lexicon, analysis: Analysis,
-                 vocabulary: Callable[[str], Vocabulary] | None = None):
-        """``vocabulary(field)`` gives the field's terms for prefixes and fuzzy words; without it the
-        compiler reads them from ``reader`` (once per field and compiler: pass the archive's cache)."""
+    def __init__(self, reader, lexicon: Lexicon, analysis: Analysis, vocabulary: Callable[[str], Vocabulary]):
+        """``vocabulary(field)`` gives the field's sorted terms, for prefixes and fuzzy words (the
+        archive keeps them per commit: ``ReaderColumns.vocabulary``)."""
         self.reader = reader
         self.lexicon = lexicon
         self.analysis = analysis
-        self._vocabularies: dict[str, Vocabulary] = {}
-        self.vocabulary = vocabulary or self._own_vocabulary
+        self.vocabulary = vocabulary
         self.highlights = Highlights()
         # Plain positive words, for spelling suggestions: (as typed, exact form, stemmed terms).
         self.words: list[tuple[str, str, frozenset[str]]] = []
@@ -187,12 +184,6 @@ class Compiler:
             return self._terms_or(fields, words)
         qs = [wq.Phrase(f, words, slop=max(1, node.slop), boost=BOOSTS.get(f, 1.0)) for f in fields]
         return qs[0] if len(qs) == 1 else wq.Or(qs)
-
-    def _own_vocabulary(self, field: str) -> Vocabulary:
-        found = self._vocabularies.get(field)
-        if found is None:
-            found = self._vocabularies[field] = Vocabulary(self.reader, field)
-        return found
 
     def _expand(self, field: str, prefix: str, match) -> list[str]:
         """Up to MAX_EXPANSION terms of ``field`` starting with ``prefix`` that ``match``, most frequent first."""

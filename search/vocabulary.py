@@ -32,12 +32,8 @@ class Vocabulary:
             for text, info in leaf.iter_field(field):
                 counts[text] += info.doc_frequency()
         ordered = sorted(counts)  # UTF-8 bytes sort in code point order
-        self.field = field
         self.terms: list[str] = [t.decode("utf-8") if isinstance(t, bytes) else t for t in ordered]
         self.frequencies = np.fromiter((counts[t] for t in ordered), dtype=np.int64, count=len(ordered))
-
-    def __len__(self) -> int:
-        return len(self.terms)
 
     def prefix_range(self, prefix: str) -> tuple[int, int]:
         """(start, end) positions of the terms that start with ``prefix``."""

@@ -181,7 +181,7 @@ def test_ranking_breaks_ties_newest_first_then_in_document_order():
        newest_first=st.booleans(), data=st.data())
 def test_date_order_equals_a_plain_sort(engine, day, limit, newest_first, data):
     columns = ReaderColumns(engine.reader())
-    columns._days = {"day": np.array(day), "day_asc": np.array([d or 10**9 for d in day])}
+    columns._days = np.array(day)  # the "day" column: 0 when undated
     mask = np.array(data.draw(st.lists(st.booleans(), min_size=len(day), max_size=len(day))))
     docs = [d for d in range(len(day)) if mask[d]]
     if newest_first:
