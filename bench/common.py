@@ -66,7 +66,8 @@ def log(*args) -> None:
 
 # ------------------------------------------------------------------------------------ corpora
 
-def _read_jsonl(path: Path):
+def read_jsonl(path: Path):
+    """The records of a JSON Lines file (.gz too), blank lines skipped."""
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "rt", encoding="utf-8") as f:
         for line in f:
@@ -128,12 +129,12 @@ def _save_meta(label: str, records_info: dict) -> dict:
 def base_articles() -> list[dict]:
     """The deduplicated OrangeSum set, in source order (cached in ``bench/out/corpora/33k``)."""
     if _cached("33k"):
-        return list(_read_jsonl(corpus_file("33k")))
+        return list(read_jsonl(corpus_file("33k")))
     log(f"[corpus] dedupe {ORANGESUM} on url (empty bodies dropped first) ...")
     seen: set[str] = set()
     out = []
     empty = dupes = 0
-    for r in _read_jsonl(ORANGESUM):
+    for r in read_jsonl(ORANGESUM):
         if not (r.get("body") or "").strip():
             empty += 1
             continue
@@ -213,7 +214,7 @@ def prepare(label: str) -> tuple[Path, dict, list[dict]]:
         if meta is None:
             log(f"[corpus] writing the {SCALE_FACTOR}x replicated set ...")
             _write_jsonl(corpus_file(label), replicated(base))
-            meta = _save_meta(label, _info(_read_jsonl(corpus_file(label))))
+            meta = _save_meta(label, _info(read_jsonl(corpus_file(label))))
         return corpus_dir(label), meta, base  # queries from the real set (see SCALED_WARNING)
     n = SIZES.get(label) or parse_size(label)
     articles = shuffled(base)[:n]

@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import FACETS, PER_PAGE, _read_jsonl, self_peak_rss_mb  # noqa: E402
+from common import FACETS, PER_PAGE, read_jsonl, self_peak_rss_mb  # noqa: E402
 
 # ------------------------------------------------------------------------------------ Presse
 
@@ -115,7 +115,7 @@ def fts5_index(corpus: Path, db: Path) -> dict:
         batch_docs.clear()
 
     for path in sorted(p for p in Path(corpus).iterdir() if p.name.endswith((".jsonl", ".jsonl.gz"))):
-        for r in _read_jsonl(path):
+        for r in read_jsonl(path):
             n += 1
             date = (r.get("date") or "")[:10] or None
             year = int(date[:4]) if date and date[:4].isdigit() else None

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
 import json
 import os
 import random
@@ -41,6 +40,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+from common import log, read_jsonl  # noqa: E402
 
 HIPE = Path(os.environ.get("PRESSE_HIPE_CORPUS", "/work/shared/corpora/hipe-fr-press/hipe-fr-press.jsonl"))
 ORANGESUM = Path(os.environ.get("PRESSE_BENCH_CORPUS", "/work/shared/corpora/orangesum/orangesum.jsonl.gz"))
@@ -58,18 +59,6 @@ _BREAK = re.compile(r"(?<=[^\W_])[-‐‑][ \t]*\r?\n[ \t]*([^\W_])")
 SHORT_EXTRA = {"m", "mm", "st", "dr", "mr", "ii", "iv", "vi", "ix", "xi", "xv", "xx", "cf", "fr", "km", "kg", "ha",
                "no", "oh", "ah", "eh", "ô", "ça", "çà", "là", "où", "ni", "si", "ci", "va", "vu", "lu", "bu", "pu",
                "su", "dû", "mû", "nu", "né", "ré", "fi", "an", "os", "if", "as", "us", "or", "es", "un", "vs"}
-
-
-def log(*args) -> None:
-    print(*args, file=sys.stderr, flush=True)
-
-
-def read_jsonl(path: Path):
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
 
 
 # ------------------------------------------------------------------------------------ words
@@ -266,7 +255,7 @@ def main(argv=None) -> int:
         say("")
         say("### Tokens")
         say("")
-        say(f"| figure | HIPE (OCR) | OrangeSum sample, same size (clean) |")
+        say("| figure | HIPE (OCR) | OrangeSum sample, same size (clean) |")
         say("|---|---:|---:|")
         say(f"| whitespace-separated strings in the bodies | {raw_tokens:,} | |")
         say(f"| exact-form tokens (Presse's `exact` analyzer) | {n_exact:,} | {n_mod:,} ({len(mod_texts)} articles) |")

@@ -30,7 +30,7 @@ def corpus_info(path: Path) -> dict:
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.name.endswith((".jsonl", ".jsonl.gz")))
     n = body = text = 0
     for f in files:
-        for r in common._read_jsonl(f):
+        for r in common.read_jsonl(f):
             b, t = common.text_bytes(r)
             n += 1
             body += b

@@ -56,7 +56,7 @@ def main(argv=None) -> int:
         raise SystemExit(f"no index at {args.index}: run bench/index_rate.py first, or give --index")
 
     if args.corpus and Path(args.corpus).exists():
-        articles = list(common._read_jsonl(Path(args.corpus)))
+        articles = list(common.read_jsonl(Path(args.corpus)))
         source = args.corpus
     elif args.corpus:
         _, _, articles = common.prepare(args.corpus)

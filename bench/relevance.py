@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
 import hashlib
 import json
 import os
@@ -59,6 +58,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(BENCH))
+from common import log, read_jsonl  # noqa: E402
 
 OUT = BENCH / "out"
 CORPUS_DIR = OUT / "corpora" / "relevance"
@@ -78,19 +79,7 @@ SAMPLE = 600
 TOP = 10
 
 
-def log(*args) -> None:
-    print(*args, file=sys.stderr, flush=True)
-
-
 # ------------------------------------------------------------------------------------ corpus
-
-def _read_jsonl(path: Path):
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
-
 
 def _source_stamp() -> dict:
     st = ORANGESUM.stat()
@@ -110,13 +99,13 @@ def corpus() -> tuple[list[dict], dict]:
     try:
         meta = json.loads(CORPUS_META.read_text())
         if meta.get("stamp") == _source_stamp() and CORPUS_FILE.exists():
-            return list(_read_jsonl(CORPUS_FILE)), meta
+            return list(read_jsonl(CORPUS_FILE)), meta
     except (OSError, ValueError):
         pass
     log(f"[corpus] dedupe {ORANGESUM} on url (empty bodies dropped first) ...")
     seen: set[str] = set()
     out, total, empty, dupes = [], 0, 0, 0
-    for r in _read_jsonl(ORANGESUM):
+    for r in read_jsonl(ORANGESUM):
         total += 1
         if not (r.get("body") or "").strip():
             empty += 1
@@ -151,7 +140,7 @@ def relevant_sets() -> tuple[dict[str, set[str]], int]:
             for i in ids:
                 groups[i] |= ids
     by_url: dict[str, set[str]] = defaultdict(set)
-    for r in _read_jsonl(ORANGESUM):
+    for r in read_jsonl(ORANGESUM):
         if r.get("url"):
             by_url[r["url"]].add(r["id"])
     for ids in by_url.values():
@@ -216,7 +205,7 @@ def fts5_build(db: Path) -> None:
     con.execute("BEGIN")
     con.executemany("INSERT INTO docs(id, title, lead, body) VALUES (?,?,?,?)",
                     ((r["id"], r.get("title") or "", r.get("lead") or "", r.get("body") or "")
-                     for r in _read_jsonl(CORPUS_FILE)))
+                     for r in read_jsonl(CORPUS_FILE)))
     con.execute("COMMIT")
     con.execute("INSERT INTO docs(docs) VALUES('optimize')")
     con.close()
@@ -793,10 +782,9 @@ def main(argv=None) -> int:
         ap.error("--sample must be at least 500")
 
     articles, meta = corpus()
-    build = build_indexes(meta, force=a.rebuild)
+    build_indexes(meta, force=a.rebuild)
     if a.build_only:
         return 0
-    from search import query as sq
 
     ids = {r["id"] for r in articles}
     groups, n_groups = relevant_sets()

@@ -6,7 +6,9 @@ read-only (use ``fresh_index_dir`` to write).
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,17 @@ def shared_path(*parts: str) -> Path:
     if not p.exists():
         pytest.skip(f"{p} is not available")
     return p
+
+
+def presse_command(*args) -> list[str]:
+    """The command line running ``presse ARGS…`` with this interpreter (``python -m web``)."""
+    return [sys.executable, "-m", "web", *(str(a) for a in args)]
+
+
+def presse_env() -> dict:
+    """The environment for a ``presse`` subprocess: this checkout importable, no ``$PRESSE_INDEX``."""
+    env = dict(os.environ)
+    env.pop("PRESSE_INDEX", None)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env

@@ -19,7 +19,6 @@ import re
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -37,7 +36,8 @@ from indexer.readers import Skip, iter_files, read_file
 from indexer.store import GENERATION_PREFIX, LOCK_FILE, PresseIndexError, current_generation, open_generation
 from search import Archive
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import REPO, presse_command, presse_env
+
 SEEDS = REPO / "seeds"
 UNIQUE = "zyxorbium"  # a word only in corpus B
 
@@ -46,20 +46,8 @@ UNIQUE = "zyxorbium"  # a word only in corpus B
 # Helpers
 
 
-def presse(*args) -> list[str]:
-    return [sys.executable, "-m", "web", *(str(a) for a in args)]
-
-
-def _env() -> dict:
-    env = dict(os.environ)
-    env.pop("PRESSE_INDEX", None)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
 def run_presse(*args, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run(presse(*args), cwd=REPO, env=_env(), capture_output=True, text=True, timeout=timeout,
+    return subprocess.run(presse_command(*args), cwd=REPO, env=presse_env(), capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
 
 
@@ -167,8 +155,8 @@ class Server:
             port = free_port()
             self.log = open(self.workdir / f"serve-{port}.log", "w+", encoding="utf-8")
             self.proc = subprocess.Popen(
-                presse("serve", "--host", "127.0.0.1", "--port", port, "--index", self.index, "--threads", 8),
-                cwd=REPO, env=_env(), stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                presse_command("serve", "--host", "127.0.0.1", "--port", port, "--index", self.index, "--threads", 8),
+                cwd=REPO, env=presse_env(), stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
             self.url = f"http://127.0.0.1:{port}"
@@ -344,7 +332,7 @@ def test_two_index_runs_at_once(tmp_path):
         write_jsonl(corpus / f"part-{n}.jsonl", sample_lines(n * 200, n * 200 + 200))
     expected = expected_articles([corpus])
     root = tmp_path / "index"
-    first = subprocess.Popen(presse("index", corpus, "--index", root, "--procs", 1), cwd=REPO, env=_env(),
+    first = subprocess.Popen(presse_command("index", corpus, "--index", root, "--procs", 1), cwd=REPO, env=presse_env(),
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
     waiting = None
     try:
@@ -370,7 +358,7 @@ def test_two_index_runs_at_once(tmp_path):
         assert f"(processus {first.pid})" in err and "écrit déjà dans l'index" in err and str(root) in err, err
         assert "--wait" in err, err
 
-        waiting = subprocess.Popen(presse("index", corpus, "--index", root, "--wait"), cwd=REPO, env=_env(),
+        waiting = subprocess.Popen(presse_command("index", corpus, "--index", root, "--wait"), cwd=REPO, env=presse_env(),
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    stdin=subprocess.DEVNULL)
         out1, err1 = first.communicate(timeout=900)

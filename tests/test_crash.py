@@ -21,7 +21,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -34,7 +33,8 @@ from indexer.store import CURRENT_FILE, GENERATION_PREFIX, RootLock, current_gen
 from search import Archive
 from search.query import Analysis
 
-REPO = Path(__file__).resolve().parent.parent
+from conftest import REPO, presse_command, presse_env
+
 SEEDS = REPO / "seeds"
 SEED_TXT = SEEDS / "000_903b3f1d0023df44.txt"
 
@@ -58,18 +58,6 @@ SLOW_CHECKS = 40  # already-verified articles searched again after each kill
 
 # ---------------------------------------------------------------------------------------------
 # Helpers
-
-
-def presse(*args) -> list[str]:
-    return [sys.executable, "-m", "web", *(str(a) for a in args)]
-
-
-def _env() -> dict:
-    env = dict(os.environ)
-    env.pop("PRESSE_INDEX", None)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
 
 
 def counts(stdout: str) -> dict[str, int]:
@@ -139,7 +127,7 @@ class Run:
     def __init__(self, args, workdir: Path):
         self.out = open(workdir / f"out-{time.monotonic_ns()}.txt", "w+", encoding="utf-8")
         self.err = open(workdir / f"err-{time.monotonic_ns()}.txt", "w+", encoding="utf-8")
-        self.proc = subprocess.Popen(presse(*args), cwd=REPO, env=_env(), stdout=self.out, stderr=self.err,
+        self.proc = subprocess.Popen(presse_command(*args), cwd=REPO, env=presse_env(), stdout=self.out, stderr=self.err,
                                      stdin=subprocess.DEVNULL, start_new_session=True)
 
     def wait(self, timeout: float) -> int | None:
