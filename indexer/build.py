@@ -30,6 +30,7 @@ from .lexicon import compact as compact_lexicon
 from .lexicon import write_part
 from .readers import Skip, iter_files, read_file
 from .schema import UNDATED_LAST, stemming_cache
+from .segments import MemoryPostings, MemorySegmentWriter
 from .store import (
     PresseIndexError,
     RootLock,
@@ -44,7 +45,6 @@ from .store import (
 
 MANIFEST_FILE = "files.json"
 DEFAULT_BATCH = 20000  # articles per commit: fewer, larger segments search faster
-LIMIT_MB = 256  # postings buffered in memory per writer process before spilling to disk
 # Below this many bytes of files to read, one process is faster than starting workers.
 BULK_BYTES = 4_000_000
 
@@ -194,8 +194,17 @@ class _LexiconSubWriterTask(SubWriterTask):
     """
 
     def run(self):
+        # Whoosh's SubWriterTask.run, multisegment only, with a MemorySegmentWriter.
         die_with_parent()
-        super().run()
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = MemorySegmentWriter(ix, _lk=False, **self.kwargs)
+        while True:
+            job = self.jobqueue.get()
+            if job is None:
+                break
+            self._process_file(*job)
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
 
     def _process_file(self, filename, doc_count):
         super()._process_file(filename, doc_count)
@@ -222,7 +231,16 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
 
 
 class _LexiconMpWriter(MpWriter):
-    """Whoosh's multiprocess writer whose processes write lexicon parts before their segments commit."""
+    """Whoosh's multiprocess writer whose processes write lexicon parts before their segments commit.
+
+    Its own pool (segments it merges at commit) is held in memory, like its processes' postings.
+    """
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        self.pool = MemoryPostings()
+
+    _flush_segment = MemorySegmentWriter._flush_segment
 
     def _new_task(self):
         task = _LexiconSubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
@@ -249,10 +267,10 @@ class _Batcher:
         # compound=False: Whoosh reads a compound segment by copying it into memory (BytesIO over
         # the mmap), once per reader — per thread in a server. Separate files are read in place.
         if self.procs > 1:
-            self.writer = _LexiconMpWriter(self.ix, procs=self.procs, multisegment=True, limitmb=LIMIT_MB,
-                                           compound=False, subargs={"limitmb": LIMIT_MB, "compound": False})
+            self.writer = _LexiconMpWriter(self.ix, procs=self.procs, multisegment=True, compound=False,
+                                           subargs={"compound": False})
         else:
-            self.writer = self.ix.writer(limitmb=LIMIT_MB, compound=False)
+            self.writer = MemorySegmentWriter(self.ix, compound=False)
 
     def add(self, article: Article, replace: bool) -> None:
         if self.writer is None:

@@ -19,6 +19,8 @@ STEMMED_FIELDS = ("title", "lead", "body")
 EXACT_FIELDS = ("title_exact", "exact")
 FACET_FIELDS = ("source", "author", "section", "year")
 UNDATED_LAST = 99_999_999
+# The encoded frequencies of the stemmed fields, shared: an indexing batch holds millions of them.
+_FREQUENCY_BYTES = tuple(pack_uint(n) for n in range(256))
 
 
 class FrenchText(TEXT):
@@ -59,7 +61,7 @@ class FrenchText(TEXT):
                 for text, _, _, _ in (cache_get(raw) or analyze(raw))[0]:
                     freqs[text] += 1
             for text, freq in freqs.items():
-                yield text.encode("utf-8"), freq, freq * boost, pack_uint(freq)
+                yield text.encode("utf-8"), freq, freq * boost, _FREQUENCY_BYTES[freq] if freq < 256 else pack_uint(freq)
 
 
 def make_schema() -> Schema:

@@ -1,0 +1,133 @@
+"""MemorySegmentWriter writes the index Whoosh's own SegmentWriter would: same terms, postings,
+block statistics, stored fields, lengths and columns, read back through Whoosh."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+from indexer.build import article_fields
+from indexer.readers import iter_files, read_file
+from indexer.schema import make_schema
+from indexer.segments import MemorySegmentWriter
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[dict]:
+    """160 real articles: the seed page and the first OrangeSum articles the project ships."""
+    docs = []
+    for file, root in iter_files([str(REPO / "seeds")]):
+        for article in itertools.islice(read_file(file, root), 160):
+            if not hasattr(article, "reason"):
+                docs.append(article_fields(article))
+    assert len(docs) >= 160
+    return docs[:160]
+
+
+def build(path: Path, writer_class, batches: list[list[dict]]) -> whoosh_index.Index:
+    """An index of ``batches``, one commit (and one segment, before merging) per batch."""
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), make_schema())
+    for batch in batches:
+        writer = writer_class(ix, compound=False)
+        for doc in batch:
+            writer.add_document(**doc)
+        writer.commit()
+    return ix
+
+
+def postings(reader, fieldname: str, text: bytes) -> list:
+    m = reader.postings(fieldname, text)
+    out = []
+    while m.is_active():
+        out.append((m.id(), round(m.weight(), 6), m.value()))
+        m.next()
+    return out
+
+
+def blocks(reader, fieldname: str, text: bytes) -> list:
+    """Each block's header: (postings, last id, max weight, compression, min/max length bytes)."""
+    m = reader.postings(fieldname, text)
+    out = []
+    while True:
+        out.append((m._blocklength, m._maxid, m._maxweight, m._compression, m._minlength, m._maxlength))
+        if m._lastblock:
+            return out
+        m._next_block()
+
+
+def assert_same_index(ours: whoosh_index.Index, theirs: whoosh_index.Index) -> None:
+    with ours.reader() as a, theirs.reader() as b:
+        assert a.doc_count_all() == b.doc_count_all()
+        leaves = list(zip(a.leaf_readers(), b.leaf_readers(), strict=True))
+        for (leaf_a, offset_a), (leaf_b, offset_b) in leaves:
+            assert offset_a == offset_b
+            assert_same_postings(leaf_a, leaf_b)
+        assert list(a.iter_docs()) == list(b.iter_docs())
+        for fieldname in a.schema.scorable_names():
+            assert a.field_length(fieldname) == b.field_length(fieldname)
+            for docnum in range(a.doc_count_all()):
+                assert a.doc_field_length(docnum, fieldname) == b.doc_field_length(docnum, fieldname)
+        for fieldname in ("id", "day", "source", "year"):
+            assert list(a.column_reader(fieldname)) == list(b.column_reader(fieldname))
+
+
+def assert_same_postings(a, b) -> None:
+    """Same terms, term statistics, postings and block headers in two segments."""
+    terms = sorted(a.all_terms())
+    assert terms == sorted(b.all_terms())
+    for fieldname, text in terms:
+        # Term statistics are the same; only where the postings sit in the file may differ.
+        info_a, info_b = (dict(vars(r.term_info(fieldname, text)), _offset=0, _length=0) for r in (a, b))
+        assert info_a == info_b, (fieldname, text)
+        assert postings(a, fieldname, text) == postings(b, fieldname, text), (fieldname, text)
+        # Compression may differ (see below); everything else in the block headers is the same.
+        ours_blocks, their_blocks = blocks(a, fieldname, text), blocks(b, fieldname, text)
+        assert [h[:3] + h[4:] for h in ours_blocks] == [h[:3] + h[4:] for h in their_blocks], (fieldname, text)
+
+
+def test_one_segment_reads_back_exactly_like_whooshs(tmp_path, documents):
+    ours = build(tmp_path / "ours", MemorySegmentWriter, [documents])
+    theirs = build(tmp_path / "theirs", SegmentWriter, [documents])
+    assert_same_index(ours, theirs)
+
+
+def test_merged_segments_read_back_exactly_like_whooshs(tmp_path, documents):
+    # Small commits: Whoosh's merge policy folds earlier segments into the writer's pool.
+    batches = [documents[i:i + 16] for i in range(0, len(documents), 16)]
+    ours = build(tmp_path / "ours", MemorySegmentWriter, batches)
+    theirs = build(tmp_path / "theirs", SegmentWriter, batches)
+    assert len(ours._segments()) == len(theirs._segments()) < len(batches)
+    assert_same_index(ours, theirs)
+
+
+def test_small_blocks_are_stored_uncompressed_and_large_ones_compressed(tmp_path, documents):
+    ix = build(tmp_path / "ix", MemorySegmentWriter, [documents])
+    with ix.reader() as r:
+        rare = next(text for fieldname, text in r.all_terms() if fieldname == "body" and r.doc_frequency("body", text) == 1)
+        assert [h[3] for h in blocks(r, "body", rare)] == [0]
+        common = blocks(r, "exact", b"de")
+        assert len(common) > 1 and all(h[3] == 3 for h in common)
+
+
+def test_a_document_whose_field_fails_leaves_nothing_behind(tmp_path, documents):
+    (tmp_path / "ix").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "ix"), make_schema())
+    writer = MemorySegmentWriter(ix, compound=False)
+    writer.add_document(**documents[0])
+    bad = dict(documents[1], title="mot-témoin-unique", year="pas une année")
+    with pytest.raises(ValueError):
+        writer.add_document(**bad)
+    writer.add_document(**documents[2])
+    writer.commit()
+    with ix.searcher() as s:
+        assert s.doc_count() == 2
+        assert [d["id"] for d in s.documents()] == [documents[0]["id"], documents[2]["id"]]
+        assert ("title", "mot-temoin-uniqu".encode()) not in s.reader()
+        assert not any(text.startswith(b"mot-t") for _, text in s.reader().all_terms())
