@@ -31,6 +31,7 @@ from .docsets import mask_of, matching_docs
 from .scoring import bm25f_scores, positive_terms
 from .facets import Filters, ReaderColumns
 from .highlight import Highlighter
+from .postings import PostingCache
 from .proximity import PROXIMITY_DOCS, boosted, pair_shares
 from .query import Analysis, Compiler, spelling_neighbours
 from .syntax import And, QueryError, Word, parse
@@ -274,7 +275,7 @@ class Archive:
                 scores = bm25f_scores(searcher, terms, matched, WEIGHTING, columns.lengths, columns.postings)
                 counts = _coordination(searcher, coordination, matched, live, columns) if coordination else None
                 ranked = _top_ranked(np.flatnonzero(matched), scores, counts, columns.days(reader), limit,
-                                     reader, nearby)
+                                     reader, columns.postings, nearby)
             else:  # queries with ranges inside: Whoosh's own matcher scores them
                 ranked = _top_by_score(searcher, query, allowed, columns.days(reader), limit, total)
             window = ranked[(page - 1) * per_page:]
@@ -285,7 +286,7 @@ class Archive:
                 page_docs = np.asarray(docs, dtype=np.int64)
                 scores = bm25f_scores(searcher, terms, mask_of(page_docs, len(live)), WEIGHTING, columns.lengths,
                                       columns.postings)
-                shown = boosted(scores[page_docs], pair_shares(reader, nearby, page_docs))
+                shown = boosted(scores[page_docs], pair_shares(reader, columns.postings, nearby, page_docs))
                 window = [(d, round(float(score), 4)) for d, score in zip(docs, shown.tolist())]
             else:
                 scores = _scores(searcher, query, docs) if not everything else {}
@@ -431,11 +432,11 @@ def _coordination(searcher, clauses, matched: np.ndarray, live: np.ndarray, colu
 
 
 def _top_ranked(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, day: np.ndarray,
-                limit: int, reader=None, nearby=()) -> list[tuple[int, float]]:
+                limit: int, reader=None, postings: PostingCache | None = None, nearby=()) -> list[tuple[int, float]]:
     """The ``limit`` best of ``ids``: most clauses matched (``counts``, when given), then highest
     score, then newest, then document order; with each one's score rounded for display.
 
-    With ``nearby`` words (and the ``reader``), the first PROXIMITY_DOCS of that order are ranked
+    With ``nearby`` words (and the ``reader`` and its ``postings``), the first PROXIMITY_DOCS of that order are ranked
     again with the proximity boost; the rest keep their order, so pages never overlap.
     """
     if len(nearby) < 2 or len(ids) < 2:
@@ -443,7 +444,7 @@ def _top_ranked(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, 
     head = _ordered(ids, scores, counts, day, max(limit, PROXIMITY_DOCS))
     docs = np.asarray([d for d, _ in head[:PROXIMITY_DOCS]], dtype=np.int64)
     again = scores.copy()
-    again[docs] = boosted(scores[docs], pair_shares(reader, nearby, docs))
+    again[docs] = boosted(scores[docs], pair_shares(reader, postings, nearby, docs))
     return (_ordered(docs, again, counts, day, len(docs)) + head[PROXIMITY_DOCS:])[:limit]
 
 

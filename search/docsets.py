@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from whoosh import query as wq
 
-from .postings import PostingCache, positions
+from .postings import PostingCache
 
 __all__ = ["follows", "matching_docs", "mask_of", "occurrence_keys", "phrase_docs", "term_mask"]
 
@@ -74,14 +74,14 @@ def _docs(searcher, reader, q: wq.Query, live: np.ndarray, postings: PostingCach
             candidates = docs if candidates is None else np.logical_and(candidates, docs, out=candidates)
             if not candidates.any():
                 return candidates
-        return phrase_docs(reader, q.fieldname, q.words, q.slop, candidates & live)
+        return phrase_docs(reader, postings, q.fieldname, q.words, q.slop, candidates & live)
     return mask_of(searcher.docs_for_query(q), len(live))
 
 
-def occurrence_keys(reader, field: str, word, wanted: np.ndarray) -> np.ndarray:
+def occurrence_keys(reader, postings: PostingCache, field: str, word, wanted: np.ndarray) -> np.ndarray:
     """The occurrences of ``word`` in ``field`` in the documents of the ``wanted`` mask, as sorted
     keys ``document << 32 | position``."""
-    docs, pos = positions(reader, field, word, wanted)
+    docs, pos = postings.positions(reader, field, word, wanted)
     return (docs << 32) | pos
 
 
@@ -94,7 +94,7 @@ def follows(before: np.ndarray, after: np.ndarray, window: int) -> np.ndarray:
     return ok
 
 
-def phrase_docs(reader, field: str, words, slop: int, candidates: np.ndarray) -> np.ndarray:
+def phrase_docs(reader, postings: PostingCache, field: str, words, slop: int, candidates: np.ndarray) -> np.ndarray:
     """The documents of the ``candidates`` mask where ``words`` occur in order, each within
     ``slop`` positions after the previous one (1: adjacent), as Whoosh's ``Phrase`` matches.
 
@@ -103,7 +103,7 @@ def phrase_docs(reader, field: str, words, slop: int, candidates: np.ndarray) ->
     """
     ends = None
     for word in words:
-        keys = occurrence_keys(reader, field, word, candidates)
+        keys = occurrence_keys(reader, postings, field, word, candidates)
         ends = keys if ends is None else keys[follows(ends, keys, slop)]
         if not len(ends):
             return np.zeros(len(candidates), dtype=bool)

@@ -3,7 +3,8 @@
 Matching, facet counting and scoring all start from a term's posting list: the documents that
 contain it and how often. Whoosh hands postings out one document at a time through its matcher,
 several Python calls each. Presse reads a whole list block by block instead — each block is one
-zlib + pickle load, decoded with numpy — and keeps the decoded arrays of recently used terms, so a
+zlib + pickle load, decoded with numpy (positions, stored as ``PackedPositions``, with one
+``frombuffer``) — and keeps the decoded arrays of recently used terms, so a
 common word shared by many queries is read from disk once per commit.
 """
 
@@ -12,15 +13,22 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from itertools import chain
-from pickle import loads
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
-__all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions"]
+from indexer.schema import PackedPositions
+
+__all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions", "select_positions"]
 
 POSTING_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting arrays kept per commit (and per server process)
+# Positions of terms in at least this many documents are decoded whole once and kept (up to
+# POSITION_CACHE_BYTES): phrases and proximity ask for the same frequent words again and again
+# ("du", "la", "une"), and their candidates are spread over every block of the list, each block
+# one zlib + pickle load (about 60 µs).
+CACHED_POSITIONS_FROM_DOCS = 1000
+POSITION_CACHE_BYTES = 32 * 1024 * 1024
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 _EMPTY_IDS.flags.writeable = _EMPTY_WEIGHTS.flags.writeable = False
@@ -86,43 +94,41 @@ def leaf_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     the documents of ``wanted`` (a boolean mask over the segment's document numbers) only: one
     entry per occurrence, document ids ascending, positions ascending within a document."""
     matcher = _unfiltered(matcher)
-    docs: list[int] = []
-    lists: list = []
-    deltas = _on_disk(matcher)
-    if not deltas:
+    if not (_on_disk(matcher) and isinstance(matcher.format, PackedPositions)):
+        docs: list[int] = []
+        lists: list = []
         for m in _each(matcher):
             if wanted[m.id()]:
                 docs.append(m.id())
                 lists.append(m.value_as("positions"))
-    else:
-        # wanted_upto[i]: how many wanted documents have a number below i; a block whose id range
-        # holds none is skipped without decompressing it.
-        wanted_upto = np.concatenate(([0], np.cumsum(wanted)))
-        first = 0  # the lowest id the current block may hold
-        for m in _blocks(matcher):
-            last = min(m._maxid, len(wanted) - 1)
-            skip = wanted_upto[last + 1] == wanted_upto[first]
-            first = m._maxid + 1
-            if skip:
-                continue
-            ids = _block_ids(m)
-            rows = np.flatnonzero(wanted[ids]).tolist()
-            if rows:
-                if m._values is None:
-                    m._read_values()
-                docs.extend(ids[rows].tolist())
-                # Whoosh's Positions format: a 4-byte count, then the pickled position deltas
-                # (its trailing STOP opcode possibly stripped).
-                lists.extend(loads(v[4:] if v.endswith(b".") else v[4:] + b".")
-                             for v in map(m._values.__getitem__, rows))
-    lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
-    if deltas and len(flat):
-        flat = np.cumsum(flat)
-        starts = np.cumsum(lens) - lens  # each document's first entry
-        before = np.concatenate(([0], flat))[starts]  # running total before it
-        flat -= np.repeat(before, lens)
-    return np.repeat(np.asarray(docs, dtype=np.int64), lens), flat
+        lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
+        return np.repeat(np.asarray(docs, dtype=np.int64), lens), flat
+    doc_parts: list[np.ndarray] = []
+    values: list[bytes] = []
+    # wanted_upto[i]: how many wanted documents have a number below i; a block whose id range
+    # holds none is skipped without decompressing it.
+    wanted_upto = np.concatenate(([0], np.cumsum(wanted)))
+    first = 0  # the lowest id the current block may hold
+    for m in _blocks(matcher):
+        last = min(m._maxid, len(wanted) - 1)
+        skip = wanted_upto[last + 1] == wanted_upto[first]
+        first = m._maxid + 1
+        if skip:
+            continue
+        ids = _block_ids(m)
+        rows = np.flatnonzero(wanted[ids])
+        if len(rows):
+            if m._values is None:
+                m._read_values()
+            doc_parts.append(ids[rows])
+            values.extend(map(m._values.__getitem__, rows.tolist()))
+    if not values:
+        return _EMPTY_IDS, _EMPTY_IDS
+    # PackedPositions: each value is its document's positions as 4-byte little-endian integers.
+    lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
+    flat = np.frombuffer(b"".join(values), dtype="<u4").astype(np.int64)
+    return np.repeat(np.concatenate(doc_parts), lens), flat
 
 
 def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,16 +149,22 @@ def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray,
 
 
 class PostingCache:
-    """Decoded posting lists of one commit, least recently used dropped beyond ``max_bytes``.
+    """Decoded posting lists of one commit, least recently used dropped beyond ``max_bytes``;
+    and the decoded positions of its frequent terms, within ``max_position_bytes``.
 
     ``get`` returns document numbers over the whole reader (segment offsets added), sorted, and
     the matching term weights. The arrays are shared: treat them as read-only.
     """
 
-    def __init__(self, max_bytes: int = POSTING_CACHE_BYTES):
+    def __init__(self, max_bytes: int = POSTING_CACHE_BYTES, max_position_bytes: int = POSITION_CACHE_BYTES,
+                 positions_from_docs: int = CACHED_POSITIONS_FROM_DOCS):
         self.max_bytes = max_bytes
         self.bytes = 0
         self._lists: OrderedDict = OrderedDict()
+        self.max_position_bytes = max_position_bytes
+        self.position_bytes = 0
+        self.positions_from_docs = positions_from_docs
+        self._positions: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
@@ -177,6 +189,47 @@ class PostingCache:
     def ids(self, reader, field: str, text) -> np.ndarray:
         """The document numbers containing ``text`` in ``field``."""
         return self.get(reader, field, text)[0]
+
+    def positions(self, reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``positions(reader, field, text, wanted)``; the whole list of a frequent term (in
+        ``positions_from_docs`` documents or more) is decoded once and kept for the next call."""
+        if reader.doc_frequency(field, text) < self.positions_from_docs:
+            return positions(reader, field, text, wanted)
+        key = (field, text)
+        with self._lock:
+            found = self._positions.get(key)
+            if found is not None:
+                self._positions.move_to_end(key)
+        if found is None:
+            found = _by_document(*positions(reader, field, text, np.ones(len(wanted), dtype=bool)))
+            size = sum(a.nbytes for a in found)
+            with self._lock:
+                if key not in self._positions and size <= self.max_position_bytes:
+                    self._positions[key] = found
+                    self.position_bytes += size
+                    while self.position_bytes > self.max_position_bytes:
+                        _, dropped = self._positions.popitem(last=False)
+                        self.position_bytes -= sum(a.nbytes for a in dropped)
+        return select_positions(*found, wanted)
+
+
+def _by_document(docs: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(documents, index of each one's first entry, entries each, positions) of a decoded list
+    (``docs`` ascending)."""
+    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1]))) if len(docs) else _EMPTY_IDS
+    counts = np.diff(np.append(starts, len(docs)))
+    return docs[starts], starts, counts, flat.astype(np.int32)
+
+
+def select_positions(ids: np.ndarray, starts: np.ndarray, counts: np.ndarray, flat: np.ndarray,
+                     wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(document ids, positions) of the documents of the ``wanted`` mask, out of a list decoded
+    by document (see ``_by_document``); costs what it returns, not the whole list."""
+    rows = np.flatnonzero(wanted[ids])
+    lens = counts[rows]
+    # Entry i of the answer: its document's first entry + its rank within that document.
+    index = np.repeat(starts[rows] - (np.cumsum(lens) - lens), lens) + np.arange(int(lens.sum()))
+    return np.repeat(ids[rows], lens), flat[index].astype(np.int64)
 
 
 def _read(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .docsets import follows, mask_of, occurrence_keys
+from .postings import PostingCache
 
 __all__ = ["PROXIMITY_BOOST", "PROXIMITY_DOCS", "PROXIMITY_WINDOW", "pair_shares"]
 
@@ -23,7 +24,7 @@ PROXIMITY_DOCS = 100  # the articles, best by BM25F, that proximity may reorder
 FIELDS = ("title_exact", "exact")
 
 
-def pair_shares(reader, words, docs: np.ndarray) -> np.ndarray:
+def pair_shares(reader, postings: PostingCache, words, docs: np.ndarray) -> np.ndarray:
     """For each document of ``docs``: the share (0 to 1) of the consecutive pairs of ``words``
     (exact, folded word forms in query order) found close together, in order, in one field."""
     pairs = [(a, b) for a, b in zip(words, words[1:]) if a != b]
@@ -31,7 +32,7 @@ def pair_shares(reader, words, docs: np.ndarray) -> np.ndarray:
         return np.zeros(len(docs), dtype=np.float64)
     size = reader.doc_count_all()
     wanted = mask_of(docs, size)
-    keys = {(field, word): occurrence_keys(reader, field, word, wanted)
+    keys = {(field, word): occurrence_keys(reader, postings, field, word, wanted)
             for field in FIELDS for word in {w for pair in pairs for w in pair}}
     close = np.zeros(size, dtype=np.int64)
     for a, b in pairs:

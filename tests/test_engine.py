@@ -24,6 +24,7 @@ from whoosh.support.levenshtein import distance
 from search.archive import _top_ranked
 from search.docsets import matching_docs, phrase_docs
 from search.facets import Filters, ReaderColumns
+from indexer.schema import FrenchText
 from search.postings import PostingCache, positions
 from search.scoring import bm25f_scores, positive_terms
 from search.vocabulary import Vocabulary, spelling_neighbours
@@ -41,7 +42,7 @@ def engine(tmp_path_factory):
     schema = fields.Schema(id=fields.ID(stored=True, unique=True),
                            title=fields.TEXT(analyzer=analyzer, phrase=False),
                            body=fields.TEXT(analyzer=analyzer, phrase=False),
-                           exact=fields.TEXT(analyzer=analyzer, phrase=True),
+                           exact=FrenchText(analyzer=analyzer, phrase=True),  # PackedPositions, like Presse's
                            day=fields.NUMERIC(int, sortable=True), source=fields.ID(sortable=True))
     storage = FileStorage(str(tmp_path_factory.mktemp("engine"))).create()
     ix = storage.create_index(schema)
@@ -101,6 +102,12 @@ def test_positions_equal_whooshs_positions(engine, word, wanted_docs):
     wanted = np.zeros(reader.doc_count_all(), dtype=bool)
     wanted[wanted_docs] = True
     docs, pos = positions(reader, "exact", word, wanted)
+    # The cache decodes the whole list once and selects from it: the same answer, twice.
+    cache = PostingCache(positions_from_docs=1)
+    for _ in range(2):
+        cached_docs, cached_pos = cache.positions(reader, "exact", word, wanted)
+        assert cached_docs.tolist() == docs.tolist() and cached_pos.tolist() == pos.tolist()
+    assert cache.position_bytes > 0
     live = ReaderColumns(reader).live_docs(reader)
     docs, pos = docs[live[docs]], pos[live[docs]]
     expected = []
@@ -119,7 +126,8 @@ def test_positions_equal_whooshs_positions(engine, word, wanted_docs):
 def test_phrases_match_what_whooshs_phrase_matches(engine, words, slop):
     reader = engine.reader()
     everything = np.ones(reader.doc_count_all(), dtype=bool)
-    found = phrase_docs(reader, "exact", [w.encode() for w in words], slop, everything)
+    found = phrase_docs(reader, PostingCache(positions_from_docs=50), "exact", [w.encode() for w in words], slop,
+                        everything)
     expected = whoosh_docs(engine, wq.Phrase("exact", words, slop=slop))
     assert as_set(found) & set(reader.all_doc_ids()) == expected
 

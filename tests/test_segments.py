@@ -7,12 +7,14 @@ import itertools
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from indexer.build import article_fields
 from indexer.readers import iter_files, read_file
-from indexer.schema import make_schema
+from indexer.schema import PackedPositions, make_schema
 from indexer.segments import MemorySegmentWriter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -131,3 +133,21 @@ def test_a_document_whose_field_fails_leaves_nothing_behind(tmp_path, documents)
         assert [d["id"] for d in s.documents()] == [documents[0]["id"], documents[2]["id"]]
         assert ("title", "mot-temoin-uniqu".encode()) not in s.reader()
         assert not any(text.startswith(b"mot-t") for _, text in s.reader().all_terms())
+
+
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=300, unique=True).map(sorted), st.floats(0.5, 4))
+def test_packed_positions_give_back_the_positions_and_their_count(positions, boost):
+    fmt = PackedPositions(field_boost=boost)
+    value = fmt.encode(positions)
+    assert len(value) == 4 * len(positions)
+    assert fmt.decode_positions(value) == positions
+    assert fmt.decode_as("positions", value) == positions
+    assert fmt.decode_frequency(value) == len(positions)
+    assert fmt.decode_weight(value) == len(positions) * boost
+
+
+def test_the_phrase_fields_store_packed_positions():
+    schema = make_schema()
+    assert all(isinstance(schema[name].format, PackedPositions)
+               for name in ("exact", "title_exact", "author_text", "source_text"))
+    assert not schema["body"].format.supports("positions")
