@@ -30,7 +30,7 @@ from .lexicon import compact as compact_lexicon
 from .lexicon import write_part
 from .readers import Skip, iter_files, read_file
 from .schema import UNDATED_LAST, stemming_cache
-from .segments import MemoryPostings, MemorySegmentWriter
+from .segments import MemoryPostings, MemorySegmentWriter, merge_small_segments
 from .store import (
     PresseIndexError,
     RootLock,
@@ -298,7 +298,7 @@ class _Batcher:
         fresh = cache.take_fresh()
         if fresh:
             write_part(self.generation, fresh, Lexiconizer(terms=cache))
-        self.writer.commit()
+        self.writer.commit(mergetype=merge_small_segments)
         self.writer = None
         # Whoosh's multiprocess writer commits without the segment of a writer process that died:
         # check the count, so that the run fails (and the next one re-reads the files).

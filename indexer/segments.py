@@ -19,11 +19,16 @@ from typing import Iterable, Iterator
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.util.numeric import length_to_byte
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 # Blocks whose pickled data is shorter than this are stored uncompressed: zlib saves nothing on
 # them (a one-posting block grows) and costs about 10 µs a call, most of it setting up the stream.
 COMPRESS_FROM_BYTES = 64
+
+# Merge policy at each commit (see merge_small_segments).
+MERGE_BELOW_DOCS = 2_000
+MERGE_AT_MOST_DOCS = 20_000
 
 # One term's postings: document numbers, weights, encoded values (positions, frequencies).
 TermPostings = tuple[array, array, list]
@@ -208,3 +213,30 @@ class MemorySegmentWriter(SegmentWriter):
         finally:
             if lengths is not None:
                 lengths.close()
+
+
+def merge_small_segments(writer, segments: list) -> list:
+    """Whoosh merge policy: fold the segments of fewer than ``MERGE_BELOW_DOCS`` documents (the
+    small runs of incremental updates) into the segment being written, smallest first, at most
+    ``MERGE_AT_MOST_DOCS`` documents of them, and only when there are two or more; keep the rest.
+
+    Whoosh's own ``MERGE_SMALL`` picks by a Fibonacci rule that, past about 25 segments of a bulk
+    load, merges nearly all of them at once: with postings held in memory that is the whole index.
+    """
+    small = sorted((seg for seg in segments if seg.doc_count_all() < MERGE_BELOW_DOCS),
+                   key=lambda seg: seg.doc_count_all())
+    chosen, total = [], 0
+    for seg in small:
+        if total + seg.doc_count_all() > MERGE_AT_MOST_DOCS:
+            break
+        chosen.append(seg)
+        total += seg.doc_count_all()
+    if len(chosen) < 2:
+        return segments
+    for seg in chosen:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        try:
+            writer.add_reader(reader)
+        finally:
+            reader.close()
+    return [seg for seg in segments if seg not in chosen]

@@ -15,7 +15,7 @@ from whoosh.writing import SegmentWriter
 from indexer.build import article_fields
 from indexer.readers import iter_files, read_file
 from indexer.schema import PackedPositions, make_schema
-from indexer.segments import MemorySegmentWriter
+from indexer.segments import MemorySegmentWriter, merge_small_segments
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -151,3 +151,36 @@ def test_the_phrase_fields_store_packed_positions():
     assert all(isinstance(schema[name].format, PackedPositions)
                for name in ("exact", "title_exact", "author_text", "source_text"))
     assert not schema["body"].format.supports("positions")
+
+
+def commit_batches(path: Path, batches: list[list[dict]]) -> list[list[int]]:
+    """Commit each batch with Presse's merge policy; the segment sizes after each commit."""
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), make_schema())
+    sizes = []
+    for batch in batches:
+        writer = MemorySegmentWriter(ix, compound=False)
+        for doc in batch:
+            writer.add_document(**doc)
+        writer.commit(mergetype=merge_small_segments)
+        sizes.append(sorted(seg.doc_count_all() for seg in ix._segments()))
+    return sizes
+
+
+def test_small_segments_of_incremental_runs_are_merged_together(tmp_path, documents):
+    sizes = commit_batches(tmp_path / "ix", [documents[i:i + 10] for i in range(0, 60, 10)])
+    # A lone small segment waits for a second one; two small ones are folded into the next commit.
+    assert sizes == [[10], [10, 10], [30], [10, 30], [50], [10, 50]]
+
+
+def test_segments_of_a_bulk_load_are_never_merged(tmp_path, documents, monkeypatch):
+    # Whoosh's Fibonacci rule would merge nearly every segment of a long bulk load at once.
+    monkeypatch.setattr("indexer.segments.MERGE_BELOW_DOCS", 8)
+    sizes = commit_batches(tmp_path / "ix", [documents[i:i + 8] for i in range(0, 160, 8)])
+    assert sizes[-1] == [8] * 20
+
+
+def test_merging_stops_at_its_document_budget(tmp_path, documents, monkeypatch):
+    monkeypatch.setattr("indexer.segments.MERGE_AT_MOST_DOCS", 25)
+    sizes = commit_batches(tmp_path / "ix", [documents[i:i + 10] for i in range(0, 60, 10)])
+    assert all(max(s) <= 30 for s in sizes)  # never more than 20 merged docs + the 10 new ones
