@@ -192,8 +192,14 @@ class PostingCache:
 
     def positions(self, reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``positions(reader, field, text, wanted)``; the whole list of a frequent term (in
-        ``positions_from_docs`` documents or more) is decoded once and kept for the next call."""
-        if reader.doc_frequency(field, text) < self.positions_from_docs:
+        ``positions_from_docs`` documents or more, and small enough for the cache) is decoded
+        once and kept for the next call."""
+        docs = reader.doc_frequency(field, text)
+        if docs < self.positions_from_docs:
+            return positions(reader, field, text, wanted)
+        # A list that would take over a quarter of the cache is not kept (it would evict the
+        # others at every use): only the wanted documents' positions are decoded then.
+        if 4 * reader.frequency(field, text) + 24 * docs > self.max_position_bytes // 4:
             return positions(reader, field, text, wanted)
         key = (field, text)
         with self._lock:

@@ -108,6 +108,11 @@ def test_positions_equal_whooshs_positions(engine, word, wanted_docs):
         cached_docs, cached_pos = cache.positions(reader, "exact", word, wanted)
         assert cached_docs.tolist() == docs.tolist() and cached_pos.tolist() == pos.tolist()
     assert cache.position_bytes > 0
+    # A list too big for a quarter of the cache is decoded for the wanted documents only, every time.
+    small = PostingCache(max_position_bytes=256, positions_from_docs=1)
+    small_docs, small_pos = small.positions(reader, "exact", word, wanted)
+    assert small_docs.tolist() == docs.tolist() and small_pos.tolist() == pos.tolist()
+    assert small.position_bytes == 0
     live = ReaderColumns(reader).live_docs(reader)
     docs, pos = docs[live[docs]], pos[live[docs]]
     expected = []
