@@ -6,8 +6,8 @@ field length is looked up again, posting by posting, to keep block statistics. P
 that is about two thirds of the indexing time. A Presse commit is a bounded batch of articles, so
 ``MemorySegmentWriter`` keeps the postings of the segment it writes in memory instead — one record
 of (document numbers, weights, values) per term of each field — and writes each term's blocks in
-one go at the end. The files are the ones Whoosh's W3 codec writes, block for block, except that small
-blocks are stored uncompressed; a test reads every term back against Whoosh's own writer.
+one go at the end. The files are the ones Whoosh's W3 codec writes, block for block, except that
+small blocks are stored uncompressed; a test reads every term back against Whoosh's own writer.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from pickle import dumps
 from typing import Iterable, Iterator
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-from whoosh.util.numeric import length_to_byte
 from whoosh.reading import SegmentReader
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 # Blocks whose pickled data is shorter than this are stored uncompressed: zlib saves nothing on
-# them (a one-posting block grows) and costs about 10 µs a call, most of it setting up the stream.
+# them (a one-posting block grows by a few bytes), and a third of all blocks skip a zlib call.
 COMPRESS_FROM_BYTES = 64
 
 # Merge policy at each commit (see merge_small_segments).
