@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
+from itertools import chain
 from pickle import dumps
 from typing import Iterable, Iterator
 
@@ -30,8 +31,10 @@ COMPRESS_FROM_BYTES = 64
 MERGE_BELOW_DOCS = 2_000
 MERGE_AT_MOST_DOCS = 20_000
 
-# One term's postings: document numbers, weights, encoded values (positions, frequencies).
-TermPostings = tuple[array, array, list]
+# One term's postings: document numbers, weights, and their encoded values (positions,
+# frequencies) end to end, with where each one ends. One bytearray rather than a bytes object per
+# posting: a batch holds millions of them, at ~50 bytes of object overhead each.
+TermPostings = tuple[array, array, bytearray, array]
 
 
 class MemoryPostings:
@@ -66,10 +69,12 @@ class MemoryPostings:
         for tbytes, freq, weight, vbytes in items:
             postings = terms.get(tbytes)
             if postings is None:
-                postings = terms[tbytes] = (array("I"), array("f"), [])
+                postings = terms[tbytes] = (array("I"), array("f"), bytearray(), array("I"))
             postings[0].append(docnum)
             postings[1].append(weight * boost)
-            postings[2].append(vbytes if vbytes is not None else b"")
+            if vbytes:
+                postings[2].extend(vbytes)
+            postings[3].append(len(postings[2]))
             length += freq
         return length
 
@@ -79,9 +84,9 @@ class MemoryPostings:
         for fieldname in sorted(self._fields):
             terms = self._fields[fieldname]
             for tbytes in sorted(terms):
-                ids, weights, values = terms[tbytes]
-                for docnum, weight, vbytes in zip(ids, weights, values):
-                    yield fieldname, tbytes, docnum, weight, vbytes
+                ids, weights, values, ends = terms[tbytes]
+                for docnum, weight, start, end in zip(ids, weights, chain((0,), ends), ends):
+                    yield fieldname, tbytes, docnum, weight, bytes(values[start:end])
 
     def write(self, schema, fieldwriter, lengths, doc_count: int) -> None:
         """Write every term's postings through ``fieldwriter`` (a W3 codec field writer), fields
@@ -93,11 +98,13 @@ class MemoryPostings:
                 field_lengths = [dfl(docnum, fieldname) or 0 for docnum in range(doc_count)]
             else:
                 field_lengths = None
-            fieldwriter.start_field(fieldname, schema[fieldname])
+            fieldobj = schema[fieldname]
+            fieldwriter.start_field(fieldname, fieldobj)
             postwriter = fieldwriter._postwriter
+            fixed_size = fieldobj.format.fixed_value_size()
             for tbytes in sorted(terms):
                 fieldwriter.start_term(tbytes)
-                _fill_blocks(postwriter, *terms[tbytes], field_lengths)
+                _fill_blocks(postwriter, *terms[tbytes], field_lengths, fixed_size)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
 
@@ -106,9 +113,10 @@ class MemoryPostings:
         self._fields.clear()
 
 
-def _fill_blocks(postwriter, ids: array, weights: array, values: list, lengths: list | None) -> None:
+def _fill_blocks(postwriter, ids: array, weights: array, values: bytearray, ends: array, lengths: list | None,
+                 fixed_size: int | None) -> None:
     """Write one term's postings through a ``W3PostingsWriter``, a block of ``_blocklimit``
-    postings at a time, with the block statistics ``add_posting`` would have gathered."""
+    postings at a time, with the values and block statistics ``add_posting`` would have gathered."""
     limit = postwriter._blocklimit
     count = len(ids)
     for start in range(0, count, limit):
@@ -117,7 +125,12 @@ def _fill_blocks(postwriter, ids: array, weights: array, values: list, lengths: 
         block_weights = weights[start:end]
         postwriter._ids = block_ids
         postwriter._weights = block_weights
-        postwriter._values = [v for v in values[start:end] if v]
+        first = ends[start - 1] if start else 0
+        if fixed_size:  # Whoosh joins fixed-size values end to end: they are already
+            postwriter._values = [bytes(values[first:ends[end - 1]])]
+        else:  # one bytes object per non-empty value
+            bounds = ends[start:end]
+            postwriter._values = [bytes(values[a:b]) for a, b in zip(chain((first,), bounds), bounds) if b > a]
         postwriter._maxweight = max(0, max(block_weights))
         if lengths is not None:
             block_lengths = [n for n in map(lengths.__getitem__, block_ids) if n]

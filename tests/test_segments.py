@@ -15,7 +15,7 @@ from whoosh.writing import SegmentWriter
 from indexer.build import article_fields
 from indexer.readers import iter_files, read_file
 from indexer.schema import PackedPositions, make_schema
-from indexer.segments import MemorySegmentWriter, merge_small_segments
+from indexer.segments import MemoryPostings, MemorySegmentWriter, merge_small_segments
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -184,3 +184,17 @@ def test_merging_stops_at_its_document_budget(tmp_path, documents, monkeypatch):
     monkeypatch.setattr("indexer.segments.MERGE_AT_MOST_DOCS", 25)
     sizes = commit_batches(tmp_path / "ix", [documents[i:i + 10] for i in range(0, 60, 10)])
     assert all(max(s) <= 30 for s in sizes)  # never more than 20 merged docs + the 10 new ones
+
+
+def test_memory_postings_give_back_what_was_added_in_whooshs_order():
+    pool = MemoryPostings()
+    pool.add(("title", b"paix", 0, 1.0, b"\x00\x00\x00\x01"))
+    pool.add_field("body", 1, [(b"guerre", 2, 2.0, b"ab"), (b"paix", 1, 1.0, b"")])
+    pool.add_field("body", 3, [(b"guerre", 1, 1.0, b"c")], boost=2.0)
+    assert list(pool.iter_postings()) == [
+        ("body", b"guerre", 1, 2.0, b"ab"),
+        ("body", b"guerre", 3, 2.0, b"c"),
+        ("body", b"paix", 1, 1.0, b""),
+        ("title", b"paix", 0, 1.0, b"\x00\x00\x00\x01"),
+    ]
+    assert pool.fieldnames == {"title", "body"}
