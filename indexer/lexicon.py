@@ -92,11 +92,19 @@ class Lexicon:
 
 
 def entries(raws: Iterable[str], lexiconizer: Lexiconizer | None = None):
-    """Lexicon entries of cleaned raw tokens: ("k", key, term) and ("d", folded, accented)."""
+    """Lexicon entries of cleaned raw tokens: ("k", key, term) and ("d", folded, accented).
+
+    A pair whose key is its term is left out: ``Lexicon.terms_for_key`` gives the key itself
+    anyway. So is every ASCII word: folding it changes nothing, so its key is its term, and it has
+    no accented form to display (this skips most of the analysis the lexicon costs).
+    """
     lx = lexiconizer or Lexiconizer()
     for raw in raws:
+        if raw.isascii():
+            continue
         for key, term in lx.pairs(raw):
-            yield ("k", key, term)
+            if key != term:
+                yield ("k", key, term)
         for folded, accented in lx.display_forms(raw):
             yield ("d", folded, accented)
 

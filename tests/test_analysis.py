@@ -813,3 +813,19 @@ def test_searching_a_word_with_or_without_its_accents_finds_the_same_articles(se
     assert compared > 400
     assert ids("capacités") == ids("capacites") != []
     assert ids("Téhéran") == ids("teheran") != []
+
+
+def test_the_lexicon_answers_as_if_it_held_every_pair_of_every_word():
+    # entries() leaves out ASCII words and pairs whose key is the term: terms_for_key must not change.
+    raws = set(TOKEN_RE.findall(SEED.read_text(encoding="utf-8"))) | {"capacités", "capacites", "État", "etat",
+                                                                      "Pezeshkian", "œuvres", "porte-avions"}
+    lexicon = Lexicon()
+    lexicon.add_words(raws)
+    lx = Lexiconizer()
+    full: dict[str, set[str]] = {}
+    for raw in raws:
+        for key, term in lx.pairs(raw):
+            full.setdefault(key, set()).add(term)
+    assert full and all(lexicon.terms_for_key(key) == terms | {key} for key, terms in full.items())
+    assert lexicon.terms_for_key("capacit") == {"capacit", "capac"}
+    assert all(key != term for key, terms in lexicon.stems.items() for term in terms)
