@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from itertools import chain
+from itertools import accumulate, islice, repeat
 from pickle import dumps
-from typing import Iterable, Iterator
+from typing import Iterator
+
+import numpy as np
 
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
 from whoosh.reading import SegmentReader
@@ -31,14 +33,82 @@ COMPRESS_FROM_BYTES = 64
 MERGE_BELOW_DOCS = 2_000
 MERGE_AT_MOST_DOCS = 20_000
 
-# One term's postings: document numbers, weights, and their encoded values (positions,
-# frequencies) end to end, with where each one ends. One bytearray rather than a bytes object per
-# posting: a batch holds millions of them, at ~50 bytes of object overhead each.
-TermPostings = tuple[array, array, bytearray, array]
+# How many postings of a field are turned into Python lists at a time when writing.
+WRITE_CHUNK_POSTINGS = 65_536
+
+
+class FieldPostings:
+    """One field's postings in the order they arrived (documents ascending): for each posting its
+    term's number, document, weight and encoded value (positions, frequency), the values end to
+    end in one bytearray. Flat arrays filled a document at a time (a posting is an element of a few
+    typed arrays, not Python objects: a batch holds millions); grouped by term when written."""
+
+    __slots__ = ("term_ids", "tids", "docs", "weights", "values", "ends")
+
+    def __init__(self):
+        self.term_ids: dict[bytes, int] = {}
+        self.tids = array("I")
+        self.docs = array("I")
+        self.weights = array("f")
+        self.values = bytearray()
+        self.ends = array("Q")  # where each posting's value ends in ``values``
+
+    def add(self, docnum: int, items: list, boost: float = 1.0) -> int:
+        """Add one document's ``(term bytes, frequency, weight, value bytes)`` items; return the
+        sum of their frequencies."""
+        term_ids = self.term_ids
+        self.tids.extend([term_ids.setdefault(tbytes, len(term_ids)) for tbytes, _, _, _ in items])
+        self.docs.extend(repeat(docnum, len(items)))
+        self.weights.extend([weight * boost for _, _, weight, _ in items])
+        values = [vbytes or b"" for _, _, _, vbytes in items]
+        self.ends.extend(islice(accumulate(map(len, values), initial=len(self.values)), 1, None))
+        self.values += b"".join(values)
+        return sum(freq for _, freq, _, _ in items)
+
+    def by_term(self, fixed_size: int | None) -> Iterator[tuple[bytes, list, list, list | bytes]]:
+        """(term bytes, documents, weights, values) of each term, terms in byte order, postings in
+        document order. Values: one bytes object per posting; for a format of ``fixed_size``
+        bytes, the term's values end to end (how Whoosh stores them)."""
+        names = sorted(self.term_ids)
+        term_numbers = np.fromiter((self.term_ids[name] for name in names), dtype=np.int64, count=len(names))
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[term_numbers] = np.arange(len(names))
+        tids = np.frombuffer(self.tids, dtype=np.uint32)
+        order = np.argsort(rank[tids], kind="stable")  # by term, documents still ascending within a term
+        counts = np.bincount(tids, minlength=len(names))[term_numbers]
+        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
+        weights = np.frombuffer(self.weights, dtype=np.float32)[order]
+        if fixed_size:
+            fixed = np.frombuffer(self.values, dtype=np.uint8).reshape(-1, fixed_size)[order]
+        else:
+            all_ends = np.frombuffer(self.ends, dtype=np.uint64)
+            ends = all_ends[order]
+            starts = all_ends[order - 1]
+            starts[order == 0] = 0
+        del order
+        values = memoryview(self.values)
+        term = 0
+        while term < len(names):
+            # Convert the arrays of the next terms (about WRITE_CHUNK_POSTINGS postings) to lists.
+            first = last = term
+            while last < len(names) and bounds[last] - bounds[first] < WRITE_CHUNK_POSTINGS:
+                last += 1
+            a, b = bounds[first], bounds[last]
+            chunk_docs, chunk_weights = docs[a:b].tolist(), weights[a:b].tolist()
+            if fixed_size:
+                chunk_values = fixed[a:b].tobytes()
+            else:
+                chunk_values = [bytes(values[s:e]) for s, e in zip(starts[a:b].tolist(), ends[a:b].tolist())]
+            for t in range(first, last):
+                lo, hi = bounds[t] - a, bounds[t + 1] - a
+                term_values = chunk_values[lo * fixed_size:hi * fixed_size] if fixed_size else chunk_values[lo:hi]
+                yield names[t], chunk_docs[lo:hi], chunk_weights[lo:hi], term_values
+            term = last
 
 
 class MemoryPostings:
-    """The postings of one segment being written, by field and term, in document order.
+    """The postings of one segment being written, by field (see ``FieldPostings``).
 
     It stands in for Whoosh's ``PostingPool``: ``add`` takes the same items, so merged segments
     (``SegmentWriter.add_reader``) come through it too. Documents must arrive in increasing
@@ -46,53 +116,39 @@ class MemoryPostings:
     """
 
     def __init__(self):
-        self._fields: dict[str, dict[bytes, TermPostings]] = {}
+        self._fields: dict[str, FieldPostings] = {}
         self.fieldnames: set[str] = set()
 
-    def _terms(self, fieldname: str) -> dict[bytes, TermPostings]:
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
+    def _field(self, fieldname: str) -> FieldPostings:
+        field = self._fields.get(fieldname)
+        if field is None:
+            field = self._fields[fieldname] = FieldPostings()
             self.fieldnames.add(fieldname)
-        return terms
+        return field
 
     def add(self, item: tuple) -> None:
         """Add one ``(fieldname, term bytes, docnum, weight, value bytes)`` posting."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        self.add_field(fieldname, docnum, [(tbytes, 0, weight, vbytes)])
+        self._field(fieldname).add(docnum, [(tbytes, 0, weight, vbytes)])
 
-    def add_field(self, fieldname: str, docnum: int, items: Iterable[tuple], boost: float = 1.0) -> int:
+    def add_field(self, fieldname: str, docnum: int, items: list, boost: float = 1.0) -> int:
         """Add the ``(term bytes, frequency, weight, value bytes)`` items of one document's field;
         return the sum of their frequencies (the field's length in that document)."""
-        terms = self._terms(fieldname)
-        length = 0
-        for tbytes, freq, weight, vbytes in items:
-            postings = terms.get(tbytes)
-            if postings is None:
-                postings = terms[tbytes] = (array("I"), array("f"), bytearray(), array("I"))
-            postings[0].append(docnum)
-            postings[1].append(weight * boost)
-            if vbytes:
-                postings[2].extend(vbytes)
-            postings[3].append(len(postings[2]))
-            length += freq
-        return length
+        return self._field(fieldname).add(docnum, items, boost) if items else 0
 
     def iter_postings(self) -> Iterator[tuple]:
         """Every posting as ``(fieldname, term bytes, docnum, weight, value bytes)``, sorted like
         Whoosh's pool gives them."""
         for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
-            for tbytes in sorted(terms):
-                ids, weights, values, ends = terms[tbytes]
-                for docnum, weight, start, end in zip(ids, weights, chain((0,), ends), ends):
-                    yield fieldname, tbytes, docnum, weight, bytes(values[start:end])
+            for tbytes, docs, weights, values in self._fields[fieldname].by_term(None):
+                for docnum, weight, vbytes in zip(docs, weights, values):
+                    yield fieldname, tbytes, docnum, weight, vbytes
 
     def write(self, schema, fieldwriter, lengths, doc_count: int) -> None:
         """Write every term's postings through ``fieldwriter`` (a W3 codec field writer), fields
-        and terms in sorted order; ``lengths`` is the segment's per-document reader (or None)."""
+        and terms in sorted order, and forget them; ``lengths`` is the segment's per-document
+        reader (or None)."""
         for fieldname in sorted(self._fields):
-            terms = self._fields[fieldname]
             if lengths is not None:
                 dfl = lengths.doc_field_length
                 field_lengths = [dfl(docnum, fieldname) or 0 for docnum in range(doc_count)]
@@ -102,18 +158,19 @@ class MemoryPostings:
             fieldwriter.start_field(fieldname, fieldobj)
             postwriter = fieldwriter._postwriter
             fixed_size = fieldobj.format.fixed_value_size()
-            for tbytes in sorted(terms):
+            for tbytes, docs, weights, values in self._fields[fieldname].by_term(fixed_size):
                 fieldwriter.start_term(tbytes)
-                _fill_blocks(postwriter, *terms[tbytes], field_lengths, fixed_size)
+                _fill_blocks(postwriter, docs, weights, values, field_lengths, fixed_size)
                 fieldwriter.finish_term()
             fieldwriter.finish_field()
+            del self._fields[fieldname]  # written: its memory goes back before the next field's
 
     def cleanup(self) -> None:
         """Forget every posting (``PostingPool.cleanup`` removes its temporary files)."""
         self._fields.clear()
 
 
-def _fill_blocks(postwriter, ids: array, weights: array, values: bytearray, ends: array, lengths: list | None,
+def _fill_blocks(postwriter, ids: list, weights: list, values: list | bytes, lengths: list | None,
                  fixed_size: int | None) -> None:
     """Write one term's postings through a ``W3PostingsWriter``, a block of ``_blocklimit``
     postings at a time, with the values and block statistics ``add_posting`` would have gathered."""
@@ -125,12 +182,10 @@ def _fill_blocks(postwriter, ids: array, weights: array, values: bytearray, ends
         block_weights = weights[start:end]
         postwriter._ids = block_ids
         postwriter._weights = block_weights
-        first = ends[start - 1] if start else 0
         if fixed_size:  # Whoosh joins fixed-size values end to end: they are already
-            postwriter._values = [bytes(values[first:ends[end - 1]])]
+            postwriter._values = [values[start * fixed_size:end * fixed_size]]
         else:  # one bytes object per non-empty value
-            bounds = ends[start:end]
-            postwriter._values = [bytes(values[a:b]) for a, b in zip(chain((first,), bounds), bounds) if b > a]
+            postwriter._values = [v for v in values[start:end] if v]
         postwriter._maxweight = max(0, max(block_weights))
         if lengths is not None:
             block_lengths = [n for n in map(lengths.__getitem__, block_ids) if n]
