@@ -475,11 +475,12 @@ def fill(directory: Path, leave: int) -> Path:
     """Fill the file system of ``directory`` up to ``leave`` free bytes."""
     filler = directory / "filler"
     chunk = b"\0" * (1 << 16)
-    with open(filler, "wb") as f:
+    # Unbuffered: with a buffer, the bytes that did not fit were flushed again, and failed again, on
+    # close (whether any were left depended on the free space modulo the buffer size).
+    with open(filler, "wb", buffering=0) as f:
         try:
             while True:
                 f.write(chunk)
-                f.flush()
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
     size = filler.stat().st_size
