@@ -29,8 +29,8 @@ from .article import Article
 from .lexicon import compact as compact_lexicon
 from .lexicon import write_part
 from .readers import Skip, iter_files, read_file
-from .schema import UNDATED_LAST, stemming_cache
-from .segments import MemoryPostings, MemorySegmentWriter, merge_small_segments
+from .schema import stemming_cache
+from .segments import MemoryPool, MemorySegmentWriter, merge_small_segments
 from .store import (
     PresseIndexError,
     RootLock,
@@ -164,7 +164,6 @@ def article_fields(article: Article) -> dict:
         "hash": article.content_hash,
         "language": article.language or "fr",
         "day": article.date.toordinal() if article.date else 0,
-        "day_asc": article.date.toordinal() if article.date else UNDATED_LAST,
     }
     if article.author:
         doc["author"] = article.author
@@ -230,17 +229,11 @@ def die_with_parent(sig: int = signal.SIGKILL) -> None:
         os._exit(1)
 
 
-class _LexiconMpWriter(MpWriter):
+class _LexiconMpWriter(MemoryPool, MpWriter):
     """Whoosh's multiprocess writer whose processes write lexicon parts before their segments commit.
 
     Its own pool (segments it merges at commit) is held in memory, like its processes' postings.
     """
-
-    def __init__(self, ix, **kwargs):
-        super().__init__(ix, **kwargs)
-        self.pool = MemoryPostings()
-
-    _flush_segment = MemorySegmentWriter._flush_segment
 
     def _new_task(self):
         task = _LexiconSubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,

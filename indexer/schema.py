@@ -13,15 +13,14 @@ from whoosh.system import pack_uint
 from .analysis import TOKEN_RE, CachedFilter, french_analyzer, french_exact_analyzer
 
 # Bump when fields change in a way an existing index cannot serve (checked with ANALYSIS_VERSION).
-SCHEMA_VERSION = 2  # 2: positions stored as PackedPositions
+SCHEMA_VERSION = 3  # 2: positions stored as PackedPositions; 3: no "day_asc" column (derived from "day")
 
 # The stemmed fields searched by plain words, and the exact-form fields for phrases, prefixes and
 # fuzzy words. "exact" holds the lead and the body; the title has its own.
 STEMMED_FIELDS = ("title", "lead", "body")
 EXACT_FIELDS = ("title_exact", "exact")
 FACET_FIELDS = ("source", "author", "section", "year")
-UNDATED_LAST = 99_999_999
-# The encoded frequencies of the stemmed fields, shared: an indexing batch holds millions of them.
+# The encoded frequencies of the stemmed fields, made once: one struct.pack less per posting.
 _FREQUENCY_BYTES = tuple(pack_uint(n) for n in range(256))
 
 
@@ -124,10 +123,9 @@ def make_schema() -> Schema:
         section=ID(stored=True, sortable=True),
         year=NUMERIC(int, stored=True, sortable=True),
         date=DATETIME(stored=True),
-        # Days since 0001-01-01, for sorting by date with undated articles last either way:
-        # "day" is 0 when undated (newest first, tie-breaks), "day_asc" is UNDATED_LAST (oldest first).
+        # Days since 0001-01-01, 0 when undated: sorting by date (undated articles last either way,
+        # see search.facets) and tie-breaks.
         day=NUMERIC(int, bits=32, sortable=True),
-        day_asc=NUMERIC(int, bits=32, sortable=True),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         publisher=STORED(),
         url=STORED(),

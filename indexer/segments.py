@@ -20,9 +20,10 @@ from typing import Iterator
 
 import numpy as np
 
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
+from whoosh.columns import NumericColumn
 from whoosh.reading import SegmentReader
-from whoosh.util.numeric import length_to_byte
+from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 # Blocks whose pickled data is shorter than this are stored uncompressed: zlib saves nothing on
@@ -35,6 +36,23 @@ MERGE_AT_MOST_DOCS = 20_000
 
 # How many postings of a field are turned into Python lists at a time when writing.
 WRITE_CHUNK_POSTINGS = 65_536
+# Whoosh stores each field length as one byte (``length_to_byte``); this decodes all 256 at once.
+_BYTE_LENGTHS = np.asarray([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.int64)
+
+
+def stored_lengths(perdoc, fieldname: str, doc_count: int) -> np.ndarray:
+    """Document number → the length of ``fieldname`` stored in a segment (``perdoc``: its W3
+    per-document reader), decoded in bulk: what ``perdoc.doc_field_length`` gives one call at a time."""
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    codes = np.zeros(doc_count, dtype=np.uint8)  # documents past the column's end have the default, 0
+    if column is None:
+        return _BYTE_LENGTHS[codes]
+    if isinstance(column, NumericColumn.Reader) and column._typecode == "B":
+        stored = min(column._count, doc_count)
+        codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+    else:
+        codes[:] = list(column)
+    return _BYTE_LENGTHS[codes]
 
 
 class FieldPostings:
@@ -149,11 +167,7 @@ class MemoryPostings:
         and terms in sorted order, and forget them; ``lengths`` is the segment's per-document
         reader (or None)."""
         for fieldname in sorted(self._fields):
-            if lengths is not None:
-                dfl = lengths.doc_field_length
-                field_lengths = [dfl(docnum, fieldname) or 0 for docnum in range(doc_count)]
-            else:
-                field_lengths = None
+            field_lengths = None if lengths is None else stored_lengths(lengths, fieldname, doc_count).tolist()
             fieldobj = schema[fieldname]
             fieldwriter.start_field(fieldname, fieldobj)
             postwriter = fieldwriter._postwriter
@@ -222,22 +236,35 @@ def _write_block(postwriter, last: bool) -> None:
     pw._new_block()
 
 
-class MemorySegmentWriter(SegmentWriter):
+class MemoryPool:
+    """Mixin for a Whoosh ``SegmentWriter`` (or ``MpWriter``): the postings of the segment it
+    writes are held in a ``MemoryPostings`` and written term by term when the segment is flushed."""
+
+    def __init__(self, ix, **kwargs):
+        if any(field.separate_spelling() or field.vector for _, field in ix.schema.items()):
+            raise ValueError("the segments written from memory hold no spelling words and no term vectors")
+        super().__init__(ix, **kwargs)
+        self.pool = MemoryPostings()
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            self.pool.write(self.schema, self.fieldwriter, lengths, self.docnum)
+            self.fieldwriter.close()
+        finally:
+            if lengths is not None:
+                lengths.close()
+
+
+class MemorySegmentWriter(MemoryPool, SegmentWriter):
     """A Whoosh ``SegmentWriter`` that keeps its new postings in memory (see the module docstring).
 
     Everything else — stored fields, columns, deletions, merging, committing — is Whoosh's own.
     """
 
-    def __init__(self, ix, **kwargs):
-        super().__init__(ix, **kwargs)
-        self.pool = MemoryPostings()
-        # Spelling words and term vectors take Whoosh's general path through the pool.
-        self._general = any(field.separate_spelling() or field.vector for _, field in self.schema.items())
-
     def add_document(self, **fields):
         """Add one document (the same call as ``SegmentWriter.add_document``)."""
-        if self._general:
-            return super().add_document(**fields)
         self._check_state()
         schema = self.schema
         docnum = self.docnum
@@ -271,16 +298,6 @@ class MemorySegmentWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
-
-    def _flush_segment(self):
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        try:
-            self.pool.write(self.schema, self.fieldwriter, lengths, self.docnum)
-            self.fieldwriter.close()
-        finally:
-            if lengths is not None:
-                lengths.close()
 
 
 def merge_small_segments(writer, segments: list) -> list:

@@ -14,7 +14,6 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 import numpy as np
-from indexer.schema import UNDATED_LAST
 
 from .docsets import mask_of
 from .postings import PostingCache
@@ -156,7 +155,7 @@ class ReaderColumns:
         way and, on the same day, in document order."""
         ids = np.flatnonzero(docs)
         day = self.days(reader)[ids]
-        key = -day if newest_first else np.where(day == 0, UNDATED_LAST, day)
+        key = -day if newest_first else np.where(day == 0, np.iinfo(np.int64).max, day)  # undated last
         if len(ids) > limit:
             kth = np.partition(key, limit - 1)[limit - 1]
             keep = key <= kth

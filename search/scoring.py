@@ -19,10 +19,9 @@ from math import log
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-from whoosh.columns import NumericColumn
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
+
+from indexer.segments import stored_lengths
 
 from .postings import PostingCache
 
@@ -46,27 +45,13 @@ class FieldLengths:
         return arr
 
 
-# Whoosh stores each field length as one byte (``length_to_byte``); this decodes all 256 at once.
-_BYTE_LENGTHS = np.asarray([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float64)
-
-
 def _leaf_lengths(leaf, field: str) -> np.ndarray:
-    """The stored (byte-encoded) field lengths of one segment, decoded in bulk; Whoosh's
-    per-document ``doc_field_length`` gives the same values, one call at a time."""
+    """The stored field lengths of one segment, decoded in bulk (another codec: one call each)."""
     count = leaf.doc_count_all()
-    try:
-        column = leaf._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-    except AttributeError:  # another codec: the slow, public way
+    perdoc = getattr(leaf, "_perdoc", None)
+    if perdoc is None or not hasattr(perdoc, "_cached_reader"):
         return np.asarray([leaf.doc_field_length(d, field, 0) for d in range(count)], dtype=np.float64)
-    if column is None:
-        return np.zeros(count, dtype=np.float64)
-    codes = np.zeros(count, dtype=np.uint8)  # documents past the column's end have the default, 0
-    if isinstance(column, NumericColumn.Reader) and column._typecode == "B":
-        stored = min(column._count, count)
-        codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-    else:
-        codes[:] = list(column)
-    return _BYTE_LENGTHS[codes]
+    return stored_lengths(perdoc, field, count).astype(np.float64)
 
 
 def positive_terms(q: wq.Query, positive: bool = True):

@@ -21,10 +21,10 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.support.levenshtein import distance
 
+from indexer.schema import FrenchText
 from search.archive import _top_ranked
 from search.docsets import matching_docs, phrase_docs
 from search.facets import Filters, ReaderColumns
-from indexer.schema import FrenchText
 from search.postings import PostingCache, positions
 from search.scoring import bm25f_scores, positive_terms
 from search.vocabulary import Vocabulary, spelling_neighbours

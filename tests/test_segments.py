@@ -15,7 +15,7 @@ from whoosh.writing import SegmentWriter
 from indexer.build import article_fields
 from indexer.readers import iter_files, read_file
 from indexer.schema import PackedPositions, make_schema
-from indexer.segments import MemoryPostings, MemorySegmentWriter, merge_small_segments
+from indexer.segments import MemoryPostings, MemorySegmentWriter, merge_small_segments, stored_lengths
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -198,3 +198,22 @@ def test_memory_postings_give_back_what_was_added_in_whooshs_order():
         ("title", b"paix", 0, 1.0, b"\x00\x00\x00\x01"),
     ]
     assert pool.fieldnames == {"title", "body"}
+
+
+def test_stored_lengths_are_what_whoosh_gives_one_document_at_a_time(tmp_path, documents):
+    ix = build(tmp_path / "ix", MemorySegmentWriter, [documents])
+    with ix.reader() as r:
+        for fieldname in r.schema.scorable_names():
+            got = stored_lengths(r._perdoc, fieldname, r.doc_count_all()).tolist()
+            # (Whoosh gives None for a length stored as 0)
+            assert got == [r.doc_field_length(d, fieldname, 0) or 0 for d in range(r.doc_count_all())]
+            assert any(got) or fieldname in ("author_text", "source_text", "tags")
+
+
+def test_a_schema_with_term_vectors_is_refused_with_a_clear_error(tmp_path):
+    from whoosh.fields import TEXT, Schema
+
+    (tmp_path / "ix").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "ix"), Schema(text=TEXT(vector=True)))
+    with pytest.raises(ValueError, match="term vectors"):
+        MemorySegmentWriter(ix)
