@@ -19,6 +19,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
 from indexer.schema import PackedPositions
+from indexer.segments import PackedValues
 
 __all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions", "select_positions"]
 
@@ -104,8 +105,9 @@ def leaf_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
         flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
         return np.repeat(np.asarray(docs, dtype=np.int64), lens), flat
-    doc_parts: list[np.ndarray] = []
-    values: list[bytes] = []
+    id_parts: list[np.ndarray] = []
+    blobs: list[bytes] = []
+    length_parts: list = []
     # wanted_upto[i]: how many wanted documents have a number below i; a block whose id range
     # holds none is skipped without decompressing it.
     wanted_upto = np.concatenate(([0], np.cumsum(wanted)))
@@ -117,18 +119,23 @@ def leaf_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         if skip:
             continue
         ids = _block_ids(m)
-        rows = np.flatnonzero(wanted[ids])
-        if len(rows):
-            if m._values is None:
-                m._read_values()
-            doc_parts.append(ids[rows])
-            values.extend(map(m._values.__getitem__, rows.tolist()))
-    if not values:
+        if not wanted[ids].any():
+            continue
+        id_parts.append(ids)
+        values = m._data[2]
+        if isinstance(values, PackedValues):  # how Presse writes blocks
+            blobs.append(values.blob)
+            length_parts.append(np.asarray(values.lengths, dtype=np.int64))
+        else:  # Whoosh's own block: one bytes object per posting
+            blobs.extend(values)
+            length_parts.append(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+    if not id_parts:
         return _EMPTY_IDS, _EMPTY_IDS
     # PackedPositions: each value is its document's positions as 4-byte little-endian integers.
-    lens = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // 4
-    flat = np.frombuffer(b"".join(values), dtype="<u4").astype(np.int64)
-    return np.repeat(np.concatenate(doc_parts), lens), flat
+    counts = np.concatenate(length_parts) // 4
+    starts = np.cumsum(counts) - counts
+    flat = np.frombuffer(b"".join(blobs), dtype="<u4")
+    return select_positions(np.concatenate(id_parts), starts, counts, flat, wanted)
 
 
 def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,7 @@ from whoosh.scoring import BM25F
 from whoosh.support.levenshtein import distance
 
 from indexer.schema import FrenchText
+from indexer.segments import MemorySegmentWriter
 from search.archive import _top_ranked
 from search.docsets import matching_docs, phrase_docs
 from search.facets import Filters, ReaderColumns
@@ -35,9 +36,11 @@ WEIGHTS = [40, 30, 30, 25, 6, 5, 5, 4, 3, 3, 2, 3, 2, 4, 2, 1, 3, 2, 2, 2, 1, 3,
 WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.5)
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    """A three-segment Whoosh index of 900 random documents, 60 of them deleted."""
+@pytest.fixture(scope="module", params=["whoosh-writer", "presse-writer"])
+def engine(tmp_path_factory, request):
+    """A three-segment Whoosh index of 900 random documents, 60 of them deleted; written by
+    Whoosh's ``SegmentWriter`` (Whoosh's block layout) or Presse's ``MemorySegmentWriter``
+    (blocks packed in arrays), since the numpy readers take both."""
     analyzer = SpaceSeparatedTokenizer() | LowercaseFilter()
     schema = fields.Schema(id=fields.ID(stored=True, unique=True),
                            title=fields.TEXT(analyzer=analyzer, phrase=False),
@@ -48,7 +51,7 @@ def engine(tmp_path_factory):
     ix = storage.create_index(schema)
     rng = random.Random(7)
     for batch in range(3):
-        writer = ix.writer()
+        writer = ix.writer() if request.param == "whoosh-writer" else MemorySegmentWriter(ix)
         for i in range(batch * 300, batch * 300 + 300):
             text = " ".join(rng.choices(WORDS, WEIGHTS, k=rng.randint(3, 60)))
             writer.add_document(id=f"d{i}", title=" ".join(rng.choices(WORDS, k=rng.randint(1, 6))), body=text,

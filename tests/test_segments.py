@@ -4,6 +4,8 @@ block statistics, stored fields, lengths and columns, read back through Whoosh."
 from __future__ import annotations
 
 import itertools
+import pickle
+from array import array
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,8 @@ from whoosh.writing import SegmentWriter
 from indexer.build import article_fields
 from indexer.readers import iter_files, read_file
 from indexer.schema import PackedPositions, make_schema
-from indexer.segments import MemoryPostings, MemorySegmentWriter, merge_small_segments, stored_lengths
+from indexer.segments import (BLOCK_PICKLE_PROTOCOL, PACK_FROM_POSTINGS, MemoryPostings, MemorySegmentWriter,
+                              PackedValues, merge_small_segments, pack_block, stored_lengths)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -116,6 +119,57 @@ def test_small_blocks_are_stored_uncompressed_and_large_ones_compressed(tmp_path
         assert [h[3] for h in blocks(r, "body", rare)] == [0]
         common = blocks(r, "exact", b"de")
         assert len(common) > 1 and all(h[3] == 3 for h in common)
+
+
+def block_data(reader, fieldname: str, text: bytes) -> tuple:
+    """The unpickled data of the first block of a posting list."""
+    m = reader.postings(fieldname, text)
+    m._read_data()
+    return m._data
+
+
+def test_full_blocks_are_packed_in_arrays_and_small_ones_kept_as_whoosh_tuples(tmp_path, documents):
+    ix = build(tmp_path / "ix", MemorySegmentWriter, [documents])
+    with ix.reader() as r:
+        ids, weights, values = block_data(r, "exact", b"de")
+        assert r.doc_frequency("exact", b"de") > PACK_FROM_POSTINGS
+        assert isinstance(ids, array) and isinstance(weights, array) and isinstance(values, PackedValues)
+        ids, weights, values = block_data(r, "body", b"gouvern")  # stems: fixed-size frequencies
+        assert isinstance(ids, array) and isinstance(values, bytes)
+        rare = next(text for fieldname, text in r.all_terms()
+                    if fieldname == "exact" and r.doc_frequency("exact", text) == 2)
+        ids, weights, values = block_data(r, "exact", rare)
+        assert isinstance(ids, tuple) and isinstance(values, tuple)
+
+
+@given(st.lists(st.binary(min_size=1, max_size=40), max_size=40))
+def test_packed_values_give_back_each_value(values):
+    packed = pickle.loads(pickle.dumps(PackedValues.of(values), BLOCK_PICKLE_PROTOCOL))
+    assert len(packed) == len(values) and list(packed) == values
+    assert [packed[i] for i in range(-len(values), len(values))] == values + values
+    with pytest.raises(IndexError):
+        packed[len(values)]
+
+
+@given(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=128, unique=True).map(sorted),
+       st.data())
+def test_a_packed_block_unpickles_to_what_whoosh_pickles(ids, data):
+    """The reader's view of a block — ids, weights, values — whatever the numbers' sizes."""
+    n = len(ids)
+    weights = data.draw(st.one_of(
+        st.just([1.0] * n), st.just([2.5] * n),
+        st.lists(st.integers(0, 2**20).map(float), min_size=n, max_size=n),
+        st.lists(st.floats(0, 1e6, width=32), min_size=n, max_size=n)))
+    values = data.draw(st.lists(st.binary(min_size=1, max_size=12), min_size=n, max_size=n))
+    deltas, packed_weights, packed_values = pickle.loads(pack_block(ids, weights, values))
+    assert list(itertools.accumulate(deltas)) == ids
+    if packed_weights is None or isinstance(packed_weights, float):
+        assert weights == [1.0 if packed_weights is None else packed_weights] * n
+    else:
+        assert list(packed_weights) == weights
+    assert list(packed_values) == values
+    fixed = pickle.loads(pack_block(ids, weights, b"\x01\x00\x00\x00" * n))[2]
+    assert fixed == b"\x01\x00\x00\x00" * n
 
 
 def test_a_document_whose_field_fails_leaves_nothing_behind(tmp_path, documents):
