@@ -20,6 +20,7 @@ from .query import Analysis, Highlights
 FRAGMENT_CHARS = 110  # about the width of one snippet fragment
 MAX_FRAGMENTS = 3
 SNIPPET_SCAN_CHARS = 8000  # snippets come from the start of long bodies
+MAX_CANDIDATE_PREFIXES = 24  # word starts looked for (see _candidate_prefixes)
 _SPACE = re.compile(r"\s+")
 
 
@@ -39,16 +40,19 @@ def _accent_variants() -> tuple[dict[str, str], dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _fold_table() -> dict[int, str]:
+def _fold_table() -> list[str]:
     """``str.translate`` table that lowercases and strips accents one character for one character
     (so offsets do not move): ``É → e``, ``Ç → c``; ligatures (``Œ``, ``Æ``…) become their lowercase
-    ligature, which ``_fold_pattern`` accepts for the letter pair."""
+    ligature, which ``_fold_pattern`` accepts for the letter pair.
+
+    A list indexed by code point, not a dict: ``translate`` looks every character up, and a list
+    halves the time (every hit's text is folded). Characters past the list are left as they are.
+    """
     singles, pairs = _accent_variants()
-    table: dict[int, str] = {}
+    table = [chr(cp) for cp in range(0x10000)]
     for cp in range(0x10000):
-        ch = chr(cp)
-        low = ch.lower()
-        if len(low) == 1 and low != ch:
+        low = table[cp].lower()
+        if len(low) == 1:
             table[cp] = low
     for folded, variants in singles.items():
         for ch in variants:
@@ -84,6 +88,33 @@ def _candidates_regex(prefixes: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?<![^\W_])(?:" + "|".join(_fold_pattern(p) for p in prefixes) + ")")
 
 
+def _candidate_prefixes(prefixes: set[str]) -> tuple[str, ...]:
+    """The word starts to look for, longest first: ``prefixes`` without those that extend
+    another, shortened (not below 3 letters) until there are at most ``MAX_CANDIDATE_PREFIXES``.
+
+    A looser filter finds more words to analyse, each once per query; a prefix or fuzzy query
+    gives hundreds of word forms, and compiling a regex of hundreds of alternatives can cost more
+    than the rest of the search.
+    """
+    _, pairs = _accent_variants()
+
+    def shortened(prefix: str, length: int) -> str:
+        if prefix[length - 1:length + 1] in pairs:  # "œ" is one character for a pair: keep it whole
+            length -= 1
+        return prefix[:length]
+
+    kept = {p for p in prefixes if p}
+    length = max(map(len, kept), default=0)
+    while len(kept) > MAX_CANDIDATE_PREFIXES and length > 3:
+        length -= 1
+        kept = {shortened(p, length) if len(p) > length else p for p in kept}
+    out: list[str] = []
+    for prefix in sorted(kept):  # the extensions of a prefix sort right after it
+        if not (out and prefix.startswith(out[-1])):
+            out.append(prefix)
+    return tuple(sorted(out, key=lambda p: (-len(p), p)))
+
+
 def _stem_prefix(term: str) -> str:
     """What every word indexed as ``term`` starts with, once folded: Snowball rewrites at most the
     last two letters of a stem (``chevaux → cheval``); a compound is found by its first part."""
@@ -100,9 +131,8 @@ class Highlighter:
         self.analysis = analysis
         self._verdicts: dict[str, tuple[tuple[int, int], ...]] = {}
         # A cheap regex finds the word starts that may match; only those words are analysed.
-        prefixes = {_stem_prefix(t) for t in self.stems} | {t for t in self.exact}
-        prefixes = sorted((p for p in prefixes if p), key=lambda p: (-len(p), p))
-        self._candidates = _candidates_regex(tuple(prefixes)) if prefixes else None
+        prefixes = _candidate_prefixes({_stem_prefix(t) for t in self.stems} | set(self.exact))
+        self._candidates = _candidates_regex(prefixes) if prefixes else None
 
     @property
     def empty(self) -> bool:

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.build import reindex, update_index
 from search import Archive, ArticleView, FacetCount, Hit, QueryError, SearchPage
+from search.highlight import MAX_CANDIDATE_PREFIXES, _candidate_prefixes, _candidates_regex, _fold_table
 
 SEED = "000_903b3f1d0023df44"
 FIGARO = "lefigaro-2024-10-11"
@@ -636,6 +637,37 @@ def test_hit_fields(archive):
         "Le président iranien et le président russe se sont rencontrés au Turkménistan.",
     )
     assert hit.lead_html == "Le président iranien et le président russe se sont rencontrés au Turkménistan."
+
+
+def test_folding_for_highlights_keeps_offsets():
+    text = "ŒUVRE, l'État, Ça, İzmir, \u212aelvin, ﬁn, 😀 fin"
+    folded = text.translate(_fold_table())
+    assert folded == "œuvre, l'etat, ca, izmir, kelvin, ﬁn, 😀 fin"
+    assert len(folded) == len(text)
+
+
+def _word_starts(prefixes, text: str) -> set[int]:
+    folded = text.translate(_fold_table())
+    return {m.start() for m in _candidates_regex(tuple(prefixes)).finditer(folded)} if prefixes else set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(prefixes=st.sets(st.text(st.sampled_from(list("aeiouœctn")), min_size=1, max_size=9), max_size=80),
+       words=st.lists(st.text(st.sampled_from(list("aeiouœctnÉÈÀŒ")), min_size=1, max_size=12), max_size=30))
+def test_highlight_looks_at_every_word_start_its_prefixes_give(prefixes, words):
+    """Fewer, shorter prefixes (a prefix query gives hundreds) make a looser filter, never a
+    stricter one: every word the full list would have found is still analysed."""
+    kept = _candidate_prefixes(prefixes)
+    assert len(kept) <= MAX_CANDIDATE_PREFIXES or all(len(p) <= 3 for p in kept)
+    text = " ".join(words)
+    assert _word_starts(sorted(prefixes, key=lambda p: (-len(p), p)), text) <= _word_starts(kept, text)
+
+
+def test_a_prefix_query_looks_for_a_few_word_starts():
+    forms = {f"inter{suffix}" for suffix in ("", "net", "nat", "ieur", "view", "dit")}
+    forms |= {f"attent{a}{b}" for a in "aeiou" for b in "nrstl"}
+    assert _candidate_prefixes(forms) == ("attenta", "attente", "attenti", "attento", "attentu", "inter")
+    assert _candidate_prefixes({"etat", "etats", "oeuvre"}) == ("oeuvre", "etat")
 
 
 def _assert_only_mark_tags(*fragments: str) -> None:
