@@ -16,6 +16,7 @@ from itertools import chain
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
 from whoosh.matching.wrappers import FilterMatcher
 
 from indexer.schema import PackedPositions
@@ -145,9 +146,10 @@ def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray,
     for leaf, offset in reader.leaf_readers():
         size = leaf.doc_count_all()
         local = wanted[offset:offset + size]
-        if not local.any() or (field, text) not in leaf:
+        matcher = _leaf_matcher(leaf, field, text) if local.any() else None
+        if matcher is None:
             continue
-        docs, pos = leaf_positions(leaf.postings(field, text), local)
+        docs, pos = leaf_positions(matcher, local)
         doc_parts.append(docs + offset)
         pos_parts.append(pos)
     if not doc_parts:
@@ -245,12 +247,22 @@ def select_positions(ids: np.ndarray, starts: np.ndarray, counts: np.ndarray, fl
     return np.repeat(ids[rows], lens), flat[index].astype(np.int64)
 
 
+def _leaf_matcher(leaf, field: str, text):
+    """The posting-list matcher of ``text`` in one segment, None when the segment lacks it: one
+    look-up in the segment's term table (``in`` and then ``postings`` made two)."""
+    try:
+        return leaf.postings(field, text)
+    except TermNotFound:
+        return None
+
+
 def _read(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
     id_parts, weight_parts = [], []
     for leaf, offset in reader.leaf_readers():
-        if (field, text) not in leaf:
+        matcher = _leaf_matcher(leaf, field, text)
+        if matcher is None:
             continue
-        ids, weights = leaf_postings(leaf.postings(field, text))
+        ids, weights = leaf_postings(matcher)
         id_parts.append(ids + offset if offset else ids)
         weight_parts.append(weights)
     if not id_parts:
