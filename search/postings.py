@@ -22,7 +22,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from indexer.schema import PackedPositions
 from indexer.segments import PackedValues
 
-__all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions", "select_positions"]
+__all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions", "positions_by_document", "select_positions"]
 
 POSTING_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting arrays kept per commit (and per server process)
 # Positions of terms in at least this many documents are decoded whole once and kept (up to
@@ -95,6 +95,14 @@ def leaf_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """(document ids, positions) of a fresh posting-list matcher of a field with positions, for
     the documents of ``wanted`` (a boolean mask over the segment's document numbers) only: one
     entry per occurrence, document ids ascending, positions ascending within a document."""
+    ids, counts, flat = _leaf_by_document(matcher, wanted)
+    return select_positions(ids, np.cumsum(counts) - counts, counts, flat, wanted)
+
+
+def _leaf_by_document(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(documents, positions each, positions end to end) of a fresh posting-list matcher of a
+    field with positions: at least the documents of the ``wanted`` mask; with the on-disk packed
+    format, every document of each block that holds a wanted one (decoded as they come)."""
     matcher = _unfiltered(matcher)
     if not (_on_disk(matcher) and isinstance(matcher.format, PackedPositions)):
         docs: list[int] = []
@@ -105,7 +113,7 @@ def leaf_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]
                 lists.append(m.value_as("positions"))
         lens = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
         flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
-        return np.repeat(np.asarray(docs, dtype=np.int64), lens), flat
+        return np.asarray(docs, dtype=np.int64), lens, flat
     id_parts: list[np.ndarray] = []
     blobs: list[bytes] = []
     length_parts: list = []
@@ -131,12 +139,10 @@ def leaf_positions(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]
             blobs.extend(values)
             length_parts.append(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
     if not id_parts:
-        return _EMPTY_IDS, _EMPTY_IDS
+        return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_IDS
     # PackedPositions: each value is its document's positions as 4-byte little-endian integers.
-    counts = np.concatenate(length_parts) // 4
-    starts = np.cumsum(counts) - counts
-    flat = np.frombuffer(b"".join(blobs), dtype="<u4")
-    return select_positions(np.concatenate(id_parts), starts, counts, flat, wanted)
+    return (np.concatenate(id_parts), np.concatenate(length_parts) // 4,
+            np.frombuffer(b"".join(blobs), dtype="<u4"))
 
 
 def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -155,6 +161,22 @@ def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray,
     if not doc_parts:
         return _EMPTY_IDS, _EMPTY_IDS
     return np.concatenate(doc_parts), np.concatenate(pos_parts)
+
+
+def positions_by_document(reader, field: str, text) -> tuple[np.ndarray, ...]:
+    """Every position of ``text`` in ``field`` over the whole reader, by document: (document
+    numbers, index of each one's first position, positions each, positions end to end as
+    uint32), what ``select_positions`` selects from."""
+    parts = []
+    for leaf, offset in reader.leaf_readers():
+        matcher = _leaf_matcher(leaf, field, text)
+        if matcher is not None:
+            ids, counts, flat = _leaf_by_document(matcher, np.ones(leaf.doc_count_all(), dtype=bool))
+            parts.append((ids + offset, counts, flat))
+    if not parts:
+        return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_IDS, _EMPTY_IDS
+    ids, counts, flat = (np.concatenate(arrays) for arrays in zip(*parts))
+    return ids, np.cumsum(counts) - counts, counts, flat.astype(np.uint32, copy=False)
 
 
 class PostingCache:
@@ -216,7 +238,7 @@ class PostingCache:
             if found is not None:
                 self._positions.move_to_end(key)
         if found is None:
-            found = _by_document(*positions(reader, field, text, np.ones(len(wanted), dtype=bool)))
+            found = positions_by_document(reader, field, text)
             size = sum(a.nbytes for a in found)
             with self._lock:
                 if key not in self._positions and size <= self.max_position_bytes:
@@ -228,18 +250,10 @@ class PostingCache:
         return select_positions(*found, wanted)
 
 
-def _by_document(docs: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(documents, index of each one's first entry, entries each, positions) of a decoded list
-    (``docs`` ascending)."""
-    starts = np.flatnonzero(np.concatenate(([True], docs[1:] != docs[:-1]))) if len(docs) else _EMPTY_IDS
-    counts = np.diff(np.append(starts, len(docs)))
-    return docs[starts], starts, counts, flat.astype(np.int32)
-
-
 def select_positions(ids: np.ndarray, starts: np.ndarray, counts: np.ndarray, flat: np.ndarray,
                      wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(document ids, positions) of the documents of the ``wanted`` mask, out of a list decoded
-    by document (see ``_by_document``); costs what it returns, not the whole list."""
+    by document (see ``positions_by_document``); costs what it returns, not the whole list."""
     rows = np.flatnonzero(wanted[ids])
     lens = counts[rows]
     # Entry i of the answer: its document's first entry + its rank within that document.

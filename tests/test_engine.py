@@ -26,7 +26,7 @@ from indexer.segments import MemorySegmentWriter
 from search.archive import _top_ranked
 from search.docsets import matching_docs, phrase_docs
 from search.facets import Filters, ReaderColumns
-from search.postings import PostingCache, positions
+from search.postings import PostingCache, positions, positions_by_document
 from search.scoring import bm25f_scores, positive_terms
 from search.vocabulary import Vocabulary, spelling_neighbours
 
@@ -111,6 +111,12 @@ def test_positions_equal_whooshs_positions(engine, word, wanted_docs):
         cached_docs, cached_pos = cache.positions(reader, "exact", word, wanted)
         assert cached_docs.tolist() == docs.tolist() and cached_pos.tolist() == pos.tolist()
     assert cache.position_bytes > 0
+    # The whole list by document: each document once, its positions end to end.
+    ids, starts, counts, flat = positions_by_document(reader, "exact", word)
+    everything = positions(reader, "exact", word, np.ones(reader.doc_count_all(), dtype=bool))
+    assert ids.tolist() == sorted(set(everything[0].tolist())) and counts.sum() == len(flat)
+    assert np.repeat(ids, counts).tolist() == everything[0].tolist() and flat.tolist() == everything[1].tolist()
+    assert starts.tolist() == (np.cumsum(counts) - counts).tolist()
     # A list too big for a quarter of the cache is decoded for the wanted documents only, every time.
     small = PostingCache(max_position_bytes=256, positions_from_docs=1)
     small_docs, small_pos = small.positions(reader, "exact", word, wanted)
