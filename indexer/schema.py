@@ -13,8 +13,8 @@ from whoosh.system import pack_uint
 from .analysis import TOKEN_RE, CachedFilter, french_analyzer, french_exact_analyzer
 
 # Bump when fields change in a way an existing index cannot serve (checked with ANALYSIS_VERSION).
-SCHEMA_VERSION = 4  # 2: positions stored as PackedPositions; 3: no "day_asc" column (derived from "day");
-# 4: posting blocks packed in arrays (indexer.segments.pack_block)
+SCHEMA_VERSION = 5  # 2: positions stored as PackedPositions; 3: no "day_asc" column (derived from "day");
+# 4: posting blocks packed in arrays (indexer.segments.pack_block); 5: positions 16-bit, uncompressed
 
 # The stemmed fields searched by plain words, and the exact-form fields for phrases, prefixes and
 # fuzzy words. "exact" holds the lead and the body; the title has its own.

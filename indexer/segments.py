@@ -13,6 +13,7 @@ own reader against Whoosh's own writer.
 
 from __future__ import annotations
 
+import sys
 import zlib
 from array import array
 from itertools import accumulate, islice, repeat
@@ -26,6 +27,8 @@ from whoosh.columns import NumericColumn
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
+
+from .schema import PackedPositions
 
 # Blocks whose pickled data is shorter than this are stored uncompressed: zlib saves nothing on
 # them (a one-posting block grows by a few bytes), and a third of all blocks skip a zlib call.
@@ -101,13 +104,40 @@ class PackedValues:
         return map(self.__getitem__, range(len(self.lengths)))
 
 
+class NarrowPositions(PackedValues):
+    """``PackedValues`` of ``PackedPositions`` postings whose positions all fit in 16 bits: the
+    blob holds them as 2-byte little-endian integers, half the bytes, so that a block of a phrase
+    field is read without decompressing it (see ``_write_block``). ``lengths`` are those of the
+    4-byte values, and ``values[i]`` gives Whoosh's reader the 4-byte form. Pickled into posting
+    blocks: keep it at this import path.
+    """
+
+    __slots__ = ()
+
+    def __reduce__(self):
+        return NarrowPositions, (self.blob, self.lengths)
+
+    def __getitem__(self, i: int) -> bytes:
+        if self._starts is None:
+            self._starts = list(accumulate(self.lengths, initial=0))
+        i = range(len(self.lengths))[i]
+        narrow = array("H")
+        narrow.frombytes(self.blob[self._starts[i] // 2:self._starts[i + 1] // 2])
+        if sys.byteorder != "little":
+            narrow.byteswap()
+        wide = array("I", narrow)
+        if sys.byteorder != "little":
+            wide.byteswap()
+        return wide.tobytes()
+
+
 def uint_array(numbers: list[int]) -> array:
     """``numbers`` (none negative) in the smallest unsigned array type that holds them all."""
     top = max(numbers, default=0)
     return array("B" if top < 1 << 8 else "H" if top < 1 << 16 else "I" if top < 1 << 32 else "Q", numbers)
 
 
-def pack_block(ids: list[int], weights: list[float], values: list[bytes] | bytes) -> bytes:
+def pack_block(ids: list[int], weights: list[float], values: list[bytes] | bytes, positions: bool = False) -> bytes:
     """The pickled data of one posting block: what Whoosh's ``W3PostingsWriter`` pickles
     (``_mini_ids``, ``_mini_weights``, ``_mini_values``), in arrays from ``PACK_FROM_POSTINGS``
     postings on.
@@ -116,7 +146,8 @@ def pack_block(ids: list[int], weights: list[float], values: list[bytes] | bytes
     - weights: None when all are 1, one float when all are equal (as Whoosh), else an unsigned
       array when all are whole numbers (frequencies), a float32 array otherwise (Whoosh's own
       weights go through an ``array("f")`` too);
-    - values: fixed-size values end to end (as Whoosh), else ``PackedValues``.
+    - values: fixed-size values end to end (as Whoosh), else ``PackedValues``; ``positions``
+      (``PackedPositions`` values) that all fit in 16 bits, ``NarrowPositions``.
 
     Whoosh's reader takes the arrays wherever it takes its tuples. Smaller blocks keep Whoosh's
     tuples, which pickle shorter than arrays and their class references.
@@ -135,6 +166,10 @@ def pack_block(ids: list[int], weights: list[float], values: list[bytes] | bytes
     if small:
         return dumps((tuple(deltas), packed_weights, values if isinstance(values, bytes) else tuple(values)), 2)
     packed_values = values if isinstance(values, bytes) else PackedValues.of(values)
+    if positions and isinstance(packed_values, PackedValues):
+        wide = np.frombuffer(packed_values.blob, dtype="<u4")
+        if not len(wide) or wide.max() < 1 << 16:
+            packed_values = NarrowPositions(wide.astype("<u2").tobytes(), packed_values.lengths)
     return dumps((uint_array(deltas), packed_weights, packed_values), BLOCK_PICKLE_PROTOCOL)
 
 
@@ -300,15 +335,20 @@ def _write_block(postwriter, last: bool) -> None:
     - the data is packed in arrays (``pack_block``): a full block of a phrase field unpickles
       about ten times faster and compresses to less than half;
     - small blocks are stored uncompressed: Whoosh meant to skip compression under 20 bytes but
-      overwrites its own decision (each block says its compression level).
+      overwrites its own decision (each block says its compression level);
+    - so are the packed blocks of positions (``NarrowPositions`` or ``PackedValues``): zlib saved
+      a third of their bytes, and decompressing them was the largest cost of a phrase over a
+      common word.
     """
     pw = postwriter
     postfile = pw._postfile
     if not pw._blockcount:
         postfile.write(WHOOSH3_HEADER_MAGIC)
     pw._terminfo.add_block(pw)
-    databytes = pack_block(pw._ids, pw._weights, pw._values)
-    comp = pw._compression if len(databytes) >= COMPRESS_FROM_BYTES else 0
+    positions = isinstance(pw._format, PackedPositions)
+    databytes = pack_block(pw._ids, pw._weights, pw._values, positions)
+    packed_positions = positions and len(pw._ids) >= PACK_FROM_POSTINGS
+    comp = pw._compression if len(databytes) >= COMPRESS_FROM_BYTES and not packed_positions else 0
     if comp:
         databytes = zlib.compress(databytes, comp)
     ids = pw._ids

@@ -20,7 +20,7 @@ from whoosh.reading import TermNotFound
 from whoosh.matching.wrappers import FilterMatcher
 
 from indexer.schema import PackedPositions
-from indexer.segments import PackedValues
+from indexer.segments import NarrowPositions, PackedValues
 
 __all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions", "positions_by_document", "select_positions"]
 
@@ -115,7 +115,7 @@ def _leaf_by_document(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarr
         flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lens.sum()))
         return np.asarray(docs, dtype=np.int64), lens, flat
     id_parts: list[np.ndarray] = []
-    blobs: list[bytes] = []
+    flat_parts: list[np.ndarray] = []
     length_parts: list = []
     # wanted_upto[i]: how many wanted documents have a number below i; a block whose id range
     # holds none is skipped without decompressing it.
@@ -131,18 +131,19 @@ def _leaf_by_document(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarr
         if not wanted[ids].any():
             continue
         id_parts.append(ids)
+        # PackedPositions: each value is its document's positions as 4-byte little-endian
+        # integers; Presse's writers pack a block's values in one blob, 2-byte integers when
+        # they fit (NarrowPositions).
         values = m._data[2]
-        if isinstance(values, PackedValues):  # how Presse writes blocks
-            blobs.append(values.blob)
+        if isinstance(values, PackedValues):
+            flat_parts.append(np.frombuffer(values.blob, dtype="<u2" if isinstance(values, NarrowPositions) else "<u4"))
             length_parts.append(np.asarray(values.lengths, dtype=np.int64))
         else:  # Whoosh's own block: one bytes object per posting
-            blobs.extend(values)
+            flat_parts.append(np.frombuffer(b"".join(values), dtype="<u4"))
             length_parts.append(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
     if not id_parts:
         return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_IDS
-    # PackedPositions: each value is its document's positions as 4-byte little-endian integers.
-    return (np.concatenate(id_parts), np.concatenate(length_parts) // 4,
-            np.frombuffer(b"".join(blobs), dtype="<u4"))
+    return np.concatenate(id_parts), np.concatenate(length_parts) // 4, np.concatenate(flat_parts)
 
 
 def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ from indexer.build import article_fields
 from indexer.readers import iter_files, read_file
 from indexer.schema import PackedPositions, make_schema
 from indexer.segments import (BLOCK_PICKLE_PROTOCOL, PACK_FROM_POSTINGS, MemoryPostings, MemorySegmentWriter,
-                              PackedValues, merge_small_segments, pack_block, stored_lengths)
+                              NarrowPositions, PackedValues, merge_small_segments, pack_block, stored_lengths)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -112,13 +112,15 @@ def test_merged_segments_read_back_exactly_like_whooshs(tmp_path, documents):
     assert_same_index(ours, theirs)
 
 
-def test_small_blocks_are_stored_uncompressed_and_large_ones_compressed(tmp_path, documents):
+def test_small_blocks_and_packed_positions_are_stored_uncompressed_the_rest_compressed(tmp_path, documents):
     ix = build(tmp_path / "ix", MemorySegmentWriter, [documents])
     with ix.reader() as r:
         rare = next(text for fieldname, text in r.all_terms() if fieldname == "body" and r.doc_frequency("body", text) == 1)
         assert [h[3] for h in blocks(r, "body", rare)] == [0]
-        common = blocks(r, "exact", b"de")
-        assert len(common) > 1 and all(h[3] == 3 for h in common)
+        common = blocks(r, "body", b"gouvern")
+        assert len(common) >= 1 and all(h[3] == 3 for h in common)
+        positions = blocks(r, "exact", b"de")
+        assert len(positions) > 1 and all(h[3] == 0 for h in positions)
 
 
 def block_data(reader, fieldname: str, text: bytes) -> tuple:
@@ -133,7 +135,8 @@ def test_full_blocks_are_packed_in_arrays_and_small_ones_kept_as_whoosh_tuples(t
     with ix.reader() as r:
         ids, weights, values = block_data(r, "exact", b"de")
         assert r.doc_frequency("exact", b"de") > PACK_FROM_POSTINGS
-        assert isinstance(ids, array) and isinstance(weights, array) and isinstance(values, PackedValues)
+        assert isinstance(ids, array) and isinstance(weights, array) and isinstance(values, NarrowPositions)
+        assert len(values.blob) * 2 == sum(values.lengths)  # 2 bytes a position instead of 4
         ids, weights, values = block_data(r, "body", b"gouvern")  # stems: fixed-size frequencies
         assert isinstance(ids, array) and isinstance(values, bytes)
         rare = next(text for fieldname, text in r.all_terms()
@@ -170,6 +173,19 @@ def test_a_packed_block_unpickles_to_what_whoosh_pickles(ids, data):
     assert list(packed_values) == values
     fixed = pickle.loads(pack_block(ids, weights, b"\x01\x00\x00\x00" * n))[2]
     assert fixed == b"\x01\x00\x00\x00" * n
+
+
+@given(st.lists(st.lists(st.integers(0, 2**32 - 1), min_size=1, max_size=20, unique=True).map(sorted),
+                min_size=PACK_FROM_POSTINGS, max_size=128))
+def test_positions_are_packed_narrow_when_they_fit_and_read_back_the_same(position_lists):
+    fmt = PackedPositions()
+    values = [fmt.encode(p) for p in position_lists]
+    ids = list(range(0, 3 * len(values), 3))
+    packed = pickle.loads(pack_block(ids, [float(len(p)) for p in position_lists], values, positions=True))[2]
+    fits = max(map(max, position_lists)) < 1 << 16
+    assert isinstance(packed, NarrowPositions) == fits and isinstance(packed, PackedValues)
+    assert [fmt.decode_positions(v) for v in packed] == position_lists  # what Whoosh's reader sees
+    assert [packed[i] for i in range(len(values))] == values
 
 
 def test_a_document_whose_field_fails_leaves_nothing_behind(tmp_path, documents):
