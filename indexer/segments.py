@@ -94,11 +94,16 @@ class PackedValues:
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def __getitem__(self, i: int) -> bytes:
+    def _bounds(self, i: int) -> tuple[int, int]:
+        """Where value ``i`` starts and ends, in bytes of its 4-byte form."""
         if self._starts is None:
             self._starts = list(accumulate(self.lengths, initial=0))
         i = range(len(self.lengths))[i]  # negative indexes; IndexError past the end
-        return self.blob[self._starts[i]:self._starts[i + 1]]
+        return self._starts[i], self._starts[i + 1]
+
+    def __getitem__(self, i: int) -> bytes:
+        start, end = self._bounds(i)
+        return self.blob[start:end]
 
     def __iter__(self) -> Iterator[bytes]:
         return map(self.__getitem__, range(len(self.lengths)))
@@ -118,11 +123,9 @@ class NarrowPositions(PackedValues):
         return NarrowPositions, (self.blob, self.lengths)
 
     def __getitem__(self, i: int) -> bytes:
-        if self._starts is None:
-            self._starts = list(accumulate(self.lengths, initial=0))
-        i = range(len(self.lengths))[i]
+        start, end = self._bounds(i)
         narrow = array("H")
-        narrow.frombytes(self.blob[self._starts[i] // 2:self._starts[i + 1] // 2])
+        narrow.frombytes(self.blob[start // 2:end // 2])
         if sys.byteorder != "little":
             narrow.byteswap()
         wide = array("I", narrow)
@@ -329,11 +332,11 @@ def _fill_blocks(postwriter, ids: list, weights: list, values: list | bytes, len
 
 
 def _write_block(postwriter, last: bool) -> None:
-    """``W3PostingsWriter._write_block`` (Whoosh 2.7) with two differences, both readable by
+    """``W3PostingsWriter._write_block`` (Whoosh 2.7) with three differences, all readable by
     Whoosh's reader:
 
     - the data is packed in arrays (``pack_block``): a full block of a phrase field unpickles
-      about ten times faster and compresses to less than half;
+      about ten times faster (2.7 against 34.6 µs for a synthetic block of 128 postings);
     - small blocks are stored uncompressed: Whoosh meant to skip compression under 20 bytes but
       overwrites its own decision (each block says its compression level);
     - so are the packed blocks of positions (``NarrowPositions`` or ``PackedValues``): zlib saved

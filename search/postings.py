@@ -16,13 +16,14 @@ from itertools import chain
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.reading import TermNotFound
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 
 from indexer.schema import PackedPositions
 from indexer.segments import NarrowPositions, PackedValues
 
-__all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions", "positions_by_document", "select_positions"]
+__all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions", "positions_by_document",
+           "select_positions"]
 
 POSTING_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting arrays kept per commit (and per server process)
 # Positions of terms in at least this many documents are decoded whole once and kept (up to
@@ -136,7 +137,8 @@ def _leaf_by_document(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarr
         # they fit (NarrowPositions).
         values = m._data[2]
         if isinstance(values, PackedValues):
-            flat_parts.append(np.frombuffer(values.blob, dtype="<u2" if isinstance(values, NarrowPositions) else "<u4"))
+            narrow = isinstance(values, NarrowPositions)
+            flat_parts.append(np.frombuffer(values.blob, dtype="<u2" if narrow else "<u4"))
             length_parts.append(np.asarray(values.lengths, dtype=np.int64))
         else:  # Whoosh's own block: one bytes object per posting
             flat_parts.append(np.frombuffer(b"".join(values), dtype="<u4"))
