@@ -3,9 +3,9 @@
 Matching, facet counting and scoring all start from a term's posting list: the documents that
 contain it and how often. Whoosh hands postings out one document at a time through its matcher,
 several Python calls each. Presse reads a whole list block by block instead — each block is one
-zlib + pickle load, decoded with numpy (positions, stored as ``PackedPositions``, with one
-``frombuffer``) — and keeps the decoded arrays of recently used terms, so a
-common word shared by many queries is read from disk once per commit.
+pickle load of arrays (``indexer.segments.pack_block``; zlib too for blocks Whoosh wrote), decoded
+with numpy (a block's positions with one ``frombuffer``) — and keeps the decoded arrays of
+recently used terms, so a common word shared by many queries is read from disk once per commit.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ POSTING_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting arrays kept per commit
 # Positions of terms in at least this many documents are decoded whole once and kept (up to
 # POSITION_CACHE_BYTES): phrases and proximity ask for the same frequent words again and again
 # ("du", "la", "une"), and their candidates are spread over every block of the list, each block
-# one zlib + pickle load (about 60 µs).
+# one read and pickle load.
 CACHED_POSITIONS_FROM_DOCS = 1000
 POSITION_CACHE_BYTES = 32 * 1024 * 1024
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)

@@ -22,11 +22,11 @@ from whoosh.scoring import BM25F
 from whoosh.support.levenshtein import distance
 
 from indexer.schema import FrenchText
-from indexer.segments import MemorySegmentWriter
+from indexer.segments import MemorySegmentWriter, NarrowPositions, PackedValues
 from search.archive import _top_ranked
 from search.docsets import matching_docs, phrase_docs
 from search.facets import Filters, ReaderColumns
-from search.postings import PostingCache, positions, positions_by_document
+from search.postings import PostingCache, positions, positions_by_document, select_positions
 from search.scoring import bm25f_scores, positive_terms
 from search.vocabulary import Vocabulary, spelling_neighbours
 
@@ -133,6 +133,36 @@ def test_positions_equal_whooshs_positions(engine, word, wanted_docs):
             m.next()
     assert list(zip(docs.tolist(), pos.tolist())) == expected
     assert expected or wanted.sum() < 10  # a few documents may all lack the word
+
+
+def test_positions_past_65535_are_read_back_from_a_wide_block(tmp_path):
+    """A block with a position too large for 2 bytes keeps 4-byte positions (PackedValues, not
+    NarrowPositions); the numpy readers give what Whoosh's matcher gives for it."""
+    analyzer = SpaceSeparatedTokenizer() | LowercaseFilter()
+    schema = fields.Schema(id=fields.ID(stored=True), exact=FrenchText(analyzer=analyzer, phrase=True))
+    ix = FileStorage(str(tmp_path)).create().create_index(schema)
+    writer = MemorySegmentWriter(ix)
+    texts = [f"marque mot{i} marque" for i in range(12)]
+    texts[5] = "remplissage " * 70_000 + "marque fin"
+    for i, text in enumerate(texts):
+        writer.add_document(id=f"d{i}", exact=text)
+    writer.commit()
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        matcher = reader.postings("exact", "marque")
+        matcher._read_data()
+        assert isinstance(matcher._data[2], PackedValues) and not isinstance(matcher._data[2], NarrowPositions)
+        expected = []
+        while matcher.is_active():
+            expected.extend((matcher.id(), p) for p in matcher.value_as("positions"))
+            matcher.next()
+        assert (5, 70_000) in expected
+        wanted = np.ones(reader.doc_count_all(), dtype=bool)
+        docs, pos = positions(reader, "exact", "marque", wanted)
+        assert list(zip(docs.tolist(), pos.tolist())) == expected
+        by_document = positions_by_document(reader, "exact", "marque")
+        docs, pos = select_positions(*by_document, wanted)
+        assert list(zip(docs.tolist(), pos.tolist())) == expected
 
 
 @settings(max_examples=300, deadline=None)
