@@ -26,6 +26,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from .analysis import ANALYSIS_VERSION
+from .mapped import MappedFileStorage
 from .schema import SCHEMA_VERSION, make_schema
 
 CURRENT_FILE = "CURRENT"
@@ -111,7 +112,7 @@ def open_generation(root: str | os.PathLike):
         )
     meta = check_version(generation)
     try:
-        ix = whoosh_index.open_dir(str(generation))
+        ix = MappedFileStorage(str(generation)).open_index()
         if set(ix.schema.names()) != set(make_schema().names()):
             raise IndexVersionError(
                 f"Les champs de l'index {generation} ne sont pas ceux de cette version de Presse. "
