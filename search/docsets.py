@@ -16,6 +16,10 @@ from whoosh import query as wq
 
 from .postings import PostingCache
 
+# In a phrase, words in more than this many times the documents of its rarest word are not
+# used to narrow the candidates (see _docs).
+PHRASE_MASK_RATIO = 32
+
 __all__ = ["follows", "matching_docs", "mask_of", "occurrence_keys", "phrase_docs", "term_mask"]
 
 
@@ -68,8 +72,14 @@ def _docs(searcher, reader, q: wq.Query, live: np.ndarray, postings: PostingCach
         return result
     if isinstance(q, wq.Phrase) and q.words:
         # Documents with every word first (mask algebra), then positions checked for those only.
+        # A word far more frequent than the rarest one ("de" in "de discret") narrows nothing
+        # worth its whole posting list: its positions, read for the candidates only, filter.
+        frequency = {word: reader.doc_frequency(q.fieldname, word) for word in q.words}
+        rarest = min(frequency.values())
         candidates = None
-        for word in dict.fromkeys(q.words):
+        for word in sorted(frequency, key=frequency.get):
+            if candidates is not None and frequency[word] > PHRASE_MASK_RATIO * rarest:
+                break
             docs = term_mask(reader, postings, q.fieldname, word)
             candidates = docs if candidates is None else np.logical_and(candidates, docs, out=candidates)
             if not candidates.any():
@@ -107,5 +117,5 @@ def phrase_docs(reader, postings: PostingCache, field: str, words, slop: int, ca
         ends = keys if ends is None else keys[follows(ends, keys, slop)]
         if not len(ends):
             return np.zeros(len(candidates), dtype=bool)
-        candidates = mask_of(np.unique(ends >> 32), len(candidates))
+        candidates = mask_of(ends >> 32, len(candidates))  # repeated documents: set twice, no harm
     return candidates

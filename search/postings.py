@@ -32,6 +32,10 @@ POSTING_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting arrays kept per commit
 # one read and pickle load.
 CACHED_POSITIONS_FROM_DOCS = 1000
 POSITION_CACHE_BYTES = 32 * 1024 * 1024
+# A list at least this many times longer than the documents wanted from it is read sparsely
+# (PostingCache.get): a block holds 128 postings, so each wanted document then costs at most
+# one block of the list, against the whole list's blocks.
+SPARSE_READ_RATIO = 256
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 _EMPTY_IDS.flags.writeable = _EMPTY_WEIGHTS.flags.writeable = False
@@ -73,22 +77,41 @@ def _block_ids(m) -> np.ndarray:
     return np.cumsum(np.asarray(m._data[0], dtype=np.int64))  # stored as deltas from 0
 
 
-def leaf_postings(matcher) -> tuple[np.ndarray, np.ndarray]:
+def _wanted_blocks(matcher, wanted: np.ndarray | None):
+    """The on-disk matcher on each block whose id range holds a document of the ``wanted`` mask
+    (every block when None), with the block's document ids; other blocks' data is not read."""
+    # wanted_upto[i]: how many wanted documents have a number below i.
+    wanted_upto = None if wanted is None else np.concatenate(([0], np.cumsum(wanted)))
+    first = 0  # the lowest id the current block may hold
+    for m in _blocks(matcher):
+        if wanted_upto is not None:
+            last = min(m._maxid, len(wanted) - 1)
+            skip = wanted_upto[last + 1] == wanted_upto[first]
+            first = m._maxid + 1
+            if skip:
+                continue
+        yield m, _block_ids(m)
+
+
+def leaf_postings(matcher, wanted: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(document ids, term weights) of a fresh posting-list matcher of one segment (deleted
-    documents included)."""
+    documents included); with a ``wanted`` mask, at least those of its documents, read from the
+    blocks that may hold them only."""
     matcher = _unfiltered(matcher)
     if not _on_disk(matcher):
-        pairs = [(m.id(), m.weight()) for m in _each(matcher)]
+        pairs = [(m.id(), m.weight()) for m in _each(matcher) if wanted is None or wanted[m.id()]]
         return (np.asarray([i for i, _ in pairs], dtype=np.int64),
                 np.asarray([w for _, w in pairs], dtype=np.float64))
     id_blocks, weight_blocks = [], []
-    for m in _blocks(matcher):
-        id_blocks.append(_block_ids(m))
+    for m, ids in _wanted_blocks(matcher, wanted):
+        id_blocks.append(ids)
         raw = m._data[1]  # None: every weight is 1; a float: all the same
         if raw is None or isinstance(raw, float):
             weight_blocks.append(np.full(m._blocklength, 1.0 if raw is None else raw, dtype=np.float64))
         else:
             weight_blocks.append(np.asarray(raw, dtype=np.float64))
+    if not id_blocks:
+        return _EMPTY_IDS, _EMPTY_WEIGHTS
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
@@ -118,17 +141,7 @@ def _leaf_by_document(matcher, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarr
     id_parts: list[np.ndarray] = []
     flat_parts: list[np.ndarray] = []
     length_parts: list = []
-    # wanted_upto[i]: how many wanted documents have a number below i; a block whose id range
-    # holds none is skipped without decompressing it.
-    wanted_upto = np.concatenate(([0], np.cumsum(wanted)))
-    first = 0  # the lowest id the current block may hold
-    for m in _blocks(matcher):
-        last = min(m._maxid, len(wanted) - 1)
-        skip = wanted_upto[last + 1] == wanted_upto[first]
-        first = m._maxid + 1
-        if skip:
-            continue
-        ids = _block_ids(m)
+    for m, ids in _wanted_blocks(matcher, wanted):
         if not wanted[ids].any():
             continue
         id_parts.append(ids)
@@ -220,6 +233,23 @@ class PostingCache:
                     self.bytes -= ids.nbytes + weights.nbytes
         return found
 
+    def for_documents(self, reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """(document numbers, weights, document frequency) of ``text`` in ``field``, for scoring
+        the documents of the ``wanted`` mask: the arrays hold at least those of its documents.
+
+        A list that is not cached and is far longer than the wanted documents are many is read
+        only in the blocks that may hold them, and not kept: "de" is in every article, the phrase
+        "de discret" in a handful, and scoring them should not decode the whole list of "de".
+        """
+        with self._lock:
+            found = self._lists.get((field, text))
+        if found is None:
+            frequency = reader.doc_frequency(field, text)
+            if SPARSE_READ_RATIO * np.count_nonzero(wanted) < frequency:
+                return (*_read(reader, field, text, wanted), frequency)
+        ids, weights = self.get(reader, field, text)
+        return ids, weights, len(ids)  # a whole list: its length is the document frequency
+
     def ids(self, reader, field: str, text) -> np.ndarray:
         """The document numbers containing ``text`` in ``field``."""
         return self.get(reader, field, text)[0]
@@ -273,13 +303,18 @@ def _leaf_matcher(leaf, field: str, text):
         return None
 
 
-def _read(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
+def _read(reader, field: str, text, wanted: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of ``text`` in ``field`` over the whole reader; with a
+    ``wanted`` mask, at least those of its documents (see ``leaf_postings``)."""
     id_parts, weight_parts = [], []
     for leaf, offset in reader.leaf_readers():
+        local = None if wanted is None else wanted[offset:offset + leaf.doc_count_all()]
+        if local is not None and not local.any():
+            continue
         matcher = _leaf_matcher(leaf, field, text)
         if matcher is None:
             continue
-        ids, weights = leaf_postings(matcher)
+        ids, weights = leaf_postings(matcher, local)
         id_parts.append(ids + offset if offset else ids)
         weight_parts.append(weights)
     if not id_parts:

@@ -88,13 +88,12 @@ def bm25f_scores(searcher, terms, matched: np.ndarray, weighting: BM25F, lengths
     for field, text, boost in terms:
         if not reader.schema[field].scorable:
             continue
-        ids, tf = postings.get(reader, field, text)
+        ids, tf, frequency = postings.for_documents(reader, field, text, matched)
         if not len(ids):
             continue
         B = weighting._field_B.get(field, weighting.B)
-        # Whoosh's idf (WeightingModel.idf); the posting list's length is the document frequency.
-        # Not searcher.idf, whose cache never shrinks.
-        idf = log(doc_count / (len(ids) + 1)) + 1
+        # Whoosh's idf (WeightingModel.idf). Not searcher.idf, whose cache never shrinks.
+        idf = log(doc_count / (frequency + 1)) + 1
         avgfl = searcher.avg_field_length(field) or 1
         fl = lengths.array(reader, field)
         k_const = K1 * (1 - B)

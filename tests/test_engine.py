@@ -10,6 +10,7 @@ vectorised answer with Whoosh's answer to the same question.
 from __future__ import annotations
 
 import random
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -24,6 +25,8 @@ from whoosh.support.levenshtein import distance
 from indexer.schema import FrenchText
 from indexer.segments import MemorySegmentWriter, NarrowPositions, PackedValues
 from search.archive import _top_ranked
+from search import docsets
+from search import postings as postings_module
 from search.docsets import matching_docs, phrase_docs
 from search.facets import Filters, ReaderColumns
 from search.postings import PostingCache, positions, positions_by_document, select_positions
@@ -191,19 +194,27 @@ def queries():
 @given(q=queries())
 def test_boolean_queries_match_what_whoosh_matches(engine, q):
     reader = engine.reader()
+    live = ReaderColumns(reader).live_docs(reader)
+    expected = whoosh_docs(engine, q)
+    # A phrase's frequent words narrow its candidates (ratio 32) or are left to the position
+    # check (ratio 0: only the rarest word's documents are candidates): the same documents.
+    for ratio in (docsets.PHRASE_MASK_RATIO, 0):
+        with mock.patch.object(docsets, "PHRASE_MASK_RATIO", ratio):
+            assert as_set(matching_docs(engine, q, live, PostingCache())) == expected
+
+
+def matched_and_terms(engine, q):
+    """(the reader's columns, the documents ``q`` matches, its positive terms)."""
+    reader = engine.reader()
     columns = ReaderColumns(reader)
-    live = columns.live_docs(reader)
-    assert as_set(matching_docs(engine, q, live, columns.postings)) == whoosh_docs(engine, q)
+    matched = matching_docs(engine, q, columns.live_docs(reader), columns.postings)
+    return columns, matched, positive_terms(q)
 
 
 @settings(max_examples=150, deadline=None)
 @given(q=queries())
 def test_scores_equal_whooshs_bm25f(engine, q):
-    reader = engine.reader()
-    columns = ReaderColumns(reader)
-    live = columns.live_docs(reader)
-    matched = matching_docs(engine, q, live, columns.postings)
-    terms = positive_terms(q)
+    columns, matched, terms = matched_and_terms(engine, q)
     scores = bm25f_scores(engine, terms, matched, WEIGHTING, columns.lengths, columns.postings)
     # Whoosh scores a phrase through its spans; Presse scores it as its words: compare term queries.
     flat = wq.Or([wq.Term(f, t, boost=b) for f, t, b in terms]) if terms else None
@@ -214,6 +225,18 @@ def test_scores_equal_whooshs_bm25f(engine, q):
     assert set(expected) == as_set(matched)
     for doc, score in expected.items():
         assert scores[doc] == pytest.approx(score, rel=1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(q=queries())
+def test_scores_from_lists_read_only_around_the_matches_equal_scores_from_whole_lists(engine, q):
+    columns, matched, terms = matched_and_terms(engine, q)
+    whole = bm25f_scores(engine, terms, matched, WEIGHTING, columns.lengths, PostingCache())
+    with mock.patch.object(postings_module, "SPARSE_READ_RATIO", 0):  # every list read sparsely
+        cache = PostingCache()
+        sparse = bm25f_scores(engine, terms, matched, WEIGHTING, columns.lengths, cache)
+    assert sparse.tolist() == whole.tolist()
+    assert cache.bytes == 0  # partial lists are not kept
 
 
 def test_ranking_breaks_ties_newest_first_then_in_document_order():
