@@ -20,7 +20,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
 from indexer.schema import PackedPositions
-from indexer.segments import NarrowPositions, PackedValues
+from indexer.segments import BLOCK_POSTINGS, NarrowPositions, PackedValues
 
 __all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions", "positions_by_document",
            "select_positions"]
@@ -33,9 +33,9 @@ POSTING_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting arrays kept per commit
 CACHED_POSITIONS_FROM_DOCS = 1000
 POSITION_CACHE_BYTES = 32 * 1024 * 1024
 # A list at least this many times longer than the documents wanted from it is read sparsely
-# (PostingCache.get): a block holds 128 postings, so each wanted document then costs at most
-# one block of the list, against the whole list's blocks.
-SPARSE_READ_RATIO = 256
+# (PostingCache.for_documents): each wanted document costs at most one block of the list, so
+# the sparse read decodes at most half of the list's blocks (Presse writes BLOCK_POSTINGS per block).
+SPARSE_READ_RATIO = 2 * BLOCK_POSTINGS
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 _EMPTY_IDS.flags.writeable = _EMPTY_WEIGHTS.flags.writeable = False

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import fields, query as wq
 from whoosh.analysis import LowercaseFilter, SpaceSeparatedTokenizer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.support.levenshtein import distance
@@ -39,11 +40,13 @@ WEIGHTS = [40, 30, 30, 25, 6, 5, 5, 4, 3, 3, 2, 3, 2, 4, 2, 1, 3, 2, 2, 2, 1, 3,
 WEIGHTING = BM25F(B=0.75, K1=1.2, title_B=0.5)
 
 
-@pytest.fixture(scope="module", params=["whoosh-writer", "presse-writer"])
+@pytest.fixture(scope="module", params=["whoosh-writer", "presse-writer", "presse-writer-small-blocks"])
 def engine(tmp_path_factory, request):
     """A three-segment Whoosh index of 900 random documents, 60 of them deleted; written by
-    Whoosh's ``SegmentWriter`` (Whoosh's block layout) or Presse's ``MemorySegmentWriter``
-    (blocks packed in arrays), since the numpy readers take both."""
+    Whoosh's ``SegmentWriter`` (Whoosh's block layout, 128 postings a block) or Presse's
+    ``MemorySegmentWriter`` (blocks packed in arrays), since the numpy readers take both.
+    Presse's blocks hold 1024 postings, more than a segment here has documents: the small-block
+    variant (32) gives its lists several blocks to skip through."""
     analyzer = SpaceSeparatedTokenizer() | LowercaseFilter()
     schema = fields.Schema(id=fields.ID(stored=True, unique=True),
                            title=fields.TEXT(analyzer=analyzer, phrase=False),
@@ -54,7 +57,12 @@ def engine(tmp_path_factory, request):
     ix = storage.create_index(schema)
     rng = random.Random(7)
     for batch in range(3):
-        writer = ix.writer() if request.param == "whoosh-writer" else MemorySegmentWriter(ix)
+        if request.param == "whoosh-writer":
+            writer = ix.writer()
+        elif request.param == "presse-writer":
+            writer = MemorySegmentWriter(ix)
+        else:
+            writer = MemorySegmentWriter(ix, codec=W3Codec(blocklimit=32))
         for i in range(batch * 300, batch * 300 + 300):
             text = " ".join(rng.choices(WORDS, WEIGHTS, k=rng.randint(3, 60)))
             writer.add_document(id=f"d{i}", title=" ".join(rng.choices(WORDS, k=rng.randint(1, 6))), body=text,
@@ -98,7 +106,7 @@ def test_posting_arrays_equal_whooshs_postings(engine):
                         m.next()
             assert ids.tolist() == expected_ids
             assert weights.tolist() == expected_weights
-    assert max(len(cache.ids(reader, "body", b"de")), 0) > 300  # several blocks of 128 postings
+    assert max(len(cache.ids(reader, "body", b"de")), 0) > 300  # several blocks, but for Presse's 1024
 
 
 @pytest.mark.parametrize("word", [b"guerre", b"de"])

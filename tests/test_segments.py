@@ -6,18 +6,21 @@ from __future__ import annotations
 import itertools
 import pickle
 from array import array
+from functools import partial
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
-from indexer.build import article_fields
+from indexer.build import article_fields, update_index
 from indexer.readers import iter_files, read_file
 from indexer.schema import PackedPositions, make_schema
-from indexer.segments import (BLOCK_PICKLE_PROTOCOL, PACK_FROM_POSTINGS, MemoryPostings, MemorySegmentWriter,
+from indexer.store import open_generation
+from indexer.segments import (BLOCK_PICKLE_PROTOCOL, BLOCK_POSTINGS, PACK_FROM_POSTINGS, MemoryPostings, MemorySegmentWriter,
                               NarrowPositions, PackedValues, merge_small_segments, pack_block, stored_lengths)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,17 +100,31 @@ def assert_same_postings(a, b) -> None:
         assert [h[:3] + h[4:] for h in ours_blocks] == [h[:3] + h[4:] for h in their_blocks], (fieldname, text)
 
 
-def test_one_segment_reads_back_exactly_like_whooshs(tmp_path, documents):
-    ours = build(tmp_path / "ours", MemorySegmentWriter, [documents])
-    theirs = build(tmp_path / "theirs", SegmentWriter, [documents])
+def writers(blocklimit: int) -> tuple:
+    """Presse's writer and Whoosh's, both writing blocks of ``blocklimit`` postings."""
+    return (partial(MemorySegmentWriter, codec=W3Codec(blocklimit=blocklimit)),
+            partial(SegmentWriter, codec=W3Codec(blocklimit=blocklimit)))
+
+
+# Presse's block size, and a small one so that the lists of 160 articles span several blocks.
+BLOCK_SIZES = pytest.mark.parametrize("blocklimit", [BLOCK_POSTINGS, 16])
+
+
+@BLOCK_SIZES
+def test_one_segment_reads_back_exactly_like_whooshs(tmp_path, documents, blocklimit):
+    ours_writer, their_writer = writers(blocklimit)
+    ours = build(tmp_path / "ours", ours_writer, [documents])
+    theirs = build(tmp_path / "theirs", their_writer, [documents])
     assert_same_index(ours, theirs)
 
 
-def test_merged_segments_read_back_exactly_like_whooshs(tmp_path, documents):
+@BLOCK_SIZES
+def test_merged_segments_read_back_exactly_like_whooshs(tmp_path, documents, blocklimit):
     # Small commits: Whoosh's merge policy folds earlier segments into the writer's pool.
     batches = [documents[i:i + 16] for i in range(0, len(documents), 16)]
-    ours = build(tmp_path / "ours", MemorySegmentWriter, batches)
-    theirs = build(tmp_path / "theirs", SegmentWriter, batches)
+    ours_writer, their_writer = writers(blocklimit)
+    ours = build(tmp_path / "ours", ours_writer, batches)
+    theirs = build(tmp_path / "theirs", their_writer, batches)
     assert len(ours._segments()) == len(theirs._segments()) < len(batches)
     assert_same_index(ours, theirs)
 
@@ -126,6 +143,24 @@ def test_blocks_packed_in_arrays_and_small_ones_are_stored_uncompressed_the_rest
         compressed = [h for fieldname, text in r.all_terms() if fieldname == "exact"
                       for h in blocks(r, fieldname, text) if h[0] < PACK_FROM_POSTINGS and h[3]]
         assert compressed and all(h[3] == 3 for h in compressed)
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_presses_writers_put_block_postings_in_a_block(tmp_path, procs):
+    # Whoosh's writer would cut the 160 postings of "de" into blocks of 128 and 32.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with open(REPO / "seeds" / "orangesum-demo-2000.jsonl", encoding="utf-8") as f:
+        (corpus / "articles.jsonl").write_text("".join(itertools.islice(f, 400)), encoding="utf-8")
+    root = tmp_path / "ix"
+    update_index(root, [corpus], procs=procs)
+    ix, _, _ = open_generation(root)
+    with ix.reader() as r:
+        for leaf, _ in r.leaf_readers():
+            frequency = leaf.doc_frequency("exact", b"de")
+            assert frequency > 128
+            assert [h[0] for h in blocks(leaf, "exact", b"de")] == [frequency]  # BLOCK_POSTINGS: 1024
+    ix.close()
 
 
 def block_data(reader, fieldname: str, text: bytes) -> tuple:
