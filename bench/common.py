@@ -503,7 +503,11 @@ MEMORY_HOW = ("peak RSS = getrusage(RUSAGE_CHILDREN).ru_maxrss read, after the c
               "worker it forked and reaped, e.g. Whoosh's multiprocess writer; a fresh launcher keeps the "
               "big parent's RSS out of the figure). It is the largest single process, not a sum: 'tree "
               "PSS' adds up the proportional set size of the child and all its live descendants, sampled "
-              "from /proc/<pid>/smaps_rollup every 0.02 s for 2 s, then every 0.2 s.")
+              "from /proc/<pid>/smaps_rollup every 0.02 s for 2 s, then every 0.2 s. Presse reads its "
+              "index through memory maps, so the RSS of its query process includes every index page it "
+              "read (page cache, shared and reclaimable): the 'after querying' rows split the query "
+              "process's resident memory at the end into what it allocated (RssAnon) and mapped file "
+              "pages (RssFile, which also counts the pages of Python's own libraries).")
 
 # Runs one command and reports its peak RSS. Started with -S and few imports so that its own RSS
 # (which a forked child inherits as its starting high-water mark) stays far below any engine's.
@@ -566,6 +570,22 @@ def self_peak_rss_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, kids) / 1024
+
+
+def resident_mb() -> dict[str, float]:
+    """This process's resident memory now, from /proc/self/status (MB; empty off Linux): ``anon``,
+    what it allocated, and ``file``, the pages of mapped files (a memory-mapped index) it has
+    touched, which are the kernel's page cache, shared and reclaimable."""
+    out = {}
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                name, _, value = line.partition(":")
+                if name in ("RssAnon", "RssFile"):
+                    out[name[3:].lower()] = int(value.split()[0]) / 1024
+    except OSError:
+        pass
+    return out
 
 
 def dir_size(path: Path) -> int:

@@ -141,6 +141,11 @@ def figures(r: dict) -> list[tuple[str, float, float, str]]:
     rows.append(("query mean (ms)", ps["mean"], fs["mean"], "{:.1f}"))
     rows.append(("peak RSS while querying (MB)", r["presse_query"]["run"]["peak_rss_mb"],
                  r["fts5_query"]["run"]["peak_rss_mb"], "{:,.0f}"))
+    # Presse maps its index files in memory: its RSS counts the index pages it read (page cache).
+    pa, fa = (r[k].get("resident_after_mb", {}) for k in ("presse_query", "fts5_query"))
+    if "anon" in pa and "anon" in fa:
+        rows.append(("after querying: allocated memory (RssAnon, MB)", pa["anon"], fa["anon"], "{:,.0f}"))
+        rows.append(("after querying: mapped file pages (RssFile, MB)", pa["file"], fa["file"], "{:,.0f}"))
     zero_p = sum(1 for x in r["presse_query"]["results"] if x["total"] == 0)
     zero_f = sum(1 for x in r["fts5_query"]["results"] if x["total"] == 0)
     rows.append((f"queries with no hit (of {r['queries']})", zero_p, zero_f, "{:.0f}"))

@@ -27,7 +27,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import FACETS, PER_PAGE, read_jsonl, self_peak_rss_mb  # noqa: E402
+from common import FACETS, PER_PAGE, read_jsonl, resident_mb, self_peak_rss_mb  # noqa: E402
 
 # ------------------------------------------------------------------------------------ Presse
 
@@ -216,7 +216,7 @@ def run_queries(runner, queries: list[dict], warmup: list[dict]) -> dict:
         r = runner.run(q)
         results.append({"kind": q["kind"], "q": q["q"], **r})
     return {"warmup_queries": len(warmup), "warmup_s": warm_s, "results": results,
-            "rss_after_mb": self_peak_rss_mb()}
+            "rss_after_mb": self_peak_rss_mb(), "resident_after_mb": resident_mb()}
 
 
 def main(argv=None) -> int:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.filedb.structfile import StructFile
 
+from indexer import mapped as mapped_module
 from indexer.build import update_index
 from indexer.mapped import MappedFile, MappedFileStorage
 from indexer.store import current_generation, open_generation
@@ -44,12 +47,26 @@ def test_a_mapped_file_reads_what_a_buffered_file_reads(tmp_path):
         plain.close()
 
 
-def test_an_empty_file_opens_and_reads_nothing(tmp_path):
-    path = tmp_path / "empty"
-    path.write_bytes(b"")
-    f = MappedFile(str(path))
-    assert f.read() == b"" and f.get(0, 10) == b""
+def test_an_empty_file_or_an_unmappable_one_is_opened_the_usual_way(tmp_path, monkeypatch):
+    storage = MappedFileStorage(str(tmp_path))
+    (tmp_path / "empty").write_bytes(b"")
+    f = storage.open_file("empty")
+    assert not isinstance(f, MappedFile) and f.read() == b"" and f.get(0, 10) == b""
     f.close()
+    (tmp_path / "full").write_bytes(b"abc")
+
+    def no_mmap(*args, **kwargs):
+        raise OSError(19, "No such device")  # ENODEV: a filesystem without mmap
+
+    monkeypatch.setattr(mapped_module.mmap, "mmap", no_mmap)
+    f = storage.open_file("full")
+    assert not isinstance(f, MappedFile) and f.get(1, 2) == b"bc"
+    f.close()
+
+
+def test_a_missing_file_is_still_an_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        MappedFileStorage(str(tmp_path)).open_file("absent")
 
 
 @settings(max_examples=60, deadline=None)
@@ -73,6 +90,10 @@ def test_a_served_index_is_read_through_maps_and_answers_like_whoosh(tmp_path):
     update_index(root, [corpus], batch_size=3)  # several segments
     mapped_ix, generation, _ = open_generation(root)
     assert isinstance(mapped_ix.storage, MappedFileStorage)
+    with mapped_ix.reader() as reader:
+        leaf = reader.leaf_readers()[0][0]
+        assert isinstance(leaf._terms._dbfile, MappedFile)  # the term table
+        assert isinstance(leaf._terms._postfile, MappedFile)  # the posting lists
     plain_ix = whoosh_index.open_dir(str(current_generation(root)))
     with mapped_ix.reader() as mapped, plain_ix.reader() as plain:
         assert list(mapped.all_stored_fields()) == list(plain.all_stored_fields())
@@ -86,3 +107,19 @@ def test_a_served_index_is_read_through_maps_and_answers_like_whoosh(tmp_path):
     plain_ix.close()
     page = Archive(root).search("capacités")
     assert page.total > 0 and "<mark>" in page.hits[0].snippet
+
+
+def test_a_served_generation_still_answers_after_its_files_are_deleted(tmp_path):
+    # presse reindex removes the old generation while readers may still hold it open.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(DATA / "articles.jsonl", corpus / "articles.jsonl")
+    root = tmp_path / "ix"
+    update_index(root, [corpus])
+    ix, generation, _ = open_generation(root)
+    with ix.reader() as reader:
+        before = {text: PostingCache().get(reader, "exact", text)[0].tolist() for text in reader.lexicon("exact")}
+        shutil.rmtree(generation)
+        after = {text: PostingCache().get(reader, "exact", text)[0].tolist() for text in reader.lexicon("exact")}
+        assert after == before and len(before) > 100
+    ix.close()

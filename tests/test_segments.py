@@ -147,7 +147,7 @@ def test_blocks_packed_in_arrays_and_small_ones_are_stored_uncompressed_the_rest
 
 @pytest.mark.parametrize("procs", [1, 2])
 def test_presses_writers_put_block_postings_in_a_block(tmp_path, procs):
-    # Whoosh's writer would cut the 160 postings of "de" into blocks of 128 and 32.
+    # Whoosh's writer would cut the list of "de" in 400 articles into blocks of 128 postings.
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     with open(REPO / "seeds" / "orangesum-demo-2000.jsonl", encoding="utf-8") as f:
