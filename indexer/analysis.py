@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Callable
 
 from unidecode import unidecode
 from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
@@ -78,30 +79,40 @@ FRENCH_STOP_WORDS = frozenset(
 )
 
 
+def _fold_character(ch: str) -> str:
+    """What ``fold`` makes of one character."""
+    if ch.isascii():
+        return ch
+    code = ord(ch)
+    if code < 0x250 or 0x1E00 <= code <= 0x1EFF or 0xFB00 <= code <= 0xFB06:
+        ascii_ = unidecode(ch)
+        # Letters fold to letters (é→e, Œ→OE, ß→ss); ½, ǃ, ŉ… would give spaces or punctuation.
+        if not ascii_.isalpha():
+            return ch
+        return ascii_.lower() if ch.islower() else ascii_
+    if unicodedata.category(ch) == "Mn":  # combining accent left by decomposed text
+        return ""
+    return ch
+
+
+class _FoldTable(dict):
+    """Code point → its folded text, for ``str.translate``; filled as characters come."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_character(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Fold accents and ligatures of Latin letters to ASCII: ``état→etat``, ``Œuvre→OEuvre``.
 
     Other scripts (Greek, Cyrillic, Arabic, CJK…) are kept as they are: unidecode would turn them
     into romanisations with spaces, which are not words anyone types.
     """
-    if text.isascii():
-        return text
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-        elif ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF or 0xFB00 <= ord(ch) <= 0xFB06:
-            ascii_ = unidecode(ch)
-            # Letters fold to letters (é→e, Œ→OE, ß→ss); ½, ǃ, ŉ… would give spaces or punctuation.
-            if not ascii_.isalpha():
-                out.append(ch)
-            else:
-                out.append(ascii_.lower() if ch.islower() else ascii_)
-        elif unicodedata.category(ch) == "Mn":  # combining accent left by decomposed text
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text if text.isascii() else text.translate(_FOLD_TABLE)
 
 
 _FOLDED_STOP_WORDS = frozenset(fold(w) for w in FRENCH_STOP_WORDS)
@@ -320,6 +331,8 @@ class CachedFilter(Filter):
 
     def __init__(self, *filters):
         self.filters = tuple(filters)
+        self._steps = word_steps(self.filters)
+        self._elides = bool(self.filters) and type(self.filters[0]) is ElisionFilter
         self._cache = {}
         # Cleaned raw tokens analysed since the last take_fresh(): the index writer turns them into
         # lexicon entries (see indexer.lexicon), so each distinct word is analysed once per process.
@@ -333,6 +346,8 @@ class CachedFilter(Filter):
 
     def __setstate__(self, state):
         self.filters = state["filters"]
+        self._steps = word_steps(self.filters)
+        self._elides = bool(self.filters) and type(self.filters[0]) is ElisionFilter
         self._cache = {}
         self.fresh = set()
 
@@ -360,6 +375,16 @@ class CachedFilter(Filter):
         clean = normalize_raw(raw)
         if self.track_fresh and len(self.fresh) < self.MAX_ENTRIES:
             self.fresh.add(clean)
+        if self._steps is not None:
+            # A plain word, or one elided word (l'État): no compound, one token.
+            elided = _ELISION_RE.match(clean) if self._elides else None
+            start = elided.end() if elided and len(clean) > elided.end() else 0
+            word = clean[start:] if start else clean
+            if word.isalnum() and "ʼ" not in word:
+                if len(self._cache) >= self.MAX_ENTRIES:
+                    self._cache.clear()
+                hit = self._cache[raw] = (self._word(word, start, len(clean)), 1)
+                return hit
         t = Token(positions=True, chars=True, removestops=True)
         t.text, t.pos, t.startchar, t.endchar, t.boost, t.stopped = clean, 0, 0, len(clean), 1.0, False
         stream = iter((t,))
@@ -372,6 +397,15 @@ class CachedFilter(Filter):
             self._cache.clear()
         self._cache[raw] = hit = (out, width)
         return hit
+
+    def _word(self, word: str, start: int, end: int) -> tuple[tuple[str, int, int, int], ...]:
+        """``analyze`` of a word of letters and digits only (at ``start:end`` of the raw token,
+        after its elision), through ``word_steps``."""
+        for step in self._steps:
+            word = step(word)
+            if word is None:
+                return ()
+        return ((word, 0, start, end),)
 
     def __call__(self, tokens):
         shift = 0
@@ -410,6 +444,42 @@ class CachedFilter(Filter):
                         t.startchar, t.endchar = start + elided, end
                 yield t
             shift += width - 1
+
+
+def _keep_unless_stop_word(word: str) -> str | None:
+    return None if is_stop_word(word) else word
+
+
+def _fold_unless_too_long(word: str) -> str | None:
+    folded = fold(word)
+    return folded if folded and len(folded) <= MAX_TOKEN_LENGTH else None
+
+
+def word_steps(filters: tuple[Filter, ...]) -> tuple[Callable[[str], str | None], ...] | None:
+    """What ``filters`` do to one word made of letters and digits only — no apostrophe (``ʼ`` is
+    a letter), hyphen or separator, so neither ``ElisionFilter`` nor ``CompoundFilter`` changes
+    it — as a function per filter giving the new word, or None when the word is dropped. None
+    when a filter is not one of this module's (``CachedFilter`` then runs the token stream).
+
+    ``CachedFilter`` analyses such words, most of a text's, through these functions: the same
+    calls the filters make, without a Token or a generator per filter (a test compares the two).
+    """
+    steps = []
+    for f in filters:
+        kind = type(f)
+        if kind is ElisionFilter or kind is CompoundFilter:
+            continue
+        if kind is LowercaseFilter:
+            steps.append(str.lower)
+        elif kind is FrenchStopFilter:
+            steps.append(_keep_unless_stop_word)
+        elif kind is SnowballFilter:
+            steps.append(f.stem)
+        elif kind is FoldFilter:
+            steps.append(_fold_unless_too_long)
+        else:
+            return None
+    return tuple(steps)
 
 
 def stemming_filters() -> tuple[Filter, ...]:

@@ -159,7 +159,7 @@ def article_fields(article: Article) -> dict:
         "lead": lead,
         "body": article.body,
         "title_exact": article.title,
-        "exact": f"{lead}\n{article.body}" if lead else article.body,
+        "exact": (lead, article.body) if lead else article.body,
         "path": article.path,
         "hash": article.content_hash,
         "language": article.language or "fr",

@@ -61,8 +61,9 @@ class FrenchText(TEXT):
 
     ``index()`` gives exactly what ``TEXT.index()`` gives with the same analyzer (a test checks it),
     several times faster: no Token object, no generator chain, one dict lookup per word. With
-    ``phrase=True`` its positions are stored as ``PackedPositions``. Part of every pickled schema:
-    keep it at this import path.
+    ``phrase=True`` its positions are stored as ``PackedPositions``. A value may be a tuple of
+    texts (``(lead, body)``): they are indexed one after the other, positions following on, as
+    if they were separate paragraphs. Part of every pickled schema: keep it at this import path.
     """
 
     def __init__(self, analyzer, phrase: bool = True, **kwargs):
@@ -70,12 +71,18 @@ class FrenchText(TEXT):
         if phrase:
             self.format = PackedPositions(field_boost=self.format.field_boost)
 
-    def _cached_filter(self) -> CachedFilter | None:
+    def cached_filter(self) -> CachedFilter | None:
+        """The ``CachedFilter`` that does all of this field's analysis after the tokenizer, or
+        None when its analyzer is another chain."""
         items = getattr(self.analyzer, "items", ())
         return items[-1] if len(items) == 2 and isinstance(items[-1], CachedFilter) else None
 
     def index(self, value, **kwargs):
-        cached = self._cached_filter()
+        if isinstance(value, tuple):
+            # Two line breaks end any token (TOKEN_RE joins across one only, after a hyphen):
+            # the parts are tokenised exactly as if each were alone.
+            value = "\n\n".join(value)
+        cached = self.cached_filter()
         if cached is None or not isinstance(value, str) or kwargs.get("mode", "index") != "index":
             yield from TEXT.index(self, value, **kwargs)
             return

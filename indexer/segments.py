@@ -13,21 +13,24 @@ own reader against Whoosh's own writer.
 
 from __future__ import annotations
 
+import struct
 import sys
 import zlib
 from array import array
 from itertools import accumulate, islice, repeat
 from pickle import dumps
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.reading import SegmentReader
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import _length_byte_cache, byte_to_length
 from whoosh.writing import SegmentWriter
 
+from .inversion import Inverted, Inverter
 from .schema import PackedPositions
 
 # Blocks of Whoosh's tuples (fewer than PACK_FROM_POSTINGS postings) are compressed from this
@@ -163,10 +166,11 @@ def pack_block(ids: list[int], weights: list[float], values: list[bytes] | bytes
     Whoosh's reader takes the arrays wherever it takes its tuples. Smaller blocks keep Whoosh's
     tuples, which pickle shorter than arrays and their class references.
     """
-    deltas = [ids[0]] + [b - a for a, b in zip(ids, islice(ids, 1, None))]
+    count = len(ids)
+    deltas = [ids[0]] if count == 1 else [ids[0]] + [b - a for a, b in zip(ids, islice(ids, 1, None))]
     first = weights[0]
-    small = len(ids) < PACK_FROM_POSTINGS
-    if all(w == first for w in weights):
+    small = count < PACK_FROM_POSTINGS
+    if count == 1 or weights.count(first) == count:
         packed_weights = None if first == 1.0 else float(first)
     elif small:
         packed_weights = tuple(weights)
@@ -176,7 +180,7 @@ def pack_block(ids: list[int], weights: list[float], values: list[bytes] | bytes
         packed_weights = array("f", weights)
     if small:
         return dumps((tuple(deltas), packed_weights, values if isinstance(values, bytes) else tuple(values)), 2)
-    packed_values = values if isinstance(values, bytes) else PackedValues.of(values)
+    packed_values = values if isinstance(values, (bytes, PackedValues)) else PackedValues.of(values)
     if positions and isinstance(packed_values, PackedValues):
         wide = np.frombuffer(packed_values.blob, dtype="<u4")
         if not len(wide) or wide.max() < 1 << 16:
@@ -188,12 +192,15 @@ class FieldPostings:
     """One field's postings in the order they arrived (documents ascending): for each posting its
     term's number, document, weight and encoded value (positions, frequency), the values end to
     end in one bytearray. Flat arrays filled a document at a time (a posting is an element of a few
-    typed arrays, not Python objects: a batch holds millions); grouped by term when written."""
+    typed arrays, not Python objects: a batch holds millions); grouped by term when written.
 
-    __slots__ = ("term_ids", "tids", "docs", "weights", "values", "ends")
+    Terms are numbered by ``vocabulary`` (term bytes → number, numbered in the order they come),
+    which the fields of one analysis chain share (see ``indexer.inversion``)."""
 
-    def __init__(self):
-        self.term_ids: dict[bytes, int] = {}
+    __slots__ = ("vocabulary", "tids", "docs", "weights", "values", "ends")
+
+    def __init__(self, vocabulary: dict[bytes, int] | None = None):
+        self.vocabulary: dict[bytes, int] = {} if vocabulary is None else vocabulary
         self.tids = array("I")
         self.docs = array("I")
         self.weights = array("f")
@@ -203,7 +210,7 @@ class FieldPostings:
     def add(self, docnum: int, items: list, boost: float = 1.0) -> int:
         """Add one document's ``(term bytes, frequency, weight, value bytes)`` items; return the
         sum of their frequencies."""
-        term_ids = self.term_ids
+        term_ids = self.vocabulary
         self.tids.extend([term_ids.setdefault(tbytes, len(term_ids)) for tbytes, _, _, _ in items])
         self.docs.extend(repeat(docnum, len(items)))
         self.weights.extend([weight * boost for _, _, weight, _ in items])
@@ -212,46 +219,61 @@ class FieldPostings:
         self.values += b"".join(values)
         return sum(freq for _, freq, _, _ in items)
 
-    def by_term(self, fixed_size: int | None) -> Iterator[tuple[bytes, list, list, list | bytes]]:
-        """(term bytes, documents, weights, values) of each term, terms in byte order, postings in
-        document order. Values: one bytes object per posting; for a format of ``fixed_size``
-        bytes, the term's values end to end (how Whoosh stores them)."""
-        names = sorted(self.term_ids)
-        term_numbers = np.fromiter((self.term_ids[name] for name in names), dtype=np.int64, count=len(names))
-        rank = np.empty(len(names), dtype=np.int64)
-        rank[term_numbers] = np.arange(len(names))
+    def add_inverted(self, docnum: int, inverted: Inverted, field_boost: float, boost: float = 1.0) -> int:
+        """Add one document's postings as ``Inverter`` gives them (terms numbered by this field's
+        vocabulary), each weighing its frequency × ``field_boost`` (its format's) × ``boost``:
+        what ``add`` does with the items ``FrenchText.index`` gives. Return the field's length."""
+        count = len(inverted.terms)
+        if not count:
+            return 0
+        freqs = inverted.freqs
+        self.tids.frombytes(inverted.terms.astype(np.uint32, copy=False).tobytes())
+        self.docs.extend(repeat(docnum, count))
+        self.weights.frombytes((freqs * field_boost * boost).astype(np.float32).tobytes())
+        if inverted.positions is not None:  # PackedPositions: 4-byte little-endian positions
+            blob, sizes = inverted.positions.astype("<u4").tobytes(), freqs * 4
+        else:  # Frequency: the frequency as a 4-byte big-endian integer (whoosh.system.pack_uint)
+            blob, sizes = freqs.astype(">u4").tobytes(), np.full(count, 4)
+        self.ends.frombytes((np.cumsum(sizes) + len(self.values)).astype(np.uint64).tobytes())
+        self.values += blob
+        return inverted.length
+
+    def grouped(self) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+        """This field's terms in byte order, where each one's postings start and end in the
+        returned ``order`` (``bounds``, one more than the terms), and ``order``: the postings'
+        indexes, by term, documents still ascending within a term."""
+        numbered = list(self.vocabulary)  # term bytes by number
         tids = np.frombuffer(self.tids, dtype=np.uint32)
-        order = np.argsort(rank[tids], kind="stable")  # by term, documents still ascending within a term
-        counts = np.bincount(tids, minlength=len(names))[term_numbers]
-        bounds = np.concatenate(([0], np.cumsum(counts))).tolist()
-        docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
-        weights = np.frombuffer(self.weights, dtype=np.float32)[order]
-        if fixed_size:
-            fixed = np.frombuffer(self.values, dtype=np.uint8).reshape(-1, fixed_size)[order]
-        else:
-            all_ends = np.frombuffer(self.ends, dtype=np.uint64)
-            ends = all_ends[order]
-            starts = all_ends[order - 1]
-            starts[order == 0] = 0
-        del order
-        values = memoryview(self.values)
-        term = 0
-        while term < len(names):
-            # Convert the arrays of the next terms (about WRITE_CHUNK_POSTINGS postings) to lists.
-            first = last = term
-            while last < len(names) and bounds[last] - bounds[first] < WRITE_CHUNK_POSTINGS:
-                last += 1
-            a, b = bounds[first], bounds[last]
-            chunk_docs, chunk_weights = docs[a:b].tolist(), weights[a:b].tolist()
-            if fixed_size:
-                chunk_values = fixed[a:b].tobytes()
-            else:
-                chunk_values = [bytes(values[s:e]) for s, e in zip(starts[a:b].tolist(), ends[a:b].tolist())]
-            for t in range(first, last):
-                lo, hi = bounds[t] - a, bounds[t + 1] - a
-                term_values = chunk_values[lo * fixed_size:hi * fixed_size] if fixed_size else chunk_values[lo:hi]
-                yield names[t], chunk_docs[lo:hi], chunk_weights[lo:hi], term_values
-            term = last
+        all_counts = np.bincount(tids, minlength=len(numbered))
+        # The terms of this field (a shared vocabulary also numbers other fields' terms), by bytes.
+        term_numbers = np.array(sorted(np.flatnonzero(all_counts).tolist(), key=numbered.__getitem__), dtype=np.int64)
+        names = [numbered[n] for n in term_numbers.tolist()]
+        rank = np.zeros(len(numbered), dtype=np.int64)
+        rank[term_numbers] = np.arange(len(names))
+        order = np.argsort(rank[tids], kind="stable")
+        bounds = np.concatenate(([0], np.cumsum(all_counts[term_numbers])))
+        return names, bounds, order
+
+    def value_bounds(self, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where the value of each posting of ``order`` starts and ends in ``values``."""
+        all_ends = np.frombuffer(self.ends, dtype=np.uint64)
+        ends = all_ends[order].astype(np.int64)
+        starts = all_ends[order - 1].astype(np.int64)
+        starts[order == 0] = 0
+        return starts, ends
+
+    def by_term(self) -> Iterator[tuple[bytes, list, list, list]]:
+        """(term bytes, documents, weights, values) of each term, terms in byte order, postings in
+        document order, one bytes object per value."""
+        names, bounds, order = self.grouped()
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order].tolist()
+        weights = np.frombuffer(self.weights, dtype=np.float32)[order].tolist()
+        starts, ends = self.value_bounds(order)
+        values = [bytes(self.values[s:e]) for s, e in zip(starts.tolist(), ends.tolist())]
+        bounds = bounds.tolist()
+        for t, name in enumerate(names):
+            lo, hi = bounds[t], bounds[t + 1]
+            yield name, docs[lo:hi], weights[lo:hi], values[lo:hi]
 
 
 class MemoryPostings:
@@ -262,14 +284,17 @@ class MemoryPostings:
     document-number order, which is how every ``SegmentWriter`` numbers them.
     """
 
-    def __init__(self):
+    def __init__(self, vocabulary_of: Callable[[str], dict | None] | None = None):
         self._fields: dict[str, FieldPostings] = {}
         self.fieldnames: set[str] = set()
+        # fieldname → the vocabulary its terms are numbered in (None: a vocabulary of its own).
+        self._vocabulary_of = vocabulary_of
 
     def _field(self, fieldname: str) -> FieldPostings:
         field = self._fields.get(fieldname)
         if field is None:
-            field = self._fields[fieldname] = FieldPostings()
+            vocabulary = self._vocabulary_of(fieldname) if self._vocabulary_of else None
+            field = self._fields[fieldname] = FieldPostings(vocabulary)
             self.fieldnames.add(fieldname)
         return field
 
@@ -283,11 +308,17 @@ class MemoryPostings:
         return the sum of their frequencies (the field's length in that document)."""
         return self._field(fieldname).add(docnum, items, boost) if items else 0
 
+    def add_inverted(self, fieldname: str, docnum: int, inverted: Inverted, field_boost: float,
+                     boost: float = 1.0) -> int:
+        """Add one document's field as ``Inverter`` gives it (see ``FieldPostings.add_inverted``);
+        return its length."""
+        return self._field(fieldname).add_inverted(docnum, inverted, field_boost, boost)
+
     def iter_postings(self) -> Iterator[tuple]:
         """Every posting as ``(fieldname, term bytes, docnum, weight, value bytes)``, sorted like
         Whoosh's pool gives them."""
         for fieldname in sorted(self._fields):
-            for tbytes, docs, weights, values in self._fields[fieldname].by_term(None):
+            for tbytes, docs, weights, values in self._fields[fieldname].by_term():
                 for docnum, weight, vbytes in zip(docs, weights, values):
                     yield fieldname, tbytes, docnum, weight, vbytes
 
@@ -296,15 +327,10 @@ class MemoryPostings:
         and terms in sorted order, and forget them; ``lengths`` is the segment's per-document
         reader (or None)."""
         for fieldname in sorted(self._fields):
-            field_lengths = None if lengths is None else stored_lengths(lengths, fieldname, doc_count).tolist()
+            field_lengths = None if lengths is None else stored_lengths(lengths, fieldname, doc_count)
             fieldobj = schema[fieldname]
             fieldwriter.start_field(fieldname, fieldobj)
-            postwriter = fieldwriter._postwriter
-            fixed_size = fieldobj.format.fixed_value_size()
-            for tbytes, docs, weights, values in self._fields[fieldname].by_term(fixed_size):
-                fieldwriter.start_term(tbytes)
-                _fill_blocks(postwriter, docs, weights, values, field_lengths, fixed_size)
-                fieldwriter.finish_term()
+            _write_terms(fieldwriter, fieldobj.format, self._fields[fieldname], field_lengths)
             fieldwriter.finish_field()
             del self._fields[fieldname]  # written: its memory goes back before the next field's
 
@@ -313,64 +339,150 @@ class MemoryPostings:
         self._fields.clear()
 
 
-def _fill_blocks(postwriter, ids: list, weights: list, values: list | bytes, lengths: list | None,
-                 fixed_size: int | None) -> None:
-    """Write one term's postings through a ``W3PostingsWriter``, a block of its codec's
-    ``blocklimit`` postings at a time, with the values and block statistics ``add_posting``
-    would have gathered."""
-    limit = postwriter._blocklimit
-    count = len(ids)
-    for start in range(0, count, limit):
-        end = min(start + limit, count)
-        block_ids = ids[start:end]
-        block_weights = weights[start:end]
-        postwriter._ids = block_ids
-        postwriter._weights = block_weights
-        if fixed_size:  # Whoosh joins fixed-size values end to end: they are already
-            postwriter._values = values[start * fixed_size:end * fixed_size]
-        else:  # one bytes object per non-empty value
-            postwriter._values = [v for v in values[start:end] if v]
-        postwriter._maxweight = max(0, max(block_weights))
-        if lengths is not None:
-            block_lengths = [n for n in map(lengths.__getitem__, block_ids) if n]
-            postwriter._minlength = min(block_lengths) if block_lengths else None
-            postwriter._maxlength = max(block_lengths) if block_lengths else 0
-        else:
-            postwriter._minlength, postwriter._maxlength = None, 0
-        _write_block(postwriter, last=end == count)
+# Field lengths from this one on are stored as byte 255 (whoosh.util.numeric.length_to_byte).
+_LONGEST_LENGTH = _length_byte_cache[-1]
+_TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo._struct: a term's statistics
+_KEY_VALUE_LENGTHS = struct.Struct("!ii")  # before each key and value of a hash file
 
 
-def _write_block(postwriter, last: bool) -> None:
-    """``W3PostingsWriter._write_block`` (Whoosh 2.7) with three differences, all readable by
-    Whoosh's reader:
+_NO_LENGTH = np.iinfo(np.int64).max
 
-    - the data is packed in arrays (``pack_block``): a full block of a phrase field unpickles
-      about ten times faster (2.7 against 34.6 µs for a synthetic block of 128 postings);
-    - blocks packed in arrays are stored uncompressed: decompressing them was the largest single
-      cost of reading a common word's list (at 33k the index grows from 252.9 to 295.0 MB, and
-      the median query drops by about 7 %);
-    - so are small blocks: Whoosh meant to skip compression under 20 bytes but overwrites its own
-      decision (each block says its compression level).
+
+def _length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """``length_to_byte`` of each length (0 for 0)."""
+    return np.where(lengths >= _LONGEST_LENGTH, 255, np.searchsorted(_length_byte_cache, lengths, side="left"))
+
+
+def _min_length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """``length_to_byte`` of each shortest length, 0 for ``_NO_LENGTH`` (Whoosh's None)."""
+    return np.where(lengths == _NO_LENGTH, 0, _length_bytes(lengths))
+
+
+def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | None) -> None:
+    """Write the terms and posting lists of ``field`` into the files of ``fieldwriter`` (a
+    ``W3FieldWriter`` between ``start_field`` and ``finish_field``): the bytes its
+    ``start_term``/``add``/``finish_term`` would write, with block data packed by ``pack_block``.
+
+    The statistics of every block and term come from a few numpy operations over the field's
+    postings; the loop over terms only packs bytes. ``lengths``: document → field length (as
+    stored), or None when the codec keeps no lengths.
     """
-    pw = postwriter
-    postfile = pw._postfile
-    if not pw._blockcount:
-        postfile.write(WHOOSH3_HEADER_MAGIC)
-    pw._terminfo.add_block(pw)
-    databytes = pack_block(pw._ids, pw._weights, pw._values, isinstance(pw._format, PackedPositions))
-    packed = len(pw._ids) >= PACK_FROM_POSTINGS
-    comp = pw._compression if len(databytes) >= COMPRESS_FROM_BYTES and not packed else 0
-    if comp:
-        databytes = zlib.compress(databytes, comp)
-    ids = pw._ids
-    infobytes = dumps((len(ids), ids[-1], pw._maxweight, comp, length_to_byte(pw._minlength),
-                       length_to_byte(pw._maxlength)), 2)
-    blocklength = len(infobytes) + len(databytes)
-    postfile.write_int(-blocklength if last else blocklength)
-    postfile.write(infobytes)
-    postfile.write(databytes)
-    pw._blockcount += 1
-    pw._new_block()
+    names, bounds, order = field.grouped()
+    if not names:
+        return
+    postwriter = fieldwriter._postwriter
+    limit, compression = postwriter._blocklimit, postwriter._compression
+    if postwriter._inlinelimit > 1:
+        raise ValueError("the segments written from memory never inline postings in the term table")
+    docs = np.frombuffer(field.docs, dtype=np.uint32)[order]
+    weights = np.frombuffer(field.weights, dtype=np.float32)[order]
+    fixed_size = fmt.fixed_value_size()
+    positions = isinstance(fmt, PackedPositions)
+    if fixed_size:
+        fixed = np.frombuffer(field.values, dtype=np.uint8).reshape(-1, fixed_size)[order]
+    elif field.values:
+        starts, ends = field.value_bounds(order)
+    del order
+
+    # Every block: its postings [block_start, block_end), its largest weight, its shortest and
+    # longest document (0: none has a length); every term: the same over its postings.
+    starts_of_terms = bounds[:-1]
+    block_counts = (np.diff(bounds) + limit - 1) // limit
+    block_term = np.repeat(np.arange(len(names)), block_counts)
+    first_blocks = np.concatenate(([0], np.cumsum(block_counts)))
+    block_start = starts_of_terms[block_term] + (np.arange(len(block_term)) - first_blocks[block_term]) * limit
+    block_end = np.minimum(block_start + limit, bounds[1:][block_term])
+    block_weight = np.maximum.reduceat(weights, block_start).tolist()
+    term_weight = np.maximum.reduceat(weights, starts_of_terms).tolist()
+    total_weight = np.add.reduceat(weights.astype(np.float64), starts_of_terms).tolist()
+    if lengths is not None:
+        doc_lengths = lengths[docs]
+        # Whoosh's shortest length ignores documents of length 0, and is None (byte 0) without any.
+        shortest = np.where(doc_lengths > 0, doc_lengths, _NO_LENGTH)
+        block_min = _min_length_bytes(np.minimum.reduceat(shortest, block_start)).tolist()
+        block_max = _length_bytes(np.maximum.reduceat(doc_lengths, block_start)).tolist()
+        term_min = _min_length_bytes(np.minimum.reduceat(shortest, starts_of_terms)).tolist()
+        term_max = _length_bytes(np.maximum.reduceat(doc_lengths, starts_of_terms)).tolist()
+    else:
+        block_min = block_max = [0] * len(block_term)
+        term_min = term_max = [0] * len(names)
+    block_start, block_end, first_blocks, bounds = (a.tolist() for a in (block_start, block_end, first_blocks, bounds))
+
+    postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
+    key_prefix = pack_ushort(fieldwriter._fieldid)
+    hashfn, buckets, index = tindex.hashfn, tindex.buckets, tindex.index
+    term = 0
+    while term < len(names):
+        # The next terms of about WRITE_CHUNK_POSTINGS postings, as lists and bytes.
+        first = last = term
+        while last < len(names) and bounds[last] - bounds[first] < WRITE_CHUNK_POSTINGS:
+            last += 1
+        a, b = bounds[first], bounds[last]
+        chunk_docs, chunk_weights = docs[a:b].tolist(), weights[a:b].tolist()
+        if fixed_size:
+            blob = fixed[a:b].tobytes()
+            block_values = lambda lo, hi: blob[lo * fixed_size:hi * fixed_size]  # noqa: E731
+        elif not field.values:  # no values (Existence)
+            block_values = lambda lo, hi: ()  # noqa: E731
+        else:
+            block_values = _value_slices(field.values, starts[a:b], ends[a:b], positions)
+        post_chunks, term_chunks = [], []
+        post_at, term_at = postfile.tell(), tindex.dbfile.tell()
+        for t in range(first, last):
+            term_offset = post_at
+            post_chunks.append(WHOOSH3_HEADER_MAGIC)
+            post_at += len(WHOOSH3_HEADER_MAGIC)
+            last_block = first_blocks[t + 1] - 1
+            for k in range(first_blocks[t], last_block + 1):
+                lo, hi = block_start[k] - a, block_end[k] - a
+                ids = chunk_docs[lo:hi]
+                databytes = pack_block(ids, chunk_weights[lo:hi], block_values(lo, hi), positions)
+                comp = 0
+                if compression and hi - lo < PACK_FROM_POSTINGS and len(databytes) >= COMPRESS_FROM_BYTES:
+                    databytes, comp = zlib.compress(databytes, compression), compression
+                infobytes = dumps((hi - lo, ids[-1], max(0, block_weight[k]), comp, block_min[k], block_max[k]), 2)
+                blocklength = len(infobytes) + len(databytes)
+                post_chunks += (pack_int(-blocklength if k == last_block else blocklength), infobytes, databytes)
+                post_at += 4 + blocklength
+            lo, hi = bounds[t] - a, bounds[t + 1] - a
+            info = _TERM_INFO.pack(False, total_weight[t], hi - lo, term_min[t], term_max[t], max(0, term_weight[t]),
+                                   chunk_docs[lo], chunk_docs[hi - 1])
+            value = info + pack_long(term_offset) + pack_int(post_at - term_offset)
+            key = key_prefix + names[t]
+            index.append(term_at)
+            h = hashfn(key)
+            buckets[h & 255].append((h, term_at))
+            term_chunks += (_KEY_VALUE_LENGTHS.pack(len(key), len(value)), key, value)
+            term_at += 8 + len(key) + len(value)
+        postfile.write(b"".join(post_chunks))
+        tindex.dbfile.write(b"".join(term_chunks))
+        term = last
+    tindex.lastkey = key_prefix + names[-1]
+
+
+def _value_slices(values: bytearray, starts: np.ndarray, ends: np.ndarray, positions: bool) -> Callable:
+    """For postings whose values are ``values[starts[i]:ends[i]]``: a function giving the values
+    of postings lo..hi for ``pack_block`` — one bytes object per non-empty value, or for a full
+    block of positions a ``PackedValues``."""
+    sizes = ends - starts
+    if positions and sizes.all():
+        # Gather the postings' positions end to end with one numpy indexing, slice bytes from it.
+        words = np.frombuffer(values, dtype="<u4")
+        counts = sizes // 4
+        total_ends = np.cumsum(counts)
+        where = np.repeat(starts // 4 - (total_ends - counts), counts) + np.arange(int(total_ends[-1]) if len(counts) else 0)
+        blob = words[where].tobytes()
+        offsets = np.concatenate(([0], total_ends * 4)).tolist()
+        sizes = sizes.tolist()
+
+        def block_values(lo: int, hi: int):
+            if hi - lo >= PACK_FROM_POSTINGS:
+                return PackedValues(blob[offsets[lo]:offsets[hi]], uint_array(sizes[lo:hi]))
+            return [blob[offsets[i]:offsets[i + 1]] for i in range(lo, hi)]
+        return block_values
+    data = memoryview(values)
+    each = [bytes(data[s:e]) for s, e in zip(starts.tolist(), ends.tolist())]
+    return lambda lo, hi: [v for v in each[lo:hi] if v]
 
 
 def presse_codec() -> W3Codec:
@@ -388,7 +500,11 @@ class MemoryPool:
             raise ValueError("the segments written from memory hold no spelling words and no term vectors")
         kwargs.setdefault("codec", presse_codec())
         super().__init__(ix, **kwargs)
-        self.pool = MemoryPostings()
+        self.inverter = inverter = Inverter()
+        schema = self.schema
+        # The fields of one French analysis chain number their terms alike (see indexer.inversion).
+        # (Not a method of self: a writer in a reference cycle would keep its lock until collected.)
+        self.pool = MemoryPostings(lambda name: inverter.vocabulary(schema[name]) if name in schema else None)
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -416,24 +532,35 @@ class MemorySegmentWriter(MemoryPool, SegmentWriter):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         # Analyse every field before anything is written, so a field that fails leaves no posting.
+        # French texts are inverted in bulk (indexer.inversion), the rest by Whoosh's field.index.
+        inverter = self.inverter
+        inverter.start_document()
         analysed = []
         for fieldname in fieldnames:
             value = fields[fieldname]
             if value is None:
                 continue
             field = schema[fieldname]
-            items = list(field.index(value)) if field.indexed else None
+            postings = None
+            if field.indexed:
+                postings = inverter.invert(field, value)
+                if postings is None:
+                    postings = list(field.index(value))
             stored = fields.get(f"_stored_{fieldname}", value)
             column = field.column_type if stored is not None else None
             column_value = field.to_column_value(stored) if column else None
-            analysed.append((fieldname, field, items, stored if field.stored else None, column, column_value))
+            analysed.append((fieldname, field, postings, stored if field.stored else None, column, column_value))
         perdocwriter = self.perdocwriter
         perdocwriter.start_doc(docnum)
-        for fieldname, field, items, stored, column, column_value in analysed:
+        pool = self.pool
+        for fieldname, field, postings, stored, column, column_value in analysed:
             length = 0
-            if items is not None:
+            if postings is not None:
                 boost = self._field_boost(fields, fieldname, docboost)
-                length = self.pool.add_field(fieldname, docnum, items, boost)
+                if isinstance(postings, list):
+                    length = pool.add_field(fieldname, docnum, postings, boost)
+                else:
+                    length = pool.add_inverted(fieldname, docnum, postings, field.format.field_boost, boost)
                 if not field.scorable:
                     length = 0
             perdocwriter.add_field(fieldname, field, stored, length)

@@ -6,6 +6,7 @@ read-only (use ``fresh_index_dir`` to write).
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import update_index
+from indexer.build import article_fields, update_index
+from indexer.readers import iter_files, read_file
 from search import Archive
 
 REPO = Path(__file__).resolve().parent.parent
@@ -58,6 +60,17 @@ def shared_path(*parts: str) -> Path:
     if not p.exists():
         pytest.skip(f"{p} is not available")
     return p
+
+
+def seed_documents(limit: int) -> list[dict]:
+    """The first ``limit`` articles of each file in seeds/ (the scraped page, OrangeSum, Wikinews),
+    as the index writer gets them (``article_fields``)."""
+    docs = []
+    for file, root in iter_files([str(REPO / "seeds")]):
+        for article in itertools.islice(read_file(file, root), limit):
+            if not hasattr(article, "reason"):
+                docs.append(article_fields(article))
+    return docs
 
 
 def presse_command(*args) -> list[str]:

@@ -65,8 +65,10 @@ def test_fast_field_indexing_gives_what_whoosh_would(corpus):
         doc = article_fields(article)
         for name, field in schema.items():
             if isinstance(field, FrenchText) and doc.get(name):
-                fast = sorted(field.index(doc[name]))
-                slow = sorted(super(FrenchText, field).index(doc[name]))
+                value = doc[name]
+                fast = sorted(field.index(value))
+                # A tuple of texts (lead, body) is indexed as its texts one paragraph apart.
+                slow = sorted(super(FrenchText, field).index("\n\n".join(value) if isinstance(value, tuple) else value))
                 assert fast == slow, (article.id, name)
 
 

@@ -16,12 +16,13 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
-from indexer.build import article_fields, update_index
-from indexer.readers import iter_files, read_file
+from indexer.build import update_index
 from indexer.schema import PackedPositions, make_schema
 from indexer.store import open_generation
 from indexer.segments import (BLOCK_PICKLE_PROTOCOL, BLOCK_POSTINGS, PACK_FROM_POSTINGS, MemoryPostings, MemorySegmentWriter,
                               NarrowPositions, PackedValues, merge_small_segments, pack_block, stored_lengths)
+
+from conftest import seed_documents
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,11 +30,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def documents() -> list[dict]:
     """160 real articles: the seed page and the first OrangeSum articles the project ships."""
-    docs = []
-    for file, root in iter_files([str(REPO / "seeds")]):
-        for article in itertools.islice(read_file(file, root), 160):
-            if not hasattr(article, "reason"):
-                docs.append(article_fields(article))
+    docs = seed_documents(160)
     assert len(docs) >= 160
     return docs[:160]
 
