@@ -1,20 +1,20 @@
-"""A document's French texts turned into its postings with numpy, for the segment writer.
+"""The French texts of a segment's documents turned into postings in bulk, with numpy.
 
 ``FrenchText.index`` runs one Python loop iteration per word and builds one tuple per posting.
 For a segment writer that is most of the indexing time, and each text is read twice (``body``
-for its stems, ``exact`` for its word forms). ``Inverter`` does the same work in bulk:
+for its stems, ``exact`` for its word forms). The segment writer does the same work in bulk:
 
 - each text of a document is tokenised once (``TOKEN_RE.findall``), whatever the number of
-  fields that read it;
+  fields that read it, and its tokens become row numbers of ``RawTokens`` with one dictionary
+  look-up each (a ``map``, no Python frame);
 - each distinct raw token of the segment is analysed once per analysis chain, by the chain's
-  ``CachedFilter``, into a row of a ``TermTable``: its terms (as numbers of a vocabulary
-  shared by the fields of that chain), their positions relative to the token, and its width;
-- a document's tokens become row numbers with one dictionary look-up each (``map``, no Python
-  frame), and its postings — terms, frequencies, positions — come out of a few numpy operations
-  over those rows.
+  ``CachedFilter``, into a row of a ``TermTable``: its terms (as numbers of a vocabulary shared
+  by the fields of that chain), their positions relative to the token, and its width;
+- a field's documents wait as rows in a ``TokenBatch``; their postings — terms, frequencies,
+  positions — come out of a few numpy operations over the rows of thousands of documents at once.
 
-The result is what ``FrenchText.index`` gives for the same value, term for term (a test checks
-it on real articles).
+The postings are what ``FrenchText.index`` gives for the same values, term for term (tests
+compare the two on real articles and random texts).
 """
 
 from __future__ import annotations
@@ -26,10 +26,6 @@ from whoosh import formats
 
 from .analysis import TOKEN_RE, CachedFilter
 from .schema import FrenchText, PackedPositions
-
-# Shorter texts (titles, authors, sources) are left to FrenchText.index: below this many raw
-# tokens, a dozen numpy calls cost more than the Python loop they replace.
-BULK_FROM_TOKENS = 24
 
 
 class _Column:
@@ -77,7 +73,7 @@ class TermTable:
         # Term bytes → term number, numbered in the order they come (so list(vocabulary) gives
         # the terms by number): the numbering of every field of this chain (see FieldPostings).
         self.vocabulary: dict[bytes, int] = {}
-        self._counts = _Column(np.int64)  # terms of each row
+        self.counts = _Column(np.int64)  # terms of each row
         self._starts = _Column(np.int64)  # where they start in _terms / _relative
         self._widths = _Column(np.int64)
         self._terms = _Column(np.uint32)
@@ -86,53 +82,97 @@ class TermTable:
     def analyse(self, raws: list[str]) -> None:
         """Analyse the raw tokens of the rows this table has not seen yet (``raws``: by row)."""
         vocabulary = self.vocabulary
-        for raw in raws[len(self._counts):]:
+        for raw in raws[len(self.counts):]:
             out, width = self.cached.analyze(raw)
-            self._counts.append(len(out))
+            self.counts.append(len(out))
             self._starts.append(len(self._terms))
             self._widths.append(width)
             for text, relative, _, _ in out:
                 self._terms.append(vocabulary.setdefault(text.encode("utf-8"), len(vocabulary)))
                 self._relative.append(relative)
 
-    def postings(self, rows: np.ndarray, positions: bool) -> "Inverted":
-        """The postings of a text made of the tokens ``rows``: its distinct terms (ascending
-        numbers), each one's frequency, and with ``positions`` each one's positions (ascending,
-        end to end in term order)."""
-        counts = self._counts.data[rows]
-        total = int(counts.sum())
+    def length(self, rows: np.ndarray) -> int:
+        """How many terms a text made of the tokens ``rows`` gives (its field length)."""
+        return int(self.counts.data[rows].sum())
+
+    def expand(self, rows: np.ndarray, sizes: np.ndarray, positions: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """The terms of texts whose tokens are ``rows`` end to end (``sizes``: tokens per text),
+        token after token: for each its text's index and its term number, and with ``positions``
+        its position in its text."""
+        counts = self.counts.data[rows]
         ends = np.cumsum(counts)
-        # The index in _terms of each term of the text, token after token.
-        where = np.repeat(self._starts.data[rows] - (ends - counts), counts) + np.arange(total)
-        terms = self._terms.data[where]
-        order = np.argsort(terms, kind="stable")  # by term, positions still ascending within a term
-        ordered = terms[order]
-        first = np.empty(total, dtype=bool)
-        first[:1] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        freqs = np.diff(starts, append=total)
+        total = int(ends[-1]) if len(ends) else 0
+        tokens = np.repeat(np.arange(len(rows)), counts)  # the token of each term
+        where = self._starts.data[rows][tokens] + (np.arange(total) - (ends - counts)[tokens])
+        text_of_token = np.repeat(np.arange(len(sizes)), sizes)
         term_positions = None
         if positions:
-            widths = self._widths.data[rows]
-            token_positions = np.cumsum(widths) - widths
-            term_positions = (np.repeat(token_positions, counts) + self._relative.data[where])[order]
-        return Inverted(ordered[starts], freqs, term_positions, total)
+            # A token's position: the widths of the tokens before it in its text.
+            widths = np.concatenate(([0], np.cumsum(self._widths.data[rows])))
+            text_starts = widths[np.cumsum(sizes) - sizes]
+            token_positions = widths[:-1] - np.repeat(text_starts, sizes)
+            term_positions = token_positions[tokens] + self._relative.data[where]
+        return text_of_token[tokens], self._terms.data[where], term_positions
 
 
-class Inverted(NamedTuple):
-    """One field of one document: its terms (vocabulary numbers), their frequencies and, for a
-    phrase field, their positions end to end in term order; ``length`` is the sum of the frequencies."""
+class BatchPostings(NamedTuple):
+    """Postings of a ``TokenBatch``: documents ascending, terms ascending within a document; the
+    positions of each posting end to end in ``positions`` (phrase fields only)."""
 
     terms: np.ndarray
+    docs: np.ndarray
     freqs: np.ndarray
+    weights: np.ndarray  # each posting's frequency × the field's boost × its document's
     positions: np.ndarray | None
-    length: int
+
+
+class TokenBatch:
+    """The documents of one field waiting to be inverted: each one's token rows, number and
+    boost. ``postings()`` inverts them all at once."""
+
+    def __init__(self, table: TermTable, positions: bool, field_boost: float = 1.0):
+        self.table = table
+        self.positions = positions
+        self.field_boost = field_boost
+        self._rows: list[np.ndarray] = []
+        self._docs: list[int] = []
+        self._boosts: list[float] = []
+        self.tokens = 0
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def add(self, docnum: int, rows: np.ndarray, boost: float = 1.0) -> int:
+        """Queue a document (after the ones already queued), whose postings weigh their frequency
+        × the field's boost × ``boost``; return its field length."""
+        self._rows.append(rows)
+        self._docs.append(docnum)
+        self._boosts.append(boost)
+        self.tokens += len(rows)
+        return self.table.length(rows)
+
+    def postings(self) -> BatchPostings:
+        """The postings of the queued documents (and forget them)."""
+        rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
+        sizes = np.fromiter(map(len, self._rows), dtype=np.int64, count=len(self._rows))
+        texts, terms, positions = self.table.expand(rows, sizes, self.positions)
+        # By document, then term, positions still ascending within each (a stable sort).
+        order = np.argsort(texts * (len(self.table.vocabulary) + 1) + terms, kind="stable")
+        texts, terms = texts[order], terms[order]
+        first = np.ones(len(order), dtype=bool)
+        np.logical_or(texts[1:] != texts[:-1], terms[1:] != terms[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        freqs = np.diff(starts, append=len(order))
+        posting_texts = texts[starts]
+        docs = np.asarray(self._docs, dtype=np.int64)[posting_texts]
+        weights = freqs * self.field_boost * np.asarray(self._boosts, dtype=np.float64)[posting_texts]
+        self._rows, self._docs, self._boosts, self.tokens = [], [], [], 0
+        return BatchPostings(terms[starts], docs, freqs, weights, positions[order] if self.positions else None)
 
 
 class Inverter:
-    """Turns the French fields of a segment's documents into ``Inverted`` postings (see the module
-    docstring). One per segment writer: its tables grow with the segment's distinct tokens."""
+    """Tokenises the French fields of a segment's documents into rows of its term tables (see
+    the module docstring). One per segment writer: its tables grow with the segment's tokens."""
 
     def __init__(self):
         self.tokens = RawTokens()
@@ -168,10 +208,10 @@ class Inverter:
             rows = self._rows[text] = np.array(list(map(self.tokens.__getitem__, TOKEN_RE.findall(text))), dtype=np.int64)
         return rows
 
-    def invert(self, field, value) -> Inverted | None:
-        """The postings of ``value`` (a text, or a tuple of texts whose positions follow each
-        other) in ``field``; None when ``field.index`` should do it (see ``table``), or when the
-        text is short enough for it to be faster."""
+    def rows(self, field, value) -> np.ndarray | None:
+        """The token rows of ``value`` (a text, or a tuple of texts whose positions follow each
+        other) in ``field``'s term table, analysed; None when ``field.index`` should index it
+        (see ``table``)."""
         table = self.table(field)
         if table is None:
             return None
@@ -181,7 +221,5 @@ class Inverter:
             rows = np.concatenate([self._text_rows(part) for part in value]) if value else np.zeros(0, np.int64)
         else:
             return None
-        if len(rows) < BULK_FROM_TOKENS:
-            return None
         table.analyse(self.tokens.raws)
-        return table.postings(rows, isinstance(field.format, PackedPositions))
+        return rows

@@ -30,7 +30,7 @@ from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import _length_byte_cache, byte_to_length
 from whoosh.writing import SegmentWriter
 
-from .inversion import Inverted, Inverter
+from .inversion import Inverter, TermTable, TokenBatch
 from .schema import PackedPositions
 
 # Blocks of Whoosh's tuples (fewer than PACK_FROM_POSTINGS postings) are compressed from this
@@ -55,6 +55,9 @@ BLOCK_PICKLE_PROTOCOL = 5
 # wants a few documents of a long list (a whole block is decoded for each).
 BLOCK_POSTINGS = 1024
 
+# A field's documents given as tokens are inverted together from this many tokens on (the
+# temporary arrays take about 100 bytes a token).
+INVERT_EVERY_TOKENS = 1 << 20
 # How many postings of a field are turned into Python lists at a time when writing.
 WRITE_CHUNK_POSTINGS = 65_536
 # Whoosh stores each field length as one byte (``length_to_byte``); this decodes all 256 at once.
@@ -197,7 +200,7 @@ class FieldPostings:
     Terms are numbered by ``vocabulary`` (term bytes → number, numbered in the order they come),
     which the fields of one analysis chain share (see ``indexer.inversion``)."""
 
-    __slots__ = ("vocabulary", "tids", "docs", "weights", "values", "ends")
+    __slots__ = ("vocabulary", "tids", "docs", "weights", "values", "ends", "pending")
 
     def __init__(self, vocabulary: dict[bytes, int] | None = None):
         self.vocabulary: dict[bytes, int] = {} if vocabulary is None else vocabulary
@@ -206,10 +209,12 @@ class FieldPostings:
         self.weights = array("f")
         self.values = bytearray()
         self.ends = array("Q")  # where each posting's value ends in ``values``
+        self.pending: TokenBatch | None = None  # documents given as tokens, not inverted yet
 
     def add(self, docnum: int, items: list, boost: float = 1.0) -> int:
         """Add one document's ``(term bytes, frequency, weight, value bytes)`` items; return the
         sum of their frequencies."""
+        self._invert_pending()  # the documents before these
         term_ids = self.vocabulary
         self.tids.extend([term_ids.setdefault(tbytes, len(term_ids)) for tbytes, _, _, _ in items])
         self.docs.extend(repeat(docnum, len(items)))
@@ -219,29 +224,38 @@ class FieldPostings:
         self.values += b"".join(values)
         return sum(freq for _, freq, _, _ in items)
 
-    def add_inverted(self, docnum: int, inverted: Inverted, field_boost: float, boost: float = 1.0) -> int:
-        """Add one document's postings as ``Inverter`` gives them (terms numbered by this field's
-        vocabulary), each weighing its frequency × ``field_boost`` (its format's) × ``boost``:
-        what ``add`` does with the items ``FrenchText.index`` gives. Return the field's length."""
-        count = len(inverted.terms)
-        if not count:
-            return 0
-        freqs = inverted.freqs
-        self.tids.frombytes(inverted.terms.astype(np.uint32, copy=False).tobytes())
-        self.docs.extend(repeat(docnum, count))
-        self.weights.frombytes((freqs * field_boost * boost).astype(np.float32).tobytes())
-        if inverted.positions is not None:  # PackedPositions: 4-byte little-endian positions
-            blob, sizes = inverted.positions.astype("<u4").tobytes(), freqs * 4
+    def add_tokens(self, docnum: int, table: TermTable, rows: np.ndarray, fmt, boost: float = 1.0) -> int:
+        """Add one document's field as the token ``rows`` of ``table`` (see ``indexer.inversion``),
+        for a field of format ``fmt`` (``PackedPositions`` or ``Frequency``); return its length.
+        The documents are inverted together, every ``INVERT_EVERY_TOKENS`` tokens or when needed."""
+        if self.pending is None:
+            self.pending = TokenBatch(table, isinstance(fmt, PackedPositions), fmt.field_boost)
+        length = self.pending.add(docnum, rows, boost)
+        if self.pending.tokens >= INVERT_EVERY_TOKENS:
+            self._invert_pending()
+        return length
+
+    def _invert_pending(self) -> None:
+        """Turn the documents waiting as tokens into postings, after the ones already here."""
+        if self.pending is None or not len(self.pending):
+            return
+        batch = self.pending.postings()
+        count = len(batch.terms)
+        self.tids.frombytes(batch.terms.astype(np.uint32).tobytes())
+        self.docs.frombytes(batch.docs.astype(np.uint32).tobytes())
+        self.weights.frombytes(batch.weights.astype(np.float32).tobytes())
+        if batch.positions is not None:  # PackedPositions: 4-byte little-endian positions
+            blob, sizes = batch.positions.astype("<u4").tobytes(), batch.freqs * 4
         else:  # Frequency: the frequency as a 4-byte big-endian integer (whoosh.system.pack_uint)
-            blob, sizes = freqs.astype(">u4").tobytes(), np.full(count, 4)
+            blob, sizes = batch.freqs.astype(">u4").tobytes(), np.full(count, 4)
         self.ends.frombytes((np.cumsum(sizes) + len(self.values)).astype(np.uint64).tobytes())
         self.values += blob
-        return inverted.length
 
     def grouped(self) -> tuple[list[bytes], np.ndarray, np.ndarray]:
         """This field's terms in byte order, where each one's postings start and end in the
         returned ``order`` (``bounds``, one more than the terms), and ``order``: the postings'
         indexes, by term, documents still ascending within a term."""
+        self._invert_pending()
         numbered = list(self.vocabulary)  # term bytes by number
         tids = np.frombuffer(self.tids, dtype=np.uint32)
         all_counts = np.bincount(tids, minlength=len(numbered))
@@ -308,11 +322,11 @@ class MemoryPostings:
         return the sum of their frequencies (the field's length in that document)."""
         return self._field(fieldname).add(docnum, items, boost) if items else 0
 
-    def add_inverted(self, fieldname: str, docnum: int, inverted: Inverted, field_boost: float,
-                     boost: float = 1.0) -> int:
-        """Add one document's field as ``Inverter`` gives it (see ``FieldPostings.add_inverted``);
-        return its length."""
-        return self._field(fieldname).add_inverted(docnum, inverted, field_boost, boost)
+    def add_tokens(self, fieldname: str, docnum: int, table: TermTable, rows: np.ndarray, fmt,
+                   boost: float = 1.0) -> int:
+        """Add one document's field as token rows (see ``FieldPostings.add_tokens``); return its
+        length."""
+        return self._field(fieldname).add_tokens(docnum, table, rows, fmt, boost)
 
     def iter_postings(self) -> Iterator[tuple]:
         """Every posting as ``(fieldname, term bytes, docnum, weight, value bytes)``, sorted like
@@ -532,7 +546,8 @@ class MemorySegmentWriter(MemoryPool, SegmentWriter):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         # Analyse every field before anything is written, so a field that fails leaves no posting.
-        # French texts are inverted in bulk (indexer.inversion), the rest by Whoosh's field.index.
+        # French texts are tokenised into rows of the inverter's tables (indexer.inversion), the
+        # rest indexed by Whoosh's field.index.
         inverter = self.inverter
         inverter.start_document()
         analysed = []
@@ -543,7 +558,7 @@ class MemorySegmentWriter(MemoryPool, SegmentWriter):
             field = schema[fieldname]
             postings = None
             if field.indexed:
-                postings = inverter.invert(field, value)
+                postings = inverter.rows(field, value)
                 if postings is None:
                     postings = list(field.index(value))
             stored = fields.get(f"_stored_{fieldname}", value)
@@ -560,7 +575,7 @@ class MemorySegmentWriter(MemoryPool, SegmentWriter):
                 if isinstance(postings, list):
                     length = pool.add_field(fieldname, docnum, postings, boost)
                 else:
-                    length = pool.add_inverted(fieldname, docnum, postings, field.format.field_boost, boost)
+                    length = pool.add_tokens(fieldname, docnum, inverter.table(field), postings, field.format, boost)
                 if not field.scorable:
                     length = 0
             perdocwriter.add_field(fieldname, field, stored, length)
