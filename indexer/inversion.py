@@ -19,6 +19,7 @@ compare the two on real articles and random texts).
 
 from __future__ import annotations
 
+from array import array
 from typing import NamedTuple
 
 import numpy as np
@@ -29,23 +30,24 @@ from .schema import FrenchText, PackedPositions
 
 
 class _Column:
-    """A numpy array that grows at the end (doubling its capacity); ``data`` may be longer than
-    what was appended: only the first ``len(self)`` items mean something."""
+    """Values appended one at a time to a list (cheap), read as a numpy array (made when asked
+    for, and then only extended with what came since)."""
 
-    __slots__ = ("data", "size")
+    __slots__ = ("items", "_array")
 
     def __init__(self, dtype):
-        self.data = np.zeros(1024, dtype=dtype)
-        self.size = 0
+        self.items: list = []
+        self._array = np.zeros(0, dtype=dtype)
 
     def __len__(self) -> int:
-        return self.size
+        return len(self.items)
 
-    def append(self, value) -> None:
-        if self.size == len(self.data):
-            self.data = np.concatenate((self.data, np.zeros_like(self.data)))
-        self.data[self.size] = value
-        self.size += 1
+    def array(self) -> np.ndarray:
+        """The values, as a numpy array."""
+        if len(self._array) < len(self.items):
+            more = np.array(self.items[len(self._array):], dtype=self._array.dtype)
+            self._array = np.concatenate((self._array, more))
+        return self._array
 
 
 class RawTokens(dict):
@@ -82,37 +84,39 @@ class TermTable:
     def analyse(self, raws: list[str]) -> None:
         """Analyse the raw tokens of the rows this table has not seen yet (``raws``: by row)."""
         vocabulary = self.vocabulary
-        for raw in raws[len(self.counts):]:
+        counts, starts, widths = self.counts.items, self._starts.items, self._widths.items
+        terms, relative = self._terms.items, self._relative.items
+        for raw in raws[len(counts):]:
             out, width = self.cached.analyze(raw)
-            self.counts.append(len(out))
-            self._starts.append(len(self._terms))
-            self._widths.append(width)
-            for text, relative, _, _ in out:
-                self._terms.append(vocabulary.setdefault(text.encode("utf-8"), len(vocabulary)))
-                self._relative.append(relative)
+            counts.append(len(out))
+            starts.append(len(terms))
+            widths.append(width)
+            for text, position, _, _ in out:
+                terms.append(vocabulary.setdefault(text.encode("utf-8"), len(vocabulary)))
+                relative.append(position)
 
-    def length(self, rows: np.ndarray) -> int:
+    def length(self, rows: list[int]) -> int:
         """How many terms a text made of the tokens ``rows`` gives (its field length)."""
-        return int(self.counts.data[rows].sum())
+        return sum(map(self.counts.items.__getitem__, rows))
 
     def expand(self, rows: np.ndarray, sizes: np.ndarray, positions: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """The terms of texts whose tokens are ``rows`` end to end (``sizes``: tokens per text),
         token after token: for each its text's index and its term number, and with ``positions``
         its position in its text."""
-        counts = self.counts.data[rows]
+        counts = self.counts.array()[rows]
         ends = np.cumsum(counts)
         total = int(ends[-1]) if len(ends) else 0
         tokens = np.repeat(np.arange(len(rows)), counts)  # the token of each term
-        where = self._starts.data[rows][tokens] + (np.arange(total) - (ends - counts)[tokens])
+        where = self._starts.array()[rows][tokens] + (np.arange(total) - (ends - counts)[tokens])
         text_of_token = np.repeat(np.arange(len(sizes)), sizes)
         term_positions = None
         if positions:
             # A token's position: the widths of the tokens before it in its text.
-            widths = np.concatenate(([0], np.cumsum(self._widths.data[rows])))
+            widths = np.concatenate(([0], np.cumsum(self._widths.array()[rows])))
             text_starts = widths[np.cumsum(sizes) - sizes]
             token_positions = widths[:-1] - np.repeat(text_starts, sizes)
-            term_positions = token_positions[tokens] + self._relative.data[where]
-        return text_of_token[tokens], self._terms.data[where], term_positions
+            term_positions = token_positions[tokens] + self._relative.array()[where]
+        return text_of_token[tokens], self._terms.array()[where], term_positions
 
 
 class BatchPostings(NamedTuple):
@@ -134,7 +138,8 @@ class TokenBatch:
         self.table = table
         self.positions = positions
         self.field_boost = field_boost
-        self._rows: list[np.ndarray] = []
+        self._rows = array("q")  # the tokens of the queued documents, end to end
+        self._sizes: list[int] = []
         self._docs: list[int] = []
         self._boosts: list[float] = []
         self.tokens = 0
@@ -142,10 +147,11 @@ class TokenBatch:
     def __len__(self) -> int:
         return len(self._docs)
 
-    def add(self, docnum: int, rows: np.ndarray, boost: float = 1.0) -> int:
+    def add(self, docnum: int, rows: list[int], boost: float = 1.0) -> int:
         """Queue a document (after the ones already queued), whose postings weigh their frequency
         × the field's boost × ``boost``; return its field length."""
-        self._rows.append(rows)
+        self._rows.extend(rows)
+        self._sizes.append(len(rows))
         self._docs.append(docnum)
         self._boosts.append(boost)
         self.tokens += len(rows)
@@ -153,8 +159,8 @@ class TokenBatch:
 
     def postings(self) -> BatchPostings:
         """The postings of the queued documents (and forget them)."""
-        rows = np.concatenate(self._rows) if self._rows else np.zeros(0, np.int64)
-        sizes = np.fromiter(map(len, self._rows), dtype=np.int64, count=len(self._rows))
+        rows = np.frombuffer(self._rows, dtype=np.int64)
+        sizes = np.asarray(self._sizes, dtype=np.int64)
         texts, terms, positions = self.table.expand(rows, sizes, self.positions)
         # By document, then term, positions still ascending within each (a stable sort).
         order = np.argsort(texts * (len(self.table.vocabulary) + 1) + terms, kind="stable")
@@ -166,7 +172,8 @@ class TokenBatch:
         posting_texts = texts[starts]
         docs = np.asarray(self._docs, dtype=np.int64)[posting_texts]
         weights = freqs * self.field_boost * np.asarray(self._boosts, dtype=np.float64)[posting_texts]
-        self._rows, self._docs, self._boosts, self.tokens = [], [], [], 0
+        del rows  # a numpy view: the array cannot be resized while it lives
+        self._rows, self._sizes, self._docs, self._boosts, self.tokens = array("q"), [], [], [], 0
         return BatchPostings(terms[starts], docs, freqs, weights, positions[order] if self.positions else None)
 
 
@@ -177,11 +184,18 @@ class Inverter:
     def __init__(self):
         self.tokens = RawTokens()
         self._tables: dict[int, tuple[CachedFilter, TermTable]] = {}
-        self._rows: dict[str, np.ndarray] = {}  # the current document's texts, tokenised
+        self._field_tables: dict[int, tuple[object, TermTable | None]] = {}
+        self._rows: dict[str, list[int]] = {}  # the current document's texts, tokenised
 
     def table(self, field) -> TermTable | None:
         """The term table of ``field``'s analysis chain, or None when ``field`` is not a French
         text field this inverter can index (another format, another analyzer)."""
+        entry = self._field_tables.get(id(field))
+        if entry is None:
+            entry = self._field_tables[id(field)] = (field, self._chain_table(field))
+        return entry[1]
+
+    def _chain_table(self, field) -> TermTable | None:
         if not isinstance(field, FrenchText) or type(field.format) not in (PackedPositions, formats.Frequency):
             return None
         cached = field.cached_filter()
@@ -202,13 +216,13 @@ class Inverter:
         """Forget the previous document's texts."""
         self._rows.clear()
 
-    def _text_rows(self, text: str) -> np.ndarray:
+    def _text_rows(self, text: str) -> list[int]:
         rows = self._rows.get(text)
         if rows is None:
-            rows = self._rows[text] = np.array(list(map(self.tokens.__getitem__, TOKEN_RE.findall(text))), dtype=np.int64)
+            rows = self._rows[text] = list(map(self.tokens.__getitem__, TOKEN_RE.findall(text)))
         return rows
 
-    def rows(self, field, value) -> np.ndarray | None:
+    def rows(self, field, value) -> list[int] | None:
         """The token rows of ``value`` (a text, or a tuple of texts whose positions follow each
         other) in ``field``'s term table, analysed; None when ``field.index`` should index it
         (see ``table``)."""
@@ -218,7 +232,9 @@ class Inverter:
         if isinstance(value, str):
             rows = self._text_rows(value)
         elif isinstance(value, tuple) and all(isinstance(part, str) for part in value):
-            rows = np.concatenate([self._text_rows(part) for part in value]) if value else np.zeros(0, np.int64)
+            rows = []
+            for part in value:
+                rows += self._text_rows(part)
         else:
             return None
         table.analyse(self.tokens.raws)

@@ -126,20 +126,12 @@ def test_merged_segments_read_back_exactly_like_whooshs(tmp_path, documents, blo
     assert_same_index(ours, theirs)
 
 
-def test_blocks_packed_in_arrays_and_small_ones_are_stored_uncompressed_the_rest_compressed(tmp_path, documents):
+def test_no_block_is_compressed(tmp_path, documents):
     ix = build(tmp_path / "ix", MemorySegmentWriter, [documents])
     with ix.reader() as r:
-        rare = next(text for fieldname, text in r.all_terms() if fieldname == "body" and r.doc_frequency("body", text) == 1)
-        assert [h[3] for h in blocks(r, "body", rare)] == [0]
-        common_stem = max((text for fieldname, text in r.all_terms() if fieldname == "body"),
-                          key=lambda text: r.doc_frequency("body", text))
-        for fieldname, text in (("body", common_stem), ("exact", b"de")):
-            packed = [h for h in blocks(r, fieldname, text) if h[0] >= PACK_FROM_POSTINGS]
-            assert packed and all(h[3] == 0 for h in packed)
-        # Whoosh-style blocks of a few postings, long enough for zlib to pay, are compressed.
-        compressed = [h for fieldname, text in r.all_terms() if fieldname == "exact"
-                      for h in blocks(r, fieldname, text) if h[0] < PACK_FROM_POSTINGS and h[3]]
-        assert compressed and all(h[3] == 3 for h in compressed)
+        headers = [h for fieldname, text in r.all_terms() for h in blocks(r, fieldname, text)]
+        assert any(h[0] >= PACK_FROM_POSTINGS for h in headers) and any(h[0] < PACK_FROM_POSTINGS for h in headers)
+        assert all(h[3] == 0 for h in headers)
 
 
 @pytest.mark.parametrize("procs", [1, 2])
