@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+from hashlib import md5
 import sys
 from array import array
 from itertools import accumulate, islice, repeat
@@ -25,6 +26,7 @@ import numpy as np
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
 from whoosh.columns import NumericColumn
+from whoosh.filedb.filetables import md5_hash
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import _length_byte_cache, byte_to_length
@@ -42,6 +44,8 @@ MERGE_AT_MOST_DOCS = 20_000
 # Whoosh's, pickles it as a list of numbers).
 PACK_FROM_POSTINGS = 8
 BLOCK_PICKLE_PROTOCOL = 5
+# pack_block is given a block's postings as numpy arrays from this many on, as lists below.
+PACK_WITH_NUMPY_FROM = 256
 
 # Postings per block (the W3 codec's "blocklimit", see presse_codec). Whoosh's writer puts 128;
 # its reader takes any length. Presse reads a whole list block by block (search.postings), and
@@ -149,14 +153,14 @@ def uint_array(numbers: list[int]) -> array:
     return array("B" if top < 1 << 8 else "H" if top < 1 << 16 else "I" if top < 1 << 32 else "Q", numbers)
 
 
-_UNSIGNED_TYPES = (("B", np.uint8), ("H", np.uint16), ("I", np.uint32), ("Q", np.uint64))
+_UNSIGNED_TYPES = (("B", np.uint8, 1 << 8), ("H", np.uint16, 1 << 16), ("I", np.uint32, 1 << 32), ("Q", np.uint64, 1 << 64))
 
 
 def _uint_array_of(numbers: np.ndarray) -> array:
     """``uint_array`` of a numpy array of whole numbers, none negative."""
     top = int(numbers.max()) if len(numbers) else 0
-    for code, dtype in _UNSIGNED_TYPES:
-        if top <= np.iinfo(dtype).max:
+    for code, dtype, end in _UNSIGNED_TYPES:
+        if top < end:
             return array(code, numbers.astype(dtype).tobytes())
     raise OverflowError(top)
 
@@ -175,7 +179,7 @@ def pack_block(ids, weights, values: list[bytes] | bytes | PackedValues, positio
 
     Whoosh's reader takes the arrays wherever it takes its tuples. Smaller blocks keep Whoosh's
     tuples, which pickle shorter than arrays and their class references. ``ids`` and ``weights``
-    are lists, or for a block of arrays numpy arrays too.
+    (floats) are lists, or numpy arrays (faster for a long block, slower for a short one).
     """
     count = len(ids)
     if count < PACK_FROM_POSTINGS:
@@ -186,21 +190,31 @@ def pack_block(ids, weights, values: list[bytes] | bytes | PackedValues, positio
         else:
             packed_weights = tuple(weights)
         return dumps((deltas, packed_weights, values if isinstance(values, bytes) else tuple(values)), 2)
-    ids = np.asarray(ids, dtype=np.int64)
-    weights = np.asarray(weights, dtype=np.float64)
-    first = weights[0]
-    if (weights == first).all():
-        packed_weights = None if first == 1.0 else float(first)
-    elif weights.min() >= 0 and weights.max() < 2.0 ** 63 and (weights % 1 == 0).all():
-        packed_weights = _uint_array_of(weights.astype(np.int64))
+    if isinstance(ids, np.ndarray):
+        weights = np.asarray(weights, dtype=np.float64)
+        first = weights[0]
+        packed_ids = _uint_array_of(np.diff(ids.astype(np.int64), prepend=0))
+        if (weights == first).all():
+            packed_weights = None if first == 1.0 else float(first)
+        elif weights.min() >= 0 and weights.max() < 2.0 ** 63 and (weights % 1 == 0).all():
+            packed_weights = _uint_array_of(weights.astype(np.int64))
+        else:
+            packed_weights = array("f", weights.astype(np.float32).tobytes())
     else:
-        packed_weights = array("f", weights.astype(np.float32).tobytes())
+        packed_ids = uint_array([ids[0]] + [b - a for a, b in zip(ids, islice(ids, 1, None))])
+        first = weights[0]
+        if weights.count(first) == count:
+            packed_weights = None if first == 1.0 else float(first)
+        elif min(weights) >= 0 and all(map(float.is_integer, weights)):
+            packed_weights = uint_array(list(map(int, weights)))
+        else:
+            packed_weights = array("f", weights)
     packed_values = values if isinstance(values, (bytes, PackedValues)) else PackedValues.of(values)
     if positions and isinstance(packed_values, PackedValues):
         wide = np.frombuffer(packed_values.blob, dtype="<u4")
         if not len(wide) or wide.max() < 1 << 16:
             packed_values = NarrowPositions(wide.astype("<u2").tobytes(), packed_values.lengths)
-    return dumps((_uint_array_of(np.diff(ids, prepend=0)), packed_weights, packed_values), BLOCK_PICKLE_PROTOCOL)
+    return dumps((packed_ids, packed_weights, packed_values), BLOCK_PICKLE_PROTOCOL)
 
 
 class FieldPostings:
@@ -443,7 +457,8 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
 
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
     key_prefix = pack_ushort(fieldwriter._fieldid)
-    hashfn, buckets, index = tindex.hashfn, tindex.buckets, tindex.index
+    hashfn = _md5_hash if tindex.hashfn is md5_hash else tindex.hashfn
+    buckets, add_position = tindex.buckets, tindex.index.append
     term = 0
     while term < len(names):
         # The next terms of about WRITE_CHUNK_POSTINGS postings, as lists and bytes.
@@ -468,7 +483,12 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
             last_block = first_blocks[t + 1] - 1
             for k in range(first_blocks[t], last_block + 1):
                 lo, hi = block_start[k] - a, block_end[k] - a
-                if hi - lo < PACK_FROM_POSTINGS:
+                if hi - lo == 1:  # most terms: pack_block's tuples, without the call
+                    weight = chunk_weights[lo]
+                    values = block_values(lo, hi)
+                    databytes = dumps(((chunk_docs[lo],), None if weight == 1.0 else weight,
+                                       values if isinstance(values, bytes) else tuple(values)), 2)
+                elif hi - lo < PACK_WITH_NUMPY_FROM:
                     databytes = pack_block(chunk_docs[lo:hi], chunk_weights[lo:hi], block_values(lo, hi), positions)
                 else:
                     databytes = pack_block(docs[a + lo:a + hi], weights[a + lo:a + hi], block_values(lo, hi), positions)
@@ -482,7 +502,7 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
                                    chunk_docs[lo], chunk_docs[hi - 1])
             value = info + pack_long(term_offset) + pack_int(post_at - term_offset)
             key = key_prefix + names[t]
-            index.append(term_at)
+            add_position(term_at)
             h = hashfn(key)
             buckets[h & 255].append((h, term_at))
             term_chunks += (_KEY_VALUE_LENGTHS.pack(len(key), len(value)), key, value)
@@ -491,6 +511,11 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
         tindex.dbfile.write(b"".join(term_chunks))
         term = last
     tindex.lastkey = key_prefix + names[-1]
+
+
+def _md5_hash(key: bytes) -> int:
+    """``whoosh.filedb.filetables.md5_hash``: the last 32 bits of the key's MD5, without its hex."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
 
 
 def _value_slices(values: bytearray, starts: np.ndarray, ends: np.ndarray, positions: bool) -> Callable:
