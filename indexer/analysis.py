@@ -354,9 +354,16 @@ class CachedFilter(Filter):
     def bound(self, max_entries: int) -> "CachedFilter":
         """Configure this filter for searching: at most ``max_entries`` cached words, and no
         collecting of fresh words (only an index writer takes them for the lexicon)."""
-        self.MAX_ENTRIES = max_entries
+        self.limit(max_entries)
         self.track_fresh = False
         self.fresh = set()
+        return self
+
+    def limit(self, max_entries: int) -> "CachedFilter":
+        """Keep at most ``max_entries`` cached words (the fresh ones are all collected still)."""
+        self.MAX_ENTRIES = max_entries
+        if len(self._cache) > max_entries:
+            self._cache.clear()
         return self
 
     def take_fresh(self) -> set[str]:
@@ -364,16 +371,17 @@ class CachedFilter(Filter):
         fresh, self.fresh = self.fresh, set()
         return fresh
 
-    def analyze(self, raw: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+    def analyze(self, raw: str, fresh: bool = True) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
         """Return ((text, relative position, start, end), …) for one raw token, and its width.
 
         ``raw`` may be uncleaned (see ``normalize_raw``); offsets are relative to the cleaned token.
+        A word not in the cache is remembered as fresh (see ``take_fresh``) unless ``fresh`` is false.
         """
         hit = self._cache.get(raw)
         if hit is not None:
             return hit
         clean = normalize_raw(raw)
-        if self.track_fresh and len(self.fresh) < self.MAX_ENTRIES:
+        if fresh and self.track_fresh:  # the writer takes them at each commit or batch of documents
             self.fresh.add(clean)
         if self._steps is not None:
             # A plain word, or one elided word (l'État): no compound, one token.
@@ -533,11 +541,13 @@ class Lexiconizer:
         self._terms = terms if terms is not None else CachedFilter(*stemming_filters())
         self._keys = CachedFilter(*key_filters())
         self._surfaces = CachedFilter(ElisionFilter(), LowercaseFilter(), FrenchStopFilter(), CompoundFilter())
+        for own in (self._keys, self._surfaces) if terms is not None else (self._terms, self._keys, self._surfaces):
+            own.track_fresh = False  # nobody takes them
 
     def pairs(self, raw: str) -> list[tuple[str, str]]:
         """(key, term) for each term ``raw`` is indexed as; the two chains keep the same tokens in order."""
         raw = normalize_raw(raw)
-        terms, _ = self._terms.analyze(raw)
+        terms, _ = self._terms.analyze(raw, fresh=False)  # it is being written to the lexicon
         keys, _ = self._keys.analyze(raw)
         if len(terms) != len(keys):  # a token dropped by length limits in one chain only
             return []
@@ -555,3 +565,4 @@ class Lexiconizer:
 
 
 _DEFAULT_ANALYZER = french_analyzer()
+_DEFAULT_ANALYZER.items[-1].track_fresh = False  # tokens() is no index writer

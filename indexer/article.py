@@ -35,6 +35,11 @@ class Article:
     path: str = ""
     content_hash: str = ""
 
+    @property
+    def chars(self) -> int:
+        """Characters of text: title, lead and body."""
+        return len(self.title) + len(self.lead or "") + len(self.body)
+
     def with_hash(self) -> "Article":
         """Return a copy whose ``content_hash`` is computed from the indexed fields."""
         return dataclasses.replace(self, content_hash=content_hash(self))

@@ -44,7 +44,12 @@ from .store import (
 )
 
 MANIFEST_FILE = "files.json"
-DEFAULT_BATCH = 20000  # articles per commit: fewer, larger segments search faster
+# A commit every DEFAULT_BATCH articles, or sooner once the articles of the batch hold
+# BATCH_CHARS_PER_PROCESS characters (title, lead and body) per writer process: a writer keeps its
+# segment's postings in memory, about 10 bytes a character of text (40 M characters, 18,000
+# OrangeSum articles: 480 MB). Fewer, larger segments are written and searched faster.
+DEFAULT_BATCH = 50_000
+BATCH_CHARS_PER_PROCESS = 40_000_000
 # Below this many bytes of files to read, one process is faster than starting workers.
 BULK_BYTES = 4_000_000
 
@@ -244,15 +249,18 @@ class _LexiconMpWriter(MemoryPool, MpWriter):
 
 
 class _Batcher:
-    """Owns the Whoosh writer of one run: opens it lazily, commits every ``batch_size`` articles."""
+    """Owns the Whoosh writer of one run: opens it lazily, commits every ``batch_size`` articles
+    (or ``BATCH_CHARS_PER_PROCESS`` characters per writer process)."""
 
     def __init__(self, generation: Path, procs: int | None, batch_size: int, bulk: bool):
         self.generation = generation
         self.ix = whoosh_index.open_dir(str(generation))
         self.procs = procs if procs is not None else (min(os.cpu_count() or 1, 4) if bulk else 1)
         self.batch_size = batch_size
+        self.batch_chars = BATCH_CHARS_PER_PROCESS * self.procs
         self.writer = None
         self.pending = 0
+        self.pending_chars = 0
 
     def _open(self):
         self.before = self.ix.doc_count()
@@ -272,7 +280,8 @@ class _Batcher:
             self.deleted += self.writer.delete_by_term("id", article.id)
         self.writer.add_document(**article_fields(article))
         self.pending += 1
-        if self.pending >= self.batch_size:
+        self.pending_chars += article.chars
+        if self.pending >= self.batch_size or self.pending_chars >= self.batch_chars:
             self.commit()
 
     def delete(self, field: str, value: str) -> int:
@@ -302,7 +311,7 @@ class _Batcher:
                 f"Un processus d'écriture s'est arrêté en cours de route : {expected - actual} articles n'ont pas "
                 "été écrits. Relancez presse index : les articles manquants seront ajoutés."
             )
-        self.pending = 0
+        self.pending = self.pending_chars = 0
 
     def finish(self) -> None:
         self.commit()
@@ -383,7 +392,7 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
                     summary.added += 1
                 else:
                     summary.updated += 1
-                summary.chars += len(item.title) + len(item.lead or "") + len(item.body)
+                summary.chars += item.chars
                 if progress is not None and time.perf_counter() - last_report > 0.5:
                     summary.seconds = time.perf_counter() - started
                     progress(summary)

@@ -29,24 +29,28 @@ from .analysis import TOKEN_RE, CachedFilter
 from .schema import FrenchText, PackedPositions
 
 
+# How many words the analysis chains of a writer cache (see Inverter.table).
+WRITER_CACHE_ENTRIES = 32_768
+
+
 class _Column:
-    """Values appended one at a time to a list (cheap), read as a numpy array (made when asked
-    for, and then only extended with what came since)."""
+    """Numbers appended one at a time to an ``array.array`` (cheap, and no Python int object
+    each), read as a numpy array (copied when asked for, then only extended with what came)."""
 
     __slots__ = ("items", "_array")
 
-    def __init__(self, dtype):
-        self.items: list = []
-        self._array = np.zeros(0, dtype=dtype)
+    def __init__(self, typecode: str):
+        self.items = array(typecode)
+        self._array = np.zeros(0, dtype=np.dtype(typecode))
 
     def __len__(self) -> int:
         return len(self.items)
 
     def array(self) -> np.ndarray:
-        """The values, as a numpy array."""
+        """The numbers, as a numpy array."""
         if len(self._array) < len(self.items):
-            more = np.array(self.items[len(self._array):], dtype=self._array.dtype)
-            self._array = np.concatenate((self._array, more))
+            more = np.frombuffer(self.items, dtype=self._array.dtype)[len(self._array):]
+            self._array = np.concatenate((self._array, more))  # a copy: the array.array can grow again
         return self._array
 
 
@@ -75,11 +79,11 @@ class TermTable:
         # Term bytes → term number, numbered in the order they come (so list(vocabulary) gives
         # the terms by number): the numbering of every field of this chain (see FieldPostings).
         self.vocabulary: dict[bytes, int] = {}
-        self.counts = _Column(np.int64)  # terms of each row
-        self._starts = _Column(np.int64)  # where they start in _terms / _relative
-        self._widths = _Column(np.int64)
-        self._terms = _Column(np.uint32)
-        self._relative = _Column(np.int64)
+        self.counts = _Column("q")  # terms of each row
+        self._starts = _Column("q")  # where they start in _terms / _relative
+        self._widths = _Column("q")
+        self._terms = _Column("I")
+        self._relative = _Column("q")
 
     def analyse(self, raws: list[str]) -> None:
         """Analyse the raw tokens of the rows this table has not seen yet (``raws``: by row)."""
@@ -203,7 +207,9 @@ class Inverter:
             return None
         entry = self._tables.get(id(cached))
         if entry is None:
-            entry = self._tables[id(cached)] = (cached, TermTable(cached))
+            # The table keeps what the filter's cache would: the cache only has to serve the
+            # lexicon, which takes the words of the last documents (indexer.build).
+            entry = self._tables[id(cached)] = (cached.limit(min(cached.MAX_ENTRIES, WRITER_CACHE_ENTRIES)), TermTable(cached))
         return entry[1]
 
     def vocabulary(self, field) -> dict[bytes, int] | None:

@@ -56,7 +56,7 @@ BLOCK_POSTINGS = 1024
 
 # A field's documents given as tokens are inverted together from this many tokens on (the
 # temporary arrays take about 100 bytes a token).
-INVERT_EVERY_TOKENS = 1 << 20
+INVERT_EVERY_TOKENS = 1 << 18
 # How many postings of a field are turned into Python lists at a time when writing.
 WRITE_CHUNK_POSTINGS = 65_536
 # Whoosh stores each field length as one byte (``length_to_byte``); this decodes all 256 at once.
@@ -226,15 +226,17 @@ class FieldPostings:
     Terms are numbered by ``vocabulary`` (term bytes → number, numbered in the order they come),
     which the fields of one analysis chain share (see ``indexer.inversion``)."""
 
-    __slots__ = ("vocabulary", "tids", "docs", "weights", "values", "ends", "pending")
+    __slots__ = ("vocabulary", "fixed_size", "tids", "docs", "weights", "values", "ends", "pending")
 
-    def __init__(self, vocabulary: dict[bytes, int] | None = None):
+    def __init__(self, vocabulary: dict[bytes, int] | None = None, fixed_size: int | None = None):
         self.vocabulary: dict[bytes, int] = {} if vocabulary is None else vocabulary
+        self.fixed_size = fixed_size  # every value's length in bytes, when the format fixes it
         self.tids = array("I")
         self.docs = array("I")
         self.weights = array("f")
         self.values = bytearray()
-        self.ends = array("Q")  # where each posting's value ends in ``values``
+        # Where each posting's value ends in ``values`` (values of a fixed size need none).
+        self.ends = array("Q") if fixed_size is None else None
         self.pending: TokenBatch | None = None  # documents given as tokens, not inverted yet
 
     def add(self, docnum: int, items: list, boost: float = 1.0) -> int:
@@ -245,9 +247,12 @@ class FieldPostings:
         self.tids.extend([term_ids.setdefault(tbytes, len(term_ids)) for tbytes, _, _, _ in items])
         self.docs.extend(repeat(docnum, len(items)))
         self.weights.extend([weight * boost for _, _, weight, _ in items])
-        values = [vbytes or b"" for _, _, _, vbytes in items]
-        self.ends.extend(islice(accumulate(map(len, values), initial=len(self.values)), 1, None))
-        self.values += b"".join(values)
+        values = b"".join([vbytes or b"" for _, _, _, vbytes in items])
+        if self.ends is not None:
+            self.ends.extend(islice(accumulate((len(vbytes or b"") for _, _, _, vbytes in items), initial=len(self.values)), 1, None))
+        elif len(values) != len(items) * self.fixed_size:
+            raise ValueError(f"values of {self.fixed_size} bytes expected, got {len(values)} bytes for {len(items)}")
+        self.values += values
         return sum(freq for _, freq, _, _ in items)
 
     def add_tokens(self, docnum: int, table: TermTable, rows: list[int], fmt, boost: float = 1.0) -> int:
@@ -271,11 +276,10 @@ class FieldPostings:
         self.docs.frombytes(batch.docs.astype(np.uint32).tobytes())
         self.weights.frombytes(batch.weights.astype(np.float32).tobytes())
         if batch.positions is not None:  # PackedPositions: 4-byte little-endian positions
-            blob, sizes = batch.positions.astype("<u4").tobytes(), batch.freqs * 4
+            self.ends.frombytes((np.cumsum(batch.freqs * 4) + len(self.values)).astype(np.uint64).tobytes())
+            self.values += batch.positions.astype("<u4").tobytes()
         else:  # Frequency: the frequency as a 4-byte big-endian integer (whoosh.system.pack_uint)
-            blob, sizes = batch.freqs.astype(">u4").tobytes(), np.full(count, 4)
-        self.ends.frombytes((np.cumsum(sizes) + len(self.values)).astype(np.uint64).tobytes())
-        self.values += blob
+            self.values += batch.freqs.astype(">u4").tobytes()
 
     def grouped(self) -> tuple[list[bytes], np.ndarray, np.ndarray]:
         """This field's terms in byte order, where each one's postings start and end in the
@@ -288,14 +292,17 @@ class FieldPostings:
         # The terms of this field (a shared vocabulary also numbers other fields' terms), by bytes.
         term_numbers = np.array(sorted(np.flatnonzero(all_counts).tolist(), key=numbered.__getitem__), dtype=np.int64)
         names = [numbered[n] for n in term_numbers.tolist()]
-        rank = np.zeros(len(numbered), dtype=np.int64)
-        rank[term_numbers] = np.arange(len(names))
+        rank = np.zeros(len(numbered), dtype=np.int32)
+        rank[term_numbers] = np.arange(len(names), dtype=np.int32)
         order = np.argsort(rank[tids], kind="stable")
         bounds = np.concatenate(([0], np.cumsum(all_counts[term_numbers])))
         return names, bounds, order
 
     def value_bounds(self, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where the value of each posting of ``order`` starts and ends in ``values``."""
+        if self.ends is None:
+            starts = order.astype(np.int64) * self.fixed_size
+            return starts, starts + self.fixed_size
         all_ends = np.frombuffer(self.ends, dtype=np.uint64)
         ends = all_ends[order].astype(np.int64)
         starts = all_ends[order - 1].astype(np.int64)
@@ -324,17 +331,24 @@ class MemoryPostings:
     document-number order, which is how every ``SegmentWriter`` numbers them.
     """
 
-    def __init__(self, vocabulary_of: Callable[[str], dict | None] | None = None):
+    def __init__(self, schema=None, inverter: Inverter | None = None):
         self._fields: dict[str, FieldPostings] = {}
         self.fieldnames: set[str] = set()
-        # fieldname → the vocabulary its terms are numbered in (None: a vocabulary of its own).
-        self._vocabulary_of = vocabulary_of
+        # With a schema, each field's values are known to be of a fixed size or not, and with an
+        # inverter, the fields of one French analysis chain share its vocabulary.
+        self._schema = schema
+        self._inverter = inverter
 
     def _field(self, fieldname: str) -> FieldPostings:
         field = self._fields.get(fieldname)
         if field is None:
-            vocabulary = self._vocabulary_of(fieldname) if self._vocabulary_of else None
-            field = self._fields[fieldname] = FieldPostings(vocabulary)
+            vocabulary = fixed_size = None
+            if self._schema is not None and fieldname in self._schema:
+                fieldobj = self._schema[fieldname]
+                fixed_size = fieldobj.format.fixed_value_size()
+                if self._inverter is not None:
+                    vocabulary = self._inverter.vocabulary(fieldobj)
+            field = self._fields[fieldname] = FieldPostings(vocabulary, fixed_size)
             self.fieldnames.add(fieldname)
         return field
 
@@ -385,7 +399,7 @@ _TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo._struct: a term's statisti
 _KEY_VALUE_LENGTHS = struct.Struct("!ii")  # before each key and value of a hash file
 
 
-_NO_LENGTH = np.iinfo(np.int64).max
+_NO_LENGTH = np.iinfo(np.int32).max
 
 
 def _length_bytes(lengths: np.ndarray) -> np.ndarray:
@@ -441,9 +455,9 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
     block_end = np.minimum(block_start + limit, bounds[1:][block_term])
     block_weight = np.maximum.reduceat(weights, block_start).tolist()
     term_weight = np.maximum.reduceat(weights, starts_of_terms).tolist()
-    total_weight = np.add.reduceat(weights.astype(np.float64), starts_of_terms).tolist()
+    total_weight = np.add.reduceat(weights, starts_of_terms, dtype=np.float64).tolist()
     if lengths is not None:
-        doc_lengths = lengths[docs]
+        doc_lengths = lengths.astype(np.int32)[docs]  # stored lengths are at most 106,374
         # Whoosh's shortest length ignores documents of length 0, and is None (byte 0) without any.
         shortest = np.where(doc_lengths > 0, doc_lengths, _NO_LENGTH)
         block_min = _min_length_bytes(np.minimum.reduceat(shortest, block_start)).tolist()
@@ -558,11 +572,8 @@ class MemoryPool:
             raise ValueError("the segments written from memory hold no spelling words and no term vectors")
         kwargs.setdefault("codec", presse_codec())
         super().__init__(ix, **kwargs)
-        self.inverter = inverter = Inverter()
-        schema = self.schema
-        # The fields of one French analysis chain number their terms alike (see indexer.inversion).
-        # (Not a method of self: a writer in a reference cycle would keep its lock until collected.)
-        self.pool = MemoryPostings(lambda name: inverter.vocabulary(schema[name]) if name in schema else None)
+        self.inverter = Inverter()
+        self.pool = MemoryPostings(self.schema, self.inverter)
 
     def _flush_segment(self):
         self.perdocwriter.close()

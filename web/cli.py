@@ -92,7 +92,7 @@ def _run_indexing(fn, index_dir: Path, paths, **kwargs) -> None:
 @click.option("--procs", type=click.IntRange(1, 16), default=None, help="Processus d'écriture (défaut : selon le volume).")
 @click.option("--wait", is_flag=True, help="Attendre si un autre processus écrit dans l'index.")
 @click.option("--batch-size", type=click.IntRange(1, None), default=None, hidden=True,
-              help="Articles par validation (commit) de l'index (défaut : 20 000).")
+              help="Articles au plus par validation (commit) de l'index (défaut : 50 000, moins si leur texte dépasse 40 millions de caractères par processus d'écriture).")
 def index(paths, index_dir, procs, wait, batch_size):
     """Indexe des fichiers ou dossiers (seuls les articles nouveaux ou modifiés sont réécrits).
 
@@ -108,7 +108,7 @@ def index(paths, index_dir, procs, wait, batch_size):
 @click.option("--procs", type=click.IntRange(1, 16), default=None, help="Processus d'écriture.")
 @click.option("--wait", is_flag=True, help="Attendre si un autre processus écrit dans l'index.")
 @click.option("--batch-size", type=click.IntRange(1, None), default=None, hidden=True,
-              help="Articles par validation (commit) de l'index (défaut : 20 000).")
+              help="Articles au plus par validation (commit) de l'index (défaut : 50 000, moins si leur texte dépasse 40 millions de caractères par processus d'écriture).")
 def reindex_cmd(paths, index_dir, procs, wait, batch_size):
     """Reconstruit l'index de zéro puis le remplace d'un coup (les recherches continuent pendant ce temps).
 
