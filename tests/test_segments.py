@@ -145,10 +145,13 @@ def test_presses_writers_put_block_postings_in_a_block(tmp_path, procs):
     update_index(root, [corpus], procs=procs)
     ix, _, _ = open_generation(root)
     with ix.reader() as r:
+        frequencies = []
         for leaf, _ in r.leaf_readers():
-            frequency = leaf.doc_frequency("exact", b"de")
-            assert frequency > 128
-            assert [h[0] for h in blocks(leaf, "exact", b"de")] == [frequency]  # BLOCK_POSTINGS: 1024
+            frequencies.append(leaf.doc_frequency("exact", b"de"))
+            assert [h[0] for h in blocks(leaf, "exact", b"de")] == [frequencies[-1]]  # BLOCK_POSTINGS: 1024
+        # With two writer processes, how the 400 articles are shared between them varies (jobs of
+        # 100 go to whichever process is free): one segment at least has more than 128.
+        assert sum(frequencies) > 256 and max(frequencies) > 128
     ix.close()
 
 
