@@ -20,7 +20,7 @@ import sys
 from array import array
 from itertools import accumulate, islice, repeat
 from pickle import dumps
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -49,8 +49,6 @@ BLOCK_PICKLE_PROTOCOL = 5
 # latin-1 string — for a one-posting block with positions, 60 bytes and 1.4 µs against 22 bytes
 # and 0.24 µs — and without the 9-byte frame header of protocol 4 and later.
 SMALL_BLOCK_PICKLE_PROTOCOL = 3
-# pack_block is given a block's postings as numpy arrays from this many on, as lists below.
-PACK_WITH_NUMPY_FROM = 256
 
 # Postings per block (the W3 codec's "blocklimit", see presse_codec). Whoosh's writer puts 128;
 # its reader takes any length. Presse reads a whole list block by block (search.postings), and
@@ -154,20 +152,21 @@ class NarrowPositions(PackedValues):
 
 def uint_array(numbers: list[int]) -> array:
     """``numbers`` (none negative) in the smallest unsigned array type that holds them all."""
-    top = max(numbers, default=0)
-    return array("B" if top < 1 << 8 else "H" if top < 1 << 16 else "I" if top < 1 << 32 else "Q", numbers)
+    return array(_uint_code(max(numbers, default=0)), numbers)
 
 
-_UNSIGNED_TYPES = (("B", np.uint8, 1 << 8), ("H", np.uint16, 1 << 16), ("I", np.uint32, 1 << 32), ("Q", np.uint64, 1 << 64))
+def _uint_code(top: int) -> str:
+    """The smallest unsigned ``array`` type code that holds ``top``."""
+    return "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I" if top < 1 << 32 else "Q"
 
 
-def _uint_array_of(numbers: np.ndarray) -> array:
-    """``uint_array`` of a numpy array of whole numbers, none negative."""
-    top = int(numbers.max()) if len(numbers) else 0
-    for code, dtype, end in _UNSIGNED_TYPES:
-        if top < end:
-            return array(code, numbers.astype(dtype).tobytes())
-    raise OverflowError(top)
+class BlockStats(NamedTuple):
+    """What ``pack_block`` needs to know of a block's postings besides the postings themselves."""
+
+    top_delta: int  # the largest document delta
+    low: float  # the smallest and largest weight
+    high: float
+    whole: bool  # every weight a whole number
 
 
 def pack_block(ids, weights, values: list[bytes] | bytes | PackedValues, positions: bool = False) -> bytes:
@@ -184,38 +183,33 @@ def pack_block(ids, weights, values: list[bytes] | bytes | PackedValues, positio
 
     Whoosh's reader takes the arrays wherever it takes its tuples. Smaller blocks keep Whoosh's
     tuples, which pickle shorter than arrays and their class references (with protocol 3, see
-    ``SMALL_BLOCK_PICKLE_PROTOCOL``). ``ids`` and ``weights``
-    (floats) are lists, or numpy arrays (faster for a long block, slower for a short one).
+    ``SMALL_BLOCK_PICKLE_PROTOCOL``). ``ids`` and ``weights``: sequences of the block's document
+    numbers (ascending) and weights. The segment writer packs the same bytes from statistics it
+    computes for all blocks at once (``_pack``).
     """
-    count = len(ids)
-    if count < PACK_FROM_POSTINGS:
-        deltas = (ids[0],) if count == 1 else (ids[0], *(b - a for a, b in zip(ids, islice(ids, 1, None))))
-        first = weights[0]
-        if count == 1 or weights.count(first) == count:
-            packed_weights = None if first == 1.0 else float(first)
-        else:
-            packed_weights = tuple(weights)
-        return dumps((deltas, packed_weights, values if isinstance(values, bytes) else tuple(values)),
-                     SMALL_BLOCK_PICKLE_PROTOCOL)
-    if isinstance(ids, np.ndarray):
-        weights = np.asarray(weights, dtype=np.float64)
-        first = weights[0]
-        packed_ids = _uint_array_of(np.diff(ids.astype(np.int64), prepend=0))
-        if (weights == first).all():
-            packed_weights = None if first == 1.0 else float(first)
-        elif weights.min() >= 0 and weights.max() < 2.0 ** 63 and (weights % 1 == 0).all():
-            packed_weights = _uint_array_of(weights.astype(np.int64))
-        else:
-            packed_weights = array("f", weights.astype(np.float32).tobytes())
+    ids = [int(i) for i in ids]
+    weights = [float(w) for w in weights]
+    deltas = [ids[0]] + [b - a for a, b in zip(ids, islice(ids, 1, None))]
+    stats = BlockStats(max(deltas), min(weights), max(weights), all(map(float.is_integer, weights)))
+    return _pack(deltas, weights, [int(w) for w in weights] if stats.whole else None, values, positions, stats)
+
+
+def _pack(deltas: list[int], weights: list[float], whole_weights: list[int] | None, values, positions: bool,
+          stats: BlockStats) -> bytes:
+    """``pack_block`` of a block given as its document deltas, its weights (and as integers,
+    when ``stats.whole``) and its statistics."""
+    if stats.low == stats.high:
+        packed_weights = None if stats.low == 1.0 else float(stats.low)
+    elif len(deltas) < PACK_FROM_POSTINGS:
+        packed_weights = tuple(weights)
+    elif stats.whole and stats.low >= 0 and stats.high < 2.0 ** 63:
+        packed_weights = array(_uint_code(int(stats.high)), whole_weights)
     else:
-        packed_ids = uint_array([ids[0]] + [b - a for a, b in zip(ids, islice(ids, 1, None))])
-        first = weights[0]
-        if weights.count(first) == count:
-            packed_weights = None if first == 1.0 else float(first)
-        elif min(weights) >= 0 and all(map(float.is_integer, weights)):
-            packed_weights = uint_array(list(map(int, weights)))
-        else:
-            packed_weights = array("f", weights)
+        packed_weights = array("f", weights)
+    if len(deltas) < PACK_FROM_POSTINGS:
+        return dumps((tuple(deltas), packed_weights, values if isinstance(values, bytes) else tuple(values)),
+                     SMALL_BLOCK_PICKLE_PROTOCOL)
+    packed_ids = array(_uint_code(stats.top_delta), deltas)
     packed_values = values if isinstance(values, (bytes, PackedValues)) else PackedValues.of(values)
     if positions and isinstance(packed_values, PackedValues):
         wide = np.frombuffer(packed_values.blob, dtype="<u4")
@@ -460,6 +454,13 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
     first_blocks = np.concatenate(([0], np.cumsum(block_counts)))
     block_start = starts_of_terms[block_term] + (np.arange(len(block_term)) - first_blocks[block_term]) * limit
     block_end = np.minimum(block_start + limit, bounds[1:][block_term])
+    # For pack_block: document deltas from 0 at each block's start, as Whoosh stores them, each
+    # block's largest delta, smallest and largest weight, and whether its weights are all whole.
+    deltas = np.diff(docs.astype(np.int64), prepend=0)
+    deltas[block_start] = docs[block_start]
+    block_top_delta = np.maximum.reduceat(deltas, block_start).tolist()
+    block_low = np.minimum.reduceat(weights, block_start).tolist()
+    block_whole = np.logical_and.reduceat(weights == np.floor(weights), block_start).tolist()
     block_weight = np.maximum.reduceat(weights, block_start).tolist()
     term_weight = np.maximum.reduceat(weights, starts_of_terms).tolist()
     total_weight = np.add.reduceat(weights, starts_of_terms, dtype=np.float64).tolist()
@@ -488,6 +489,7 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
             last += 1
         a, b = bounds[first], bounds[last]
         chunk_docs, chunk_weights = docs[a:b].tolist(), weights[a:b].tolist()
+        chunk_deltas, chunk_whole = deltas[a:b].tolist(), weights[a:b].astype(np.int64).tolist()
         if fixed_size:
             blob = fixed[a:b].tobytes()
             block_values = lambda lo, hi: blob[lo * fixed_size:hi * fixed_size]  # noqa: E731
@@ -510,10 +512,10 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
                     databytes = dumps(((chunk_docs[lo],), None if weight == 1.0 else weight,
                                        values if isinstance(values, bytes) else tuple(values)),
                                       SMALL_BLOCK_PICKLE_PROTOCOL)
-                elif hi - lo < PACK_WITH_NUMPY_FROM:
-                    databytes = pack_block(chunk_docs[lo:hi], chunk_weights[lo:hi], block_values(lo, hi), positions)
                 else:
-                    databytes = pack_block(docs[a + lo:a + hi], weights[a + lo:a + hi], block_values(lo, hi), positions)
+                    stats = BlockStats(block_top_delta[k], block_low[k], block_weight[k], block_whole[k])
+                    databytes = _pack(chunk_deltas[lo:hi], chunk_weights[lo:hi], chunk_whole[lo:hi] if stats.whole else None,
+                                      block_values(lo, hi), positions, stats)
                 # Never compressed (level 0): zlib saved 1 % of the index, and cost time both ways.
                 infobytes = dumps((hi - lo, chunk_docs[hi - 1], max(0, block_weight[k]), 0, block_min[k], block_max[k]), 2)
                 blocklength = len(infobytes) + len(databytes)

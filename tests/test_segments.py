@@ -16,6 +16,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
+import indexer.segments as segments
 from indexer.build import update_index
 from indexer.schema import PackedPositions, make_schema
 from indexer.store import open_generation
@@ -123,6 +124,26 @@ def test_merged_segments_read_back_exactly_like_whooshs(tmp_path, documents, blo
     ours = build(tmp_path / "ours", ours_writer, batches)
     theirs = build(tmp_path / "theirs", their_writer, batches)
     assert len(ours._segments()) == len(theirs._segments()) < len(batches)
+    assert_same_index(ours, theirs)
+
+
+def test_long_lists_boosts_and_several_inversions_read_back_exactly_like_whooshs(tmp_path, monkeypatch):
+    # 600 articles: common words have hundreds of postings in one block of BLOCK_POSTINGS; some
+    # documents and fields boosted (weights that are not whole numbers); and the documents given
+    # as tokens are inverted every 5,000 tokens instead of once.
+    monkeypatch.setattr(segments, "INVERT_EVERY_TOKENS", 5_000)
+    documents = seed_documents(600)[:600]
+    for i, doc in enumerate(documents):
+        if i % 7 == 0:
+            doc["_boost"] = 1.5
+        if i % 11 == 0:
+            doc["_title_boost"] = 3.0
+    ours_writer, their_writer = writers(BLOCK_POSTINGS)
+    ours = build(tmp_path / "ours", ours_writer, [documents])
+    theirs = build(tmp_path / "theirs", their_writer, [documents])
+    with ours.reader() as r:
+        assert r.doc_frequency("exact", b"de") > 300
+        assert block_data(r, "exact", b"de")[1].typecode == "f"  # frequencies × 1.5: not whole numbers
     assert_same_index(ours, theirs)
 
 
