@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.build import reindex, update_index
 from search import Archive, ArticleView, FacetCount, Hit, QueryError, SearchPage
-from search.highlight import MAX_CANDIDATE_PREFIXES, _candidate_prefixes, _candidates_regex, _fold_table
+from search.highlight import (MAX_CANDIDATE_PREFIXES, NUMPY_FOLD_FROM, _candidate_prefixes, _candidates_regex, _fold_table,
+                              candidate_starts, fold_in_place)
 
 SEED = "000_903b3f1d0023df44"
 FIGARO = "lefigaro-2024-10-11"
@@ -639,16 +640,35 @@ def test_hit_fields(archive):
     assert hit.lead_html == "Le président iranien et le président russe se sont rencontrés au Turkménistan."
 
 
-def test_folding_for_highlights_keeps_offsets():
-    text = "ŒUVRE, l'État, Ça, İzmir, \u212aelvin, ﬁn, 😀 fin"
-    folded = text.translate(_fold_table())
-    assert folded == "œuvre, l'etat, ca, izmir, kelvin, ﬁn, 😀 fin"
+@pytest.mark.parametrize("repeat", [1, NUMPY_FOLD_FROM], ids=["translate", "numpy"])
+def test_folding_for_highlights_keeps_offsets(repeat):
+    text = "ŒUVRE, l'État, Ça, İzmir, \u212aelvin, ﬁn, 😀 fin \udcff" * repeat
+    folded = fold_in_place(text)
+    assert folded == "œuvre, l'etat, ca, izmir, kelvin, ﬁn, 😀 fin \udcff" * repeat
     assert len(folded) == len(text)
 
 
+@settings(max_examples=200)
+@given(st.text(), st.integers(1, 2 * NUMPY_FOLD_FROM))
+def test_folding_through_numpy_is_the_table(text, repeat):
+    assert fold_in_place(text * repeat) == (text * repeat).translate(_fold_table())
+
+
 def _word_starts(prefixes, text: str) -> set[int]:
-    folded = text.translate(_fold_table())
-    return {m.start() for m in _candidates_regex(tuple(prefixes)).finditer(folded)} if prefixes else set()
+    folded = fold_in_place(text)
+    return set(candidate_starts(_candidates_regex(tuple(prefixes)), folded)) if prefixes else set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(prefixes=st.sets(st.text(st.sampled_from(list("aeœtn1")), min_size=1, max_size=5), min_size=1, max_size=6),
+       text=st.text(st.sampled_from(list("aeœtn1ÉŒ _-'’.\n")), max_size=60))
+def test_highlight_candidates_are_the_word_starts_a_lookbehind_finds(prefixes, text):
+    """candidate_starts skips matches inside words: the same starts as one regex that checks the
+    start itself (slower to scan)."""
+    prefixes = tuple(sorted(prefixes, key=lambda p: (-len(p), p)))
+    folded = fold_in_place(text)
+    checked = re.compile(r"(?<![^\W_])" + _candidates_regex(prefixes).pattern)
+    assert list(candidate_starts(_candidates_regex(prefixes), folded)) == [m.start() for m in checked.finditer(folded)]
 
 
 @settings(max_examples=300, deadline=None)
