@@ -338,7 +338,8 @@ class CachedFilter(Filter):
         self._elides = bool(self.filters) and type(self.filters[0]) is ElisionFilter
         self._cache = {}
         # Cleaned raw tokens analysed since the last take_fresh(): the index writer turns them into
-        # lexicon entries (see indexer.lexicon), so each distinct word is analysed once per process.
+        # lexicon entries (see indexer.lexicon). Only the stemming chain's are taken: writers turn
+        # this off for the others (indexer.segments.MemoryPool).
         self.fresh: set[str] = set()
 
     def __eq__(self, other):

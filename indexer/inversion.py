@@ -29,22 +29,19 @@ from .analysis import TOKEN_RE, CachedFilter
 from .schema import FrenchText, PackedPositions
 
 
-# How many words the analysis chains of a writer cache (see Inverter.table).
+# How many words the analysis chains of a writer cache (see Inverter._chain_table).
 WRITER_CACHE_ENTRIES = 32_768
 
 
 class _Column:
     """Numbers appended one at a time to an ``array.array`` (cheap, and no Python int object
-    each), read as a numpy array (copied when asked for, then only extended with what came)."""
+    each), read as a numpy array: a copy, made again with what came since when asked again."""
 
     __slots__ = ("items", "_array")
 
     def __init__(self, typecode: str):
         self.items = array(typecode)
         self._array = np.zeros(0, dtype=np.dtype(typecode))
-
-    def __len__(self) -> int:
-        return len(self.items)
 
     def array(self) -> np.ndarray:
         """The numbers, as a numpy array."""
@@ -72,7 +69,9 @@ class RawTokens(dict):
 class TermTable:
     """What one analysis chain makes of each raw token of ``RawTokens``, by row: its terms
     (vocabulary numbers), their positions relative to the token, and its width in positions (a
-    compound takes one per part). Rows are analysed once, when a text first needs them."""
+    compound takes one per part). Rows are analysed once, when a text of a field of this chain
+    first needs them, along with the rows the other chain's texts added since: the segment writer
+    gives both chains the same texts (``indexer.segments.INVERTED_FIELDS``)."""
 
     def __init__(self, cached: CachedFilter):
         self.cached = cached
@@ -176,7 +175,6 @@ class TokenBatch:
         posting_texts = texts[starts]
         docs = np.asarray(self._docs, dtype=np.int64)[posting_texts]
         weights = freqs * self.field_boost * np.asarray(self._boosts, dtype=np.float64)[posting_texts]
-        del rows  # a numpy view: the array cannot be resized while it lives
         self._rows, self._sizes, self._docs, self._boosts, self.tokens = array("q"), [], [], [], 0
         return BatchPostings(terms[starts], docs, freqs, weights, positions[order] if self.positions else None)
 
@@ -207,8 +205,9 @@ class Inverter:
             return None
         entry = self._tables.get(id(cached))
         if entry is None:
-            # The table keeps what the filter's cache would: the cache only has to serve the
-            # lexicon, which takes the words of the last documents (indexer.build).
+            # The table keeps every analysis of the segment: the filter's own cache only spares
+            # the lexicon (indexer.build) analysing again the fresh words it takes, most of which
+            # are among the last ones analysed.
             entry = self._tables[id(cached)] = (cached.limit(min(cached.MAX_ENTRIES, WRITER_CACHE_ENTRIES)), TermTable(cached))
         return entry[1]
 

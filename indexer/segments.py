@@ -33,7 +33,13 @@ from whoosh.util.numeric import _length_byte_cache, byte_to_length
 from whoosh.writing import SegmentWriter
 
 from .inversion import Inverter, TermTable, TokenBatch
-from .schema import PackedPositions
+from .schema import EXACT_FIELDS, STEMMED_FIELDS, FrenchText, PackedPositions, stemming_cache
+
+# The fields whose texts are inverted in bulk (indexer.inversion): title, lead and body, stemmed
+# and as exact forms; both analysis chains read the same texts. The other French fields (author
+# and source names) repeat from one document to the next: RepeatedValues indexes each distinct
+# value once, and their words stay out of the lexicon, which holds the stemmed fields' words.
+INVERTED_FIELDS = frozenset(STEMMED_FIELDS + EXACT_FIELDS)
 
 # Merge policy at each commit (see merge_small_segments).
 MERGE_BELOW_DOCS = 2_000
@@ -272,7 +278,6 @@ class FieldPostings:
         if self.pending is None or not len(self.pending):
             return
         batch = self.pending.postings()
-        count = len(batch.terms)
         self.tids.frombytes(batch.terms.astype(np.uint32).tobytes())
         self.docs.frombytes(batch.docs.astype(np.uint32).tobytes())
         self.weights.frombytes(batch.weights.astype(np.float32).tobytes())
@@ -419,8 +424,8 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
     ``start_term``/``add``/``finish_term`` would write, but for two differences Whoosh's reader
     reads alike:
 
-    - block data is packed by ``pack_block``: a full block of a phrase field unpickles about ten
-      times faster than Whoosh's tuples (2.7 against 34.6 µs for a synthetic block of 128);
+    - block data is packed by ``pack_block`` (``_pack``): a full block of a phrase field unpickles
+      about ten times faster than Whoosh's tuples (measured on a synthetic block of 128 postings);
     - no block is compressed: decompressing was the largest single cost of reading a common
       word's list, and zlib saved 1 % of the index on the small blocks (10k articles: 83.9
       against 83.0 MB).
@@ -582,6 +587,13 @@ class MemoryPool:
             raise ValueError("the segments written from memory hold no spelling words and no term vectors")
         kwargs.setdefault("codec", presse_codec())
         super().__init__(ix, **kwargs)
+        # Only the stemming chain's fresh words are taken, for the lexicon (indexer.build): the
+        # other chains would collect every word of the segment for nobody.
+        lexicon_chain = stemming_cache(self.schema) if "body" in self.schema else None
+        for _, field in self.schema.items():
+            cached = field.cached_filter() if isinstance(field, FrenchText) else None
+            if cached is not None and cached is not lexicon_chain:
+                cached.track_fresh = False
         self.inverter = Inverter()
         self.pool = MemoryPostings(self.schema, self.inverter)
 
@@ -601,32 +613,33 @@ class RepeatedValues:
     author, year, day, file path…), computed once per distinct value: most of them repeat from
     one document to the next, and Whoosh encodes each number in several terms."""
 
-    MAX_ENTRIES = 50_000  # past this, start again (ids and hashes never repeat)
+    MAX_ENTRIES = 4_096  # values of one field remembered; past this, start again (ids never repeat)
     _KINDS = (str, int, dt.datetime)
 
     def __init__(self):
-        self._items: dict[tuple, list] = {}
-        self._columns: dict[tuple, object] = {}
+        self._caches: dict[tuple[str, str], dict] = {}  # (field, "items" or "column") → value → result
 
-    def _cached(self, cache: dict, key: tuple, compute):
-        value = cache.get(key)
-        if value is None:
+    def _cached(self, fieldname: str, what: str, value, compute):
+        if type(value) not in self._KINDS:
+            return compute()
+        cache = self._caches.get((fieldname, what))
+        if cache is None:
+            cache = self._caches[fieldname, what] = {}
+        key = (type(value), value)
+        result = cache.get(key)
+        if result is None:
             if len(cache) >= self.MAX_ENTRIES:
-                cache.clear()
-            value = cache[key] = compute()
-        return value
+                cache.clear()  # this field's values only: the ones that repeat stay in the others
+            result = cache[key] = compute()
+        return result
 
     def items(self, fieldname: str, field, value) -> list:
         """The ``(term bytes, frequency, weight, value bytes)`` items of ``value`` in ``field``."""
-        if type(value) not in self._KINDS:
-            return list(field.index(value))
-        return self._cached(self._items, (fieldname, type(value), value), lambda: list(field.index(value)))
+        return self._cached(fieldname, "items", value, lambda: list(field.index(value)))
 
     def column_value(self, fieldname: str, field, value):
         """What ``field``'s column stores for ``value``."""
-        if type(value) not in self._KINDS:
-            return field.to_column_value(value)
-        return self._cached(self._columns, (fieldname, type(value), value), lambda: field.to_column_value(value))
+        return self._cached(fieldname, "column", value, lambda: field.to_column_value(value))
 
 
 class MemorySegmentWriter(MemoryPool, SegmentWriter):
@@ -648,8 +661,8 @@ class MemorySegmentWriter(MemoryPool, SegmentWriter):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         # Analyse every field before anything is written, so a field that fails leaves no posting.
-        # French texts are tokenised into rows of the inverter's tables (indexer.inversion), the
-        # rest indexed by Whoosh's field.index.
+        # Title, lead and body (INVERTED_FIELDS) are tokenised into rows of the inverter's tables
+        # (indexer.inversion), the rest indexed by Whoosh's field.index (RepeatedValues).
         inverter = self.inverter
         inverter.start_document()
         analysed = []
@@ -660,7 +673,7 @@ class MemorySegmentWriter(MemoryPool, SegmentWriter):
             field = schema[fieldname]
             rows = items = None
             if field.indexed:
-                rows = inverter.rows(field, value)
+                rows = inverter.rows(field, value) if fieldname in INVERTED_FIELDS else None
                 if rows is None:
                     items = self._values.items(fieldname, field, value)
             stored = fields.get(f"_stored_{fieldname}", value)

@@ -58,6 +58,42 @@ def test_the_lexicon_parts_are_folded_into_lexicon_json_after_a_run(tmp_path, co
     assert lexicon.accented("etat") == "état"
 
 
+@pytest.mark.parametrize("procs", [1, 2])
+def test_the_lexicon_holds_the_words_of_titles_leads_and_bodies_only(tmp_path, procs):
+    # Author and source names are searchable (exact forms), but the lexicon maps unaccented query
+    # words to stems of the text fields: a name seen only as an author has no stem to map to.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    records = [{"id": f"a{i}", "title": f"Les capacités de l'État n°{i}", "body": "Un texte sur la défense. " * 40,
+                "author": "Zbigniewa Quuxlérot", "source": "Le Vénitien"} for i in range(300)]
+    (corpus / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    root = tmp_path / "ix"
+    update_index(root, [corpus], procs=procs, batch_size=120)
+    lexicon = Lexicon.load(current_generation(root))
+    assert "capac" in lexicon.terms_for_key("capacit") and lexicon.accented("defense") == "défense"
+    assert "quuxlerot" not in lexicon.display and "venitien" not in lexicon.display
+    archive = Archive(root)
+    assert archive.search("auteur:quuxlerot").total == archive.search("source:venitien").total == 300
+
+
+def test_a_writer_collects_fresh_words_of_the_stemming_chain_only(tmp_path):
+    from whoosh import index as whoosh_index
+
+    from indexer.schema import stemming_cache
+    from indexer.segments import MemorySegmentWriter
+
+    (tmp_path / "ix").mkdir()
+    ix = whoosh_index.create_in(str(tmp_path / "ix"), make_schema())
+    writer = MemorySegmentWriter(ix)
+    writer.add_document(id="x", title="Défense", title_exact="Défense", body="la défense européenne",
+                        exact="la défense européenne", author="Quuxlérot", author_text="Quuxlérot")
+    schema = writer.schema
+    assert stemming_cache(schema).take_fresh() == {"Défense", "la", "défense", "européenne"}
+    assert all(not field.cached_filter().fresh for name, field in schema.items()
+               if isinstance(field, FrenchText) and field.cached_filter() is not stemming_cache(schema))
+    writer.cancel()
+
+
 def test_fast_field_indexing_gives_what_whoosh_would(corpus):
     schema = make_schema()
     articles = [a for a in read_file(corpus / "articles.jsonl", corpus)]
