@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
+import gc
 import json
 import os
 import shutil
@@ -345,6 +346,23 @@ def _text(value) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else (value or "")
 
 
+@contextlib.contextmanager
+def _cyclic_gc_off():
+    """Python's cyclic garbage collector off while articles are written (refcounting still frees
+    everything else). A writer's analysis tables and postings are millions of objects that live
+    until its segment is written, and the collector went over them again and again: 1.1 s of the
+    19 s of each writer process on the 34,016 OrangeSum articles, to find 40 unreachable objects.
+    Writer processes fork from here, and run with it off."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_cyclic_gc_off()
 def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -> Summary:
     started = time.perf_counter()
     summary = Summary()

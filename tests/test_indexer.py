@@ -94,6 +94,25 @@ def test_a_writer_collects_fresh_words_of_the_stemming_chain_only(tmp_path):
     writer.cancel()
 
 
+def test_the_cyclic_garbage_collector_is_off_while_writing_and_as_it_was_after(tmp_path, corpus, monkeypatch):
+    import gc
+
+    import indexer.build as build
+
+    seen = []
+    add = build._Batcher.add
+    monkeypatch.setattr(build._Batcher, "add", lambda self, *a, **k: (seen.append(gc.isenabled()), add(self, *a, **k)))
+    assert gc.isenabled()
+    update_index(tmp_path / "ix", [corpus])
+    assert seen and not any(seen) and gc.isenabled()
+    gc.disable()
+    try:
+        update_index(tmp_path / "ix2", [corpus])
+        assert not gc.isenabled()  # a caller's choice is left alone
+    finally:
+        gc.enable()
+
+
 def test_fast_field_indexing_gives_what_whoosh_would(corpus):
     schema = make_schema()
     articles = [a for a in read_file(corpus / "articles.jsonl", corpus)]
