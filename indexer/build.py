@@ -47,8 +47,9 @@ from .store import (
 MANIFEST_FILE = "files.json"
 # A commit every DEFAULT_BATCH articles, or sooner once the articles of the batch hold
 # BATCH_CHARS_PER_PROCESS characters (title, lead and body) per writer process: a writer keeps its
-# segment's postings in memory, about 10 bytes a character of text (40 M characters, 18,000
-# OrangeSum articles: 480 MB). Fewer, larger segments are written and searched faster.
+# segment's postings in memory, about 12 bytes a character of text (OrangeSum, 17,000 articles
+# and 38 M characters a writer process: 470-500 MB at its peak). Fewer, larger segments are
+# written and searched faster.
 DEFAULT_BATCH = 50_000
 BATCH_CHARS_PER_PROCESS = 40_000_000
 # Below this many bytes of files to read, one process is faster than starting workers.
