@@ -267,6 +267,11 @@ class FieldPostings:
         for a field of format ``fmt`` (``PackedPositions`` or ``Frequency``); return its length.
         The documents are inverted together, every ``INVERT_EVERY_TOKENS`` tokens or when needed."""
         if self.pending is None:
+            # Rows give terms by the numbers of the table's vocabulary, and a frequency field's
+            # postings no value ends: a field made by MemoryPostings(schema, inverter), as here.
+            if table.vocabulary is not self.vocabulary or (self.ends is None) != (fmt.fixed_value_size() is not None):
+                raise ValueError("token rows go to the postings of a MemoryPostings made with the writer's schema "
+                                 "and inverter")
             self.pending = TokenBatch(table, isinstance(fmt, PackedPositions), fmt.field_boost)
         length = self.pending.add(docnum, rows, boost)
         if self.pending.tokens >= INVERT_EVERY_TOKENS:

@@ -17,6 +17,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 import indexer.segments as segments
+from indexer.inversion import Inverter
 from indexer.build import update_index
 from indexer.schema import PackedPositions, make_schema
 from indexer.store import open_generation
@@ -321,6 +322,19 @@ def test_memory_postings_give_back_what_was_added_in_whooshs_order():
         ("title", b"paix", 0, 1.0, b"\x00\x00\x00\x01"),
     ]
     assert pool.fieldnames == {"title", "body"}
+
+
+def test_token_rows_need_the_postings_of_the_writers_schema_and_inverter():
+    schema, inverter = make_schema(), Inverter()
+    field = schema["body"]
+    inverter.start_document()
+    rows = inverter.rows(field, "la guerre et la paix")
+    with pytest.raises(ValueError, match="schema"):
+        MemoryPostings().add_tokens("body", 0, inverter.table(field), rows, field.format)
+    pool = MemoryPostings(schema, inverter)
+    assert pool.add_tokens("body", 0, inverter.table(field), rows, field.format) == 2
+    assert list(pool.iter_postings()) == [("body", b"guerr", 0, 1.0, b"\x00\x00\x00\x01"),
+                                          ("body", b"paix", 0, 1.0, b"\x00\x00\x00\x01")]
 
 
 def test_stored_lengths_are_what_whoosh_gives_one_document_at_a_time(tmp_path, documents):
