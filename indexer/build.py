@@ -202,6 +202,7 @@ class _LexiconSubWriterTask(SubWriterTask):
     def run(self):
         # Whoosh's SubWriterTask.run, multisegment only, with a MemorySegmentWriter.
         die_with_parent()
+        gc.disable()  # as in the indexing process (see _cyclic_gc_off), whatever the start method
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = MemorySegmentWriter(ix, _lk=False, **self.kwargs)
         while True:
@@ -304,6 +305,7 @@ class _Batcher:
             write_part(self.generation, fresh, Lexiconizer(terms=cache))
         self.writer.commit(mergetype=merge_small_segments)
         self.writer = None
+        gc.collect()  # the committed writer's tables: see _cyclic_gc_off
         # Whoosh's multiprocess writer commits without the segment of a writer process that died:
         # check the count, so that the run fails (and the next one re-reads the files).
         expected = self.before + self.pending - self.deleted
@@ -326,6 +328,7 @@ class _Batcher:
             except Exception:
                 pass
             self.writer = None
+            gc.collect()
 
 
 def _indexed_articles(generation: Path) -> dict[str, tuple[str, str]]:
@@ -349,11 +352,13 @@ def _text(value) -> str:
 
 @contextlib.contextmanager
 def _cyclic_gc_off():
-    """Python's cyclic garbage collector off while articles are written (refcounting still frees
-    everything else). A writer's analysis tables and postings are millions of objects that live
-    until its segment is written, and the collector went over them again and again: 1.1 s of the
-    19 s of each writer process on the 34,016 OrangeSum articles, to find 40 unreachable objects.
-    Writer processes fork from here, and run with it off."""
+    """Python's cyclic garbage collector off while articles are written. A writer's analysis
+    tables and postings are millions of objects that live until its segment is written, and the
+    collector went over them again and again: 1.1 s of the 19 s of each writer process on the
+    34,016 OrangeSum articles. They hold one cycle: Whoosh keeps an exception in a local variable
+    when it creates a file (``FileStorage.create``), and its traceback's frames hold the writer. So
+    ``_Batcher`` collects once a writer is done (each commit); writer processes end with their
+    segment."""
     enabled = gc.isenabled()
     gc.disable()
     try:

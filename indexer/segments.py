@@ -167,7 +167,7 @@ def _uint_code(top: int) -> str:
 
 
 class BlockStats(NamedTuple):
-    """What ``pack_block`` needs to know of a block's postings besides the postings themselves."""
+    """What ``_pack`` needs to know of a block's postings besides the postings themselves."""
 
     top_delta: int  # the largest document delta
     low: float  # the smallest and largest weight
@@ -618,7 +618,7 @@ class RepeatedValues:
     author, year, day, file path…), computed once per distinct value: most of them repeat from
     one document to the next, and Whoosh encodes each number in several terms."""
 
-    MAX_ENTRIES = 4_096  # values of one field remembered; past this, start again (ids never repeat)
+    MAX_ENTRIES = 16_384  # values of one field remembered; past this, start again (ids never repeat)
     _KINDS = (str, int, dt.datetime)
 
     def __init__(self):

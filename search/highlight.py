@@ -112,7 +112,7 @@ def fold_in_place(text: str) -> str:
 
 @lru_cache(maxsize=256)
 def _candidates_regex(prefixes: tuple[str, ...]) -> re.Pattern:
-    """The ``prefixes`` in folded text, wherever they are: ``Highlighter.spans`` keeps those at
+    """The ``prefixes`` in folded text, wherever they are: ``candidate_starts`` keeps those at
     the start of a word. (A pattern that checks the start itself, with a lookbehind, cannot be
     scanned for its first letters: 20 ns a character, against 1–6 ns without.)"""
     return re.compile("(?:" + "|".join(_fold_pattern(p) for p in prefixes) + ")")
@@ -120,8 +120,10 @@ def _candidates_regex(prefixes: tuple[str, ...]) -> re.Pattern:
 
 def candidate_starts(candidates: re.Pattern, folded: str) -> Iterator[int]:
     """Where a word of ``folded`` starts with one of the prefixes of ``candidates`` (see
-    ``_candidates_regex``). A match inside a word is skipped; being letters and digits only, it
-    never covers the start of the next word."""
+    ``_candidates_regex``). A match inside a word is skipped. It can hide a word start only by
+    running over an apostrophe, a comma or a dot of a prefix (``aujourd'h``), that is inside one
+    raw token, where no token starts: the token starts found are those a regex checking the start
+    itself finds."""
     for match in candidates.finditer(folded):
         start = match.start()
         if not (start and folded[start - 1].isalnum()):  # what (?<![^\W_]) would check

@@ -113,6 +113,27 @@ def test_the_cyclic_garbage_collector_is_off_while_writing_and_as_it_was_after(t
         gc.enable()
 
 
+def test_each_committed_writer_is_freed(tmp_path, corpus, monkeypatch):
+    # Whoosh ties each writer to a reference cycle (an exception kept in a frame): with the cyclic
+    # collector off while writing, the batcher collects after each commit, or every batch's
+    # tables would stay in memory until the end of the run.
+    import weakref
+
+    import indexer.build as build
+
+    inverters, alive = [], []
+    open_writer = build._Batcher._open
+
+    def recording(self):
+        alive.append(sum(ref() is not None for ref in inverters))  # of the writers before this one
+        open_writer(self)
+        inverters.append(weakref.ref(self.writer.inverter))
+
+    monkeypatch.setattr(build._Batcher, "_open", recording)
+    update_index(tmp_path / "ix", [corpus], procs=1, batch_size=3)
+    assert len(inverters) == 3 and alive == [0, 0, 0]
+
+
 def test_fast_field_indexing_gives_what_whoosh_would(corpus):
     schema = make_schema()
     articles = [a for a in read_file(corpus / "articles.jsonl", corpus)]

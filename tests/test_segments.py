@@ -148,6 +148,30 @@ def test_long_lists_boosts_and_several_inversions_read_back_exactly_like_whooshs
     assert_same_index(ours, theirs)
 
 
+@pytest.mark.parametrize("blocklimit", [BLOCK_POSTINGS, 16])
+def test_the_writer_packs_each_block_as_pack_block_would(tmp_path, documents, blocklimit):
+    # The writer packs blocks from statistics of all blocks at once (segments._pack); pack_block
+    # is the reference, given the block's postings as Whoosh's reader decodes them.
+    ix = build(tmp_path / "ix", partial(MemorySegmentWriter, codec=W3Codec(blocklimit=blocklimit)), [documents])
+    sizes = set()
+    with ix.reader() as r:
+        for fieldname, text in r.all_terms():
+            positions = isinstance(r.schema[fieldname].format, PackedPositions)
+            m = r.postings(fieldname, text)
+            while True:
+                written = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+                m._read_ids(), m._read_weights()
+                values = m._data[2]  # as stored: the reader gives Nones for a field without values
+                assert written == pack_block(list(m._ids), list(m._weights),
+                                             values if isinstance(values, bytes) else list(values), positions), (fieldname, text)
+                ids = m._ids
+                sizes.add(min(len(ids), PACK_FROM_POSTINGS))
+                if m._lastblock:
+                    break
+                m._next_block()
+    assert sizes == {1, *range(2, PACK_FROM_POSTINGS), PACK_FROM_POSTINGS}  # blocks of every kind were compared
+
+
 def test_no_block_is_compressed(tmp_path, documents):
     ix = build(tmp_path / "ix", MemorySegmentWriter, [documents])
     with ix.reader() as r:
