@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -358,14 +359,28 @@ def _cyclic_gc_off():
     34,016 OrangeSum articles. They hold one cycle: Whoosh keeps an exception in a local variable
     when it creates a file (``FileStorage.create``), and its traceback's frames hold the writer. So
     ``_Batcher`` collects once a writer is done (each commit); writer processes end with their
-    segment."""
-    enabled = gc.isenabled()
-    gc.disable()
+    segment.
+
+    The switch is the process's: runs in several threads overlap, and the collector comes back
+    when the last one ends, as it was before the first."""
+    global _runs_without_gc, _gc_was_enabled
+    with _gc_switch:
+        if _runs_without_gc == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _runs_without_gc += 1
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        with _gc_switch:
+            _runs_without_gc -= 1
+            if _runs_without_gc == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+_gc_switch = threading.Lock()
+_runs_without_gc = 0  # runs of _write going on in this process
+_gc_was_enabled = False  # before the first of them
 
 
 @_cyclic_gc_off()

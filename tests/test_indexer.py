@@ -113,6 +113,36 @@ def test_the_cyclic_garbage_collector_is_off_while_writing_and_as_it_was_after(t
         gc.enable()
 
 
+def test_runs_in_two_threads_turn_the_collector_back_on_when_the_last_one_ends():
+    import gc
+    import threading
+
+    from indexer.build import _cyclic_gc_off
+
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with _cyclic_gc_off():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second():
+        first_in.wait(5)
+        with _cyclic_gc_off():
+            second_in.set()
+            first_out.wait(5)
+            seen["after the first ended"] = gc.isenabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == {"after the first ended": False} and gc.isenabled()
+
+
 def test_each_committed_writer_is_freed(tmp_path, corpus, monkeypatch):
     # Whoosh ties each writer to a reference cycle (an exception kept in a frame): with the cyclic
     # collector off while writing, the batcher collects after each commit, or every batch's
