@@ -29,10 +29,6 @@ from .analysis import TOKEN_RE, CachedFilter
 from .schema import FrenchText, PackedPositions
 
 
-# How many words the analysis chains of a writer cache (see Inverter._chain_table).
-WRITER_CACHE_ENTRIES = 32_768
-
-
 class _Column:
     """Numbers appended one at a time to an ``array.array`` (cheap, and no Python int object
     each), read as a numpy array: a copy, made again with what came since when asked again."""
@@ -185,7 +181,7 @@ class Inverter:
 
     def __init__(self):
         self.tokens = RawTokens()
-        self._tables: dict[int, tuple[CachedFilter, TermTable]] = {}
+        self._tables: dict[int, TermTable] = {}  # id of a chain's CachedFilter (table.cached) → its table
         self._field_tables: dict[int, tuple[object, TermTable | None]] = {}
         self._rows: dict[str, list[int]] = {}  # the current document's texts, tokenised
 
@@ -203,13 +199,10 @@ class Inverter:
         cached = field.cached_filter()
         if cached is None:
             return None
-        entry = self._tables.get(id(cached))
-        if entry is None:
-            # The table keeps every analysis of the segment: the filter's own cache only spares
-            # the lexicon (indexer.build) analysing again the fresh words it takes, most of which
-            # are among the last ones analysed.
-            entry = self._tables[id(cached)] = (cached.limit(min(cached.MAX_ENTRIES, WRITER_CACHE_ENTRIES)), TermTable(cached))
-        return entry[1]
+        table = self._tables.get(id(cached))
+        if table is None:
+            table = self._tables[id(cached)] = TermTable(cached)
+        return table
 
     def vocabulary(self, field) -> dict[bytes, int] | None:
         """The vocabulary ``field``'s postings are numbered in (shared by the fields of one

@@ -41,6 +41,9 @@ from .schema import EXACT_FIELDS, STEMMED_FIELDS, FrenchText, PackedPositions, s
 # value once, and their words stay out of the lexicon, which holds the stemmed fields' words.
 INVERTED_FIELDS = frozenset(STEMMED_FIELDS + EXACT_FIELDS)
 
+# How many words the analysis chains of a writer cache (see MemoryPool).
+WRITER_CACHE_ENTRIES = 32_768
+
 # Merge policy at each commit (see merge_small_segments).
 MERGE_BELOW_DOCS = 2_000
 MERGE_AT_MOST_DOCS = 20_000
@@ -592,13 +595,17 @@ class MemoryPool:
             raise ValueError("the segments written from memory hold no spelling words and no term vectors")
         kwargs.setdefault("codec", presse_codec())
         super().__init__(ix, **kwargs)
-        # Only the stemming chain's fresh words are taken, for the lexicon (indexer.build): the
-        # other chains would collect every word of the segment for nobody.
+        # The writer's analysis chains. The inverter's term tables keep every analysis of the
+        # segment: a filter's own cache only spares the lexicon (indexer.build) analysing again
+        # the fresh words it takes, most of them among the last analysed. And only the stemming
+        # chain's fresh words are taken: the others would collect every word for nobody.
         lexicon_chain = stemming_cache(self.schema) if "body" in self.schema else None
         for _, field in self.schema.items():
             cached = field.cached_filter() if isinstance(field, FrenchText) else None
-            if cached is not None and cached is not lexicon_chain:
-                cached.track_fresh = False
+            if cached is not None:
+                cached.limit(min(cached.MAX_ENTRIES, WRITER_CACHE_ENTRIES))
+                if cached is not lexicon_chain:
+                    cached.track_fresh = False
         self.inverter = Inverter()
         self.pool = MemoryPostings(self.schema, self.inverter)
 
