@@ -47,6 +47,7 @@ WRITER_CACHE_ENTRIES = 32_768
 # Merge policy at each commit (see merge_small_segments).
 MERGE_BELOW_DOCS = 2_000
 MERGE_AT_MOST_DOCS = 20_000
+MERGE_FACTOR = 8
 
 # Block data is pickled in arrays from this many postings on (fewer pickle shorter as Whoosh's
 # tuples), with this protocol: from 3 on, an array.array is pickled as its bytes (protocol 2,
@@ -714,18 +715,31 @@ class MemorySegmentWriter(MemoryPool, SegmentWriter):
 
 
 def merge_small_segments(writer, segments: list) -> list:
-    """Whoosh merge policy: fold the segments of fewer than ``MERGE_BELOW_DOCS`` documents (the
-    small runs of incremental updates) into the segment being written, smallest first, at most
-    ``MERGE_AT_MOST_DOCS`` documents of them, and only when there are two or more; keep the rest.
+    """Whoosh merge policy, by size tiers: small segments (fewer than ``MERGE_BELOW_DOCS``
+    documents, the runs of incremental updates) fall into tiers by the order of magnitude of their
+    size (1-9 documents, 10-99, 100-999…); a tier is folded into the segment being written once it
+    holds ``MERGE_FACTOR`` segments, with every smaller tier, at most ``MERGE_AT_MOST_DOCS``
+    documents. Larger segments are kept.
 
+    So an update of a few articles merges nothing but a few tiny segments, never the segments of
+    the bulk load (the first update of a fresh index used to rewrite all of them: seconds for one
+    article); and a long series of updates leaves at most ``MERGE_FACTOR - 1`` segments per tier.
     Whoosh's own ``MERGE_SMALL`` picks by a Fibonacci rule that, past about 25 segments of a bulk
     load, merges nearly all of them at once: with postings held in memory that is the whole index.
     """
     small = sorted((seg for seg in segments if seg.doc_count_all() < MERGE_BELOW_DOCS),
                    key=lambda seg: seg.doc_count_all())
+    tiers: dict[int, int] = {}
+    for seg in small:
+        tier = _tier(seg)
+        tiers[tier] = tiers.get(tier, 0) + 1
+    full = [tier for tier, count in tiers.items() if count >= MERGE_FACTOR]
+    if not full:
+        return segments
+    top = max(full)
     chosen, total = [], 0
     for seg in small:
-        if total + seg.doc_count_all() > MERGE_AT_MOST_DOCS:
+        if _tier(seg) > top or total + seg.doc_count_all() > MERGE_AT_MOST_DOCS:
             break
         chosen.append(seg)
         total += seg.doc_count_all()
@@ -738,3 +752,8 @@ def merge_small_segments(writer, segments: list) -> list:
         finally:
             reader.close()
     return [seg for seg in segments if seg not in chosen]
+
+
+def _tier(segment) -> int:
+    """The size tier of ``segment``: 0 for 1-9 documents (live or deleted), 1 for 10-99…"""
+    return len(str(max(segment.doc_count_all(), 1))) - 1

@@ -85,7 +85,12 @@ class _Generation:
         elif self.local.epoch != self.epoch:
             self.local.epoch = self.epoch
             if not s.up_to_date():
-                s = self.local.searcher = _bounded(s.refresh())
+                # Not ``s.refresh()``: whoosh-reloaded 2.7.5's ``FileIndex._reader(reuse=…)`` adds the
+                # old reader's segments to the new commit's, so segments merged away by the commit
+                # were searched again beside the merged one (every article counted twice).
+                fresh = self.local.searcher = _bounded(self.ix.searcher(weighting=WEIGHTING))
+                s.close()
+                s = fresh
         if len(s._idf_cache) > SEARCHER_CACHE_ENTRIES:  # Whoosh never empties it (more_like fills it)
             s._idf_cache.clear()
         return s

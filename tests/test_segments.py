@@ -315,10 +315,27 @@ def commit_batches(path: Path, batches: list[list[dict]]) -> list[list[int]]:
     return sizes
 
 
-def test_small_segments_of_incremental_runs_are_merged_together(tmp_path, documents):
-    sizes = commit_batches(tmp_path / "ix", [documents[i:i + 10] for i in range(0, 60, 10)])
-    # A lone small segment waits for a second one; two small ones are folded into the next commit.
-    assert sizes == [[10], [10, 10], [30], [10, 30], [50], [10, 50]]
+def test_small_segments_of_incremental_runs_are_merged_by_size_tier(tmp_path, documents):
+    sizes = commit_batches(tmp_path / "ix", [[doc] for doc in documents[:10]])
+    # One-article updates pile up until their tier holds MERGE_FACTOR (8) segments; the next
+    # commit folds them in.
+    assert sizes[:8] == [[1] * n for n in range(1, 9)]
+    assert sizes[8] == [9]
+    assert sizes[9] == [1, 9]
+
+
+def test_an_update_never_rewrites_the_segments_of_the_bulk_load(tmp_path, documents):
+    # The seed index is two segments of about a thousand articles: the first update of a fresh
+    # index used to merge both (8 s for one article).
+    sizes = commit_batches(tmp_path / "ix", [documents[:70], documents[70:140], [documents[140]]])
+    assert sizes[-1] == [1, 70, 70]
+
+
+def test_a_full_tier_is_merged_with_the_smaller_tiers(tmp_path, documents, monkeypatch):
+    monkeypatch.setattr("indexer.segments.MERGE_FACTOR", 2)
+    sizes = commit_batches(tmp_path / "ix", [documents[:1], documents[1:11], documents[11:21], documents[21:22]])
+    # 10 + 10 fill tier 1 (2 segments): they go with the tier-0 segment into the fourth commit.
+    assert sizes == [[1], [1, 10], [1, 10, 10], [22]]
 
 
 def test_segments_of_a_bulk_load_are_never_merged(tmp_path, documents, monkeypatch):
@@ -330,8 +347,10 @@ def test_segments_of_a_bulk_load_are_never_merged(tmp_path, documents, monkeypat
 
 def test_merging_stops_at_its_document_budget(tmp_path, documents, monkeypatch):
     monkeypatch.setattr("indexer.segments.MERGE_AT_MOST_DOCS", 25)
+    monkeypatch.setattr("indexer.segments.MERGE_FACTOR", 2)
     sizes = commit_batches(tmp_path / "ix", [documents[i:i + 10] for i in range(0, 60, 10)])
     assert all(max(s) <= 30 for s in sizes)  # never more than 20 merged docs + the 10 new ones
+    assert any(max(s) > 10 for s in sizes)   # but merged they are
 
 
 def test_memory_postings_give_back_what_was_added_in_whooshs_order():
