@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -112,6 +113,27 @@ def _bounded(searcher):
     return searcher
 
 
+@dataclasses.dataclass
+class _Match:
+    """What a query matched in one commit, before ranking: the mask of matching documents and
+    what ranking them needs (see ``Archive._match``)."""
+
+    searcher: object  # the calling thread's Whoosh searcher
+    columns: ReaderColumns
+    compiler: Compiler  # its ``highlights`` mark what matched
+    query: object
+    matched: np.ndarray  # boolean mask over document numbers
+    total: int
+    allowed: np.ndarray | None  # the filters' mask (None: no filter)
+    everything: bool  # the empty query: every article
+    sort: str  # as requested; "-date" for the empty query's relevance
+    coordination: tuple = ()  # a relaxed query's clauses
+    nearby: tuple[str, ...] = ()  # a plain query's words, for the proximity boost
+    suggestion: str | None = None
+    rewritten: str | None = None
+    relaxed: bool = False
+
+
 class Archive:
     """A searchable press archive: one index directory, safe to share between threads.
 
@@ -207,6 +229,40 @@ class Archive:
         if cached is not None:
             self._cache.move_to_end(key)
             return _with_time(cached, started)
+        match = self._match(gen, searcher, q, filters, sort)
+        facet_counts = {name: match.columns.counts(searcher.reader(), name, match.matched) for name in facets}
+        window = self._ranked(match, (page - 1) * per_page, page * per_page)
+        highlighter = Highlighter(match.compiler.highlights, self._analysis)
+        hits = tuple(_hit(searcher.stored_fields(docnum), score, highlighter) for docnum, score in window)
+        out = SearchPage(query=q, page=page, per_page=per_page, total=match.total, took_ms=0.0, hits=hits,
+                         facets=facet_counts, suggestion=match.suggestion, sort=match.sort,
+                         rewritten=match.rewritten, relaxed=match.relaxed)
+        with self._lock:
+            self._cache[key] = out
+            if len(self._cache) > CACHE_PAGES:
+                self._cache.popitem(last=False)
+        return _with_time(out, started)
+
+    def _matches(self, q: str = "", *, sort: str = "relevance", source: Sequence[str] | str = (),
+                 author: Sequence[str] | str = (), section: Sequence[str] | str = (), year: Sequence[int] | int = (),
+                 date_from: dt.date | str | None = None, date_to: dt.date | str | None = None) -> _Match:
+        """What ``search`` matches for these parameters, unranked: the one entry point of the views
+        over a whole result set (timeline, export, concordance), so that they agree with ``search``.
+        Rank it with ``_ranked(match, start, stop)``; read an article with ``match.searcher.stored_fields``.
+        """
+        _check_params(1, 1, sort, ())
+        filters = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
+                           _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
+        gen = self._gen()
+        return self._match(gen, gen.searcher(), q, filters, sort)
+
+    def _match(self, gen: _Generation, searcher, q: str, filters: Filters | None, sort: str) -> _Match:
+        """The articles ``q`` finds under ``filters``, as ``search`` shows them: when nothing has
+        all the words of a plain query, those of its respelling, else those with the most words."""
+        reader = searcher.reader()
+        columns = gen.columns(reader)
+        live = columns.live_docs(reader)
+        allowed = columns.filter_docs(reader, filters) if filters is not None else None
         compiler = self._compiler(gen, searcher)
         tree = parse(q)
         query = compiler.compile(tree)
@@ -216,87 +272,73 @@ class Archive:
                 sort = "-date"
         elif query is None:  # words that cannot be searched (longer than any indexed word)
             query = wq.NullQuery
-        nearby = _nearby_words(tree, compiler)
-        total, hits_raw, facet_counts = self._run(gen, searcher, query, filters, page, per_page, sort, facets,
-                                                  nearby=nearby)
-        suggestion = None
-        if total < 3 and compiler.words:
-            suggestion = self._suggest(gen, searcher, q, compiler.words)
-        rewritten, relaxed = None, False
-        if total == 0 and _plain_words(tree) and not OPERATOR_RE.search(q):
+
+        def matching(query, nearby, compiler, coordination=()) -> _Match:
+            everything = isinstance(query, wq.Every)
+            matched = live if everything else matching_docs(searcher, query, live, columns.postings)
+            if allowed is not None:
+                matched = matched & allowed
+            return _Match(searcher, columns, compiler, query, matched, int(np.count_nonzero(matched)), allowed,
+                          everything, sort, tuple(coordination), nearby)
+
+        match = matching(query, _nearby_words(tree, compiler), compiler)
+        if match.total < 3 and compiler.words:
+            match.suggestion = self._suggest(gen, searcher, q, compiler.words)
+        if match.total == 0 and _plain_words(tree) and not OPERATOR_RE.search(q):
             # Nothing has all the words. A misspelling is the likeliest cause: show the respelled
             # query's results; failing that, the articles with the most of the words.
-            if suggestion:
-                respelled, respelled_tree = self._compiler(gen, searcher), parse(suggestion)
+            if match.suggestion:
+                respelled, respelled_tree = self._compiler(gen, searcher), parse(match.suggestion)
                 respelled_query = respelled.compile(respelled_tree)
-                found = (0,) if respelled_query is None else self._run(
-                    gen, searcher, respelled_query, filters, page, per_page, sort, facets,
-                    nearby=_nearby_words(respelled_tree, respelled))
-                if found[0]:
-                    total, hits_raw, facet_counts = found
-                    compiler, rewritten = respelled, suggestion
-            if not total and len(tree.items if isinstance(tree, And) else ()) > 1:
+                if respelled_query is not None:
+                    found = matching(respelled_query, _nearby_words(respelled_tree, respelled), respelled)
+                    if found.total:
+                        found.suggestion, found.rewritten = match.suggestion, match.suggestion
+                        return found
+            if len(tree.items if isinstance(tree, And) else ()) > 1:
                 clauses = [compiler.compile(word) for word in tree.items]
                 clauses = [c for c in clauses if c is not None]
                 if len(clauses) > 1:
-                    total, hits_raw, facet_counts = self._run(gen, searcher, wq.Or(clauses), filters, page,
-                                                              per_page, sort, facets, coordination=clauses,
-                                                              nearby=nearby)
-                    relaxed = total > 0
-        highlighter = Highlighter(compiler.highlights, self._analysis)
-        hits = tuple(_hit(fields, score, highlighter) for fields, score in hits_raw)
-        out = SearchPage(query=q, page=page, per_page=per_page, total=total, took_ms=0.0, hits=hits,
-                         facets=facet_counts, suggestion=suggestion, sort=sort, rewritten=rewritten, relaxed=relaxed)
-        with self._lock:
-            self._cache[key] = out
-            if len(self._cache) > CACHE_PAGES:
-                self._cache.popitem(last=False)
-        return _with_time(out, started)
+                    found = matching(wq.Or(clauses), match.nearby, compiler, clauses)
+                    if found.total:
+                        found.suggestion, found.relaxed = match.suggestion, True
+                        return found
+        return match
 
-    def _run(self, gen, searcher, query, filters, page, per_page, sort, facets, coordination=(), nearby=()):
-        """Match, count facets, and pick one page of hits: (total, [(stored fields, score)], facets).
+    def _ranked(self, match: _Match, start: int, stop: int) -> list[tuple[int, float]]:
+        """Documents ``start:stop`` of ``match`` in its sort order, with each one's score.
 
         With ``coordination`` (the clauses of a relaxed OR query), relevance ranks first by how many
         clauses a document matches, then by score. With ``nearby`` (the words of a plain query, see
         ``search.proximity``), scores get the proximity boost.
         """
+        if start >= match.total:
+            return []
+        searcher, columns, query = match.searcher, match.columns, match.query
         reader = searcher.reader()
-        columns = gen.columns(reader)
-        everything = isinstance(query, wq.Every)
         live = columns.live_docs(reader)
-        matched = live if everything else matching_docs(searcher, query, live, columns.postings)
-        allowed = None
-        if filters is not None:
-            allowed = columns.filter_docs(reader, filters)
-            matched = matched & allowed
-        total = int(np.count_nonzero(matched))
-        facet_counts = {name: columns.counts(reader, name, matched) for name in facets}
-        limit = page * per_page
-        if limit - per_page >= total:
-            return total, [], facet_counts
-        if sort == "relevance" and not everything:
+        if match.sort == "relevance" and not match.everything:
             terms = positive_terms(query)
             if terms is not None:
-                scores = bm25f_scores(searcher, terms, matched, WEIGHTING, columns.lengths, columns.postings)
-                counts = _coordination(searcher, coordination, matched, live, columns) if coordination else None
-                ranked = _top_ranked(np.flatnonzero(matched), scores, counts, columns.days(reader), limit,
-                                     reader, columns.postings, nearby)
+                scores = bm25f_scores(searcher, terms, match.matched, WEIGHTING, columns.lengths, columns.postings)
+                counts = (_coordination(searcher, match.coordination, match.matched, live, columns)
+                          if match.coordination else None)
+                ranked = _top_ranked(np.flatnonzero(match.matched), scores, counts, columns.days(reader),
+                                     stop, reader, columns.postings, match.nearby)
             else:  # queries with ranges inside: Whoosh's own matcher scores them
-                ranked = _top_by_score(searcher, query, allowed, columns.days(reader), limit, total)
-            window = ranked[(page - 1) * per_page:]
-        else:
-            docs = columns.by_date(reader, matched, sort != "date", limit)[(page - 1) * per_page:]
-            terms = None if everything else positive_terms(query)
-            if terms is not None:  # each hit's score, for display
-                page_docs = np.asarray(docs, dtype=np.int64)
-                scores = bm25f_scores(searcher, terms, mask_of(page_docs, len(live)), WEIGHTING, columns.lengths,
-                                      columns.postings)
-                shown = boosted(scores[page_docs], pair_shares(reader, columns.postings, nearby, page_docs))
-                window = [(d, round(float(score), 4)) for d, score in zip(docs, shown.tolist())]
-            else:
-                scores = _scores(searcher, query, docs) if not everything else {}
-                window = [(d, scores.get(d, 0.0)) for d in docs]
-        return total, [(searcher.stored_fields(docnum), score) for docnum, score in window], facet_counts
+                ranked = _top_by_score(searcher, query, match.allowed, columns.days(reader), stop,
+                                       match.total)
+            return ranked[start:]
+        docs = columns.by_date(reader, match.matched, match.sort != "date", stop)[start:]
+        terms = None if match.everything else positive_terms(query)
+        if terms is not None:  # each hit's score, for display
+            page_docs = np.asarray(docs, dtype=np.int64)
+            scores = bm25f_scores(searcher, terms, mask_of(page_docs, len(live)), WEIGHTING, columns.lengths,
+                                  columns.postings)
+            shown = boosted(scores[page_docs], pair_shares(reader, columns.postings, match.nearby, page_docs))
+            return [(d, round(float(score), 4)) for d, score in zip(docs, shown.tolist())]
+        scores = _scores(searcher, query, docs) if not match.everything else {}
+        return [(d, scores.get(d, 0.0)) for d in docs]
 
     def _compiler(self, gen: _Generation, searcher) -> Compiler:
         """A query compiler for this thread's searcher, with the commit's cached vocabularies."""
@@ -570,8 +612,6 @@ def _hit(fields: dict, score: float, highlighter: Highlighter) -> Hit:
 
 
 def _with_time(page: SearchPage, started: float) -> SearchPage:
-    import dataclasses
-
     return dataclasses.replace(page, took_ms=round((time.perf_counter() - started) * 1000, 2))
 
 
