@@ -152,8 +152,11 @@ def _candidate_prefixes(prefixes: set[str]) -> tuple[str, ...]:
         kept = {shortened(p, length) if len(p) > length else p for p in kept}
     out: list[str] = []
     for prefix in sorted(kept):  # the extensions of a prefix sort right after it
-        if not (out and prefix.startswith(out[-1])):
-            out.append(prefix)
+        # An extension is covered by its prefix, unless it goes on with a letter pair that a
+        # ligature stands for: "oe" finds "œ", which "o" does not.
+        if out and prefix.startswith(out[-1]) and prefix[len(out[-1]) - 1:len(out[-1]) + 1] not in pairs:
+            continue
+        out.append(prefix)
     return tuple(sorted(out, key=lambda p: (-len(p), p)))
 
 
