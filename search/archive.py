@@ -35,7 +35,7 @@ from .highlight import Highlighter
 from .postings import PostingCache
 from .proximity import PROXIMITY_DOCS, boosted, pair_shares
 from .query import Analysis, Compiler, spelling_neighbours
-from .syntax import And, QueryError, Word, parse
+from .syntax import And, QueryError, Word, day_of, parse
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
@@ -395,8 +395,14 @@ class Archive:
         return Highlighter(compiler.highlights, self._analysis)
 
     def more_like(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """Articles similar to ``article_id``, by its key terms (empty when there is no such article)."""
-        if not isinstance(article_id, str) or not is_valid_id(article_id):
+        """Articles similar to ``article_id``, by its key terms (empty when there is no such article).
+
+        :param limit: how many, 0 to 100.
+        :raises QueryError: ``limit`` is not a whole number from 0 to 100.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_PER_PAGE:
+            raise QueryError(f"Le nombre d'articles similaires doit être un entier de 0 à {MAX_PER_PAGE}.")
+        if not isinstance(article_id, str) or not is_valid_id(article_id) or limit == 0:
             return []
         gen = self._gen()
         searcher = gen.searcher()
@@ -544,35 +550,49 @@ def _check_params(page, per_page, sort, facets):
         raise QueryError("Le numéro de page est trop grand (au plus 10 000).")
     if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
         raise QueryError(f"Le nombre de résultats par page doit être compris entre 1 et {MAX_PER_PAGE}.")
-    if sort not in SORTS:
+    if not isinstance(sort, str) or sort not in SORTS:
         raise QueryError(f"Tri inconnu « {sort} » : choisissez relevance, date ou -date.")
-    facets = list(facets or ())
+    facets = _as_list(facets)
     for name in facets:
-        if name not in FACETS:
+        if not isinstance(name, str) or name not in FACETS:
             raise QueryError(f"Facette inconnue « {name} » : choisissez parmi {', '.join(FACETS)}.")
     return page, per_page, sort, facets
 
 
 def _as_list(value) -> list:
-    if value is None or value == "" or value == ():
-        return []
-    if isinstance(value, (str, int)):
-        return [value]
-    return [v for v in value if v not in (None, "")]
+    """A parameter that takes a list (filters, facets) as a list: one value alone (``"source"``,
+    ``2024``) is a list of one; None and empty values are left out. Values are text or whole
+    numbers; anything else is a ``QueryError``."""
+    alone = value is None or isinstance(value, (str, bytes, bytearray, int, float)) or not hasattr(value, "__iter__")
+    values = [value] if alone else list(value)
+    return [_as_value(v) for v in values if v is not None and v != ""]
+
+
+def _as_value(value) -> str | int:
+    """One value of a list parameter: a string or a whole number."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise QueryError(f"Valeur de paramètre invalide « {value!r} » : attendu du texte ou un nombre entier.")
+    return value
 
 
 def _as_date(value, name: str, end: bool = False) -> dt.datetime | None:
-    if value in (None, ""):
+    """A date parameter (``datetime.date`` or ``"AAAA-MM-JJ"``) as its first second, or with
+    ``end`` its last; None when absent. A ``QueryError`` says what is wrong, in French."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime):
-        d = value
+        d = value.replace(tzinfo=None)
     elif isinstance(value, dt.date):
         d = dt.datetime(value.year, value.month, value.day)
     else:
-        try:
-            d = dt.datetime.strptime(str(value).strip(), "%Y-%m-%d")
-        except ValueError:
-            raise QueryError(f"Date invalide pour {name} : « {value} » (attendu AAAA-MM-JJ).") from None
+        text = str(value)
+        m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", text)
+        if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < dt.MINYEAR:
+            raise QueryError(f"Date invalide pour {name} : « {text} » (attendu AAAA-MM-JJ).")
+        day = day_of(int(m.group(1)), int(m.group(2)), int(m.group(3)), f"pour {name} : « {text.strip()} »")
+        d = dt.datetime.combine(day, dt.time())
     return d.replace(hour=23, minute=59, second=59) if end else d
 
 

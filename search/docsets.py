@@ -109,11 +109,16 @@ def phrase_docs(reader, postings: PostingCache, field: str, words, slop: int, ca
     ``slop`` positions after the previous one (1: adjacent), as Whoosh's ``Phrase`` matches.
 
     ``ends`` holds the occurrences where a chain of the first words can end; the next word keeps
-    its occurrences that ``follow`` one of them.
+    its occurrences that ``follow`` one of them. A word met again (``de`` in a pasted paragraph)
+    reuses the occurrences read the first time: those of documents the chain has left since
+    follow no end, so they drop out by themselves.
     """
+    read: dict = {}
     ends = None
     for word in words:
-        keys = occurrence_keys(reader, postings, field, word, candidates)
+        keys = read.get(word)
+        if keys is None:
+            keys = read[word] = occurrence_keys(reader, postings, field, word, candidates)
         ends = keys if ends is None else keys[follows(ends, keys, slop)]
         if not len(ends):
             return np.zeros(len(candidates), dtype=bool)

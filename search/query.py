@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Callable, Iterable
+from typing import Callable
 
 from whoosh import query as wq
 
@@ -79,15 +79,24 @@ class Compiler:
         self.highlights = Highlights()
         # Plain positive words, for spelling suggestions: (as typed, exact form, stemmed terms).
         self.words: list[tuple[str, str, frozenset[str]]] = []
+        self._stop_words_as_words = False
 
     # -- public
     def compile(self, node: Node | None) -> wq.Query | None:
+        """The Whoosh query of ``node`` (None when nothing in it can be searched).
+
+        Stop words are left out of plain words; a query made only of stop words (``le ET de``,
+        ``le OU la``, ``-le``) searches them as exact words instead, with the operators typed.
+        """
         if node is None:
             return None
         query = self._node(node, positive=True)
-        if query is None and node is not None:
-            # Only stop words ("le la"): search their exact forms rather than nothing.
-            query = self._stopwords_fallback(node)
+        if query is None:
+            self._stop_words_as_words = True
+            try:
+                query = self._node(node, positive=True)
+            finally:
+                self._stop_words_as_words = False
         return query
 
     # -- nodes
@@ -147,6 +156,8 @@ class Compiler:
                 continue
             out, width = self.analysis.stem.analyze(raw)
             if not out:
+                if self._stop_words_as_words:
+                    clauses.extend(self._exact_words(node.field, raw, positive))
                 continue  # a stop word
             keys = [k for k, *_ in self.analysis.key.analyze(raw)[0]]
             whole_key = keys[0] if keys else out[0][0]
@@ -166,6 +177,13 @@ class Compiler:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+    def _exact_words(self, field: str | None, raw: str, positive: bool) -> list[wq.Query]:
+        """The exact forms of the word ``raw`` (a stop word), searched as they are."""
+        forms = [t for t, *_ in self.analysis.exact.analyze(raw)[0]]
+        if positive:
+            self.highlights.exact.update(forms)
+        return [self._terms_or(self._fields(field, exact=True), [form]) for form in forms]
 
     def _terms_or(self, fields: list[str], terms: list[str]):
         qs = [wq.Term(f, t, boost=BOOSTS.get(f, 1.0)) for f in fields for t in terms]
@@ -229,28 +247,7 @@ class Compiler:
         qs = [wq.Term(f, t, boost=BOOSTS.get(f, 1.0)) for f in fields for t in sorted(terms)]
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 
-    def _stopwords_fallback(self, node):
-        words = [w for w in _positive_words(node)]
-        exact = []
-        for w in words:
-            for raw in self.analysis.raw_tokens(w):
-                exact.extend(t for t, *_ in self.analysis.exact.analyze(raw)[0])
-        if not exact:
-            return None
-        self.highlights.exact.update(exact)
-        if len(exact) == 1 or isinstance(node, Or):  # "le OU la": either word
-            return self._terms_or(["title_exact", "exact"], exact)
-        return wq.Or([wq.Phrase(f, exact) for f in ("title_exact", "exact")])
-
 
 def fuzzy_distance(word: str) -> int:
     """Edits allowed by ``word~``: none for 1–2 letters, 1 up to 5 letters, 2 beyond."""
     return 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
-
-
-def _positive_words(node) -> Iterable[str]:
-    if isinstance(node, Word):
-        yield node.text
-    elif isinstance(node, (And, Or)):
-        for item in node.items:
-            yield from _positive_words(item)

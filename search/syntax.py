@@ -13,13 +13,17 @@ Syntax (French and English operators; see the README)::
     date:2024  date:2024-10  date:2024-10-12  date:[2024-01-01 TO 2024-06-30]  (TO or À; * for open ends)
 
 Every string is accepted: what cannot be parsed degrades to plain words (an unbalanced quote or
-parenthesis, a stray operator). ``QueryError`` (French message) is raised only for what has no
-sensible reading: ``*`` alone, a leading wildcard, an invalid date, a query too long or too deep.
+parenthesis; a stray operator — ``ET`` alone, ``a SAUF`` — is the word it spells). ``QueryError``
+(French message) is raised only for what has no sensible reading: ``*`` alone, a leading wildcard,
+an invalid date, a query too long or too deep, or a ``q`` that is not a string (None is the
+empty query). A quoted phrase counts as one term, whatever its length: pasted headlines are
+searched whole; only the distance between its words (``~N``) is bounded.
 Prefix, wildcard and fuzzy words expand to a bounded number of index terms.
 """
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import re
@@ -31,7 +35,6 @@ MAX_QUERY_CHARS = 2000
 MAX_CLAUSES = 64
 MAX_DEPTH = 16
 MAX_SLOP = 20  # "…"~N: farther than 20 words apart is not proximity (and costs Whoosh dearly)
-MAX_PHRASE_WORDS = 16
 
 FIELD_ALIASES = {
     "titre": "title", "title": "title",
@@ -118,8 +121,9 @@ _LEX = re.compile(
 @dataclasses.dataclass
 class _Tok:
     kind: str  # lparen rparen phrase field range word op minus
-    text: str = ""
+    text: str = ""  # an operator's meaning (AND, OR, NOT); the text of the others
     slop: int = 0
+    typed: str = ""  # an operator as typed, the word it is when it operates on nothing
 
 
 def _lex(q: str) -> list[_Tok]:
@@ -150,7 +154,7 @@ def _lex(q: str) -> list[_Tok]:
         elif kind == "word":
             text = m.group()
             if text in OPERATORS:
-                toks.append(_Tok("op", OPERATORS[text]))
+                toks.append(_Tok("op", OPERATORS[text], typed=text))
             else:
                 toks.append(_Tok("word", text))
         elif kind == "range":
@@ -160,7 +164,31 @@ def _lex(q: str) -> list[_Tok]:
         elif kind == "other":  # a lone quote or guillemet: ignore it (degrade to plain words)
             pass
         pos = m.end()
-    return toks
+    return _stray_operators_as_words(toks)
+
+
+_OPERAND_ENDS = ("word", "phrase", "range", "rparen")
+
+
+def _stray_operators_as_words(toks: list[_Tok]) -> list[_Tok]:
+    """``toks`` with each operator that has nothing to operate on turned into the word typed.
+
+    ``ET``/``OU`` operate between an operand before them and one after; ``SAUF``/``NOT`` on one
+    after them. ``ET`` alone, ``a SAUF``, ``(OU)``, ``titre:NOT`` are words, as the README says.
+    An operator right after another one (``a ET ET b``) has no operand before it: it is a word.
+    """
+    out: list[_Tok] = []
+    for i, tok in enumerate(toks):
+        if tok.kind == "op":
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            prev = out[-1] if out else None
+            has_after = nxt is not None and nxt.kind != "rparen"
+            has_before = prev is not None and prev.kind in _OPERAND_ENDS
+            after_field = prev is not None and prev.kind == "field"
+            if after_field or not has_after or (tok.text != "NOT" and not has_before):
+                tok = _Tok("word", tok.typed)
+        out.append(tok)
+    return out
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -254,9 +282,7 @@ class _Parser:
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
             raise QueryError(f"La requête a trop de termes (au plus {MAX_CLAUSES}).")
-        if tok.kind == "phrase":
-            if len(TOKEN_RE.findall(tok.text)) > MAX_PHRASE_WORDS:
-                raise QueryError(f"Expression entre guillemets trop longue (au plus {MAX_PHRASE_WORDS} mots).")
+        if tok.kind == "phrase":  # one term however long: a pasted headline is searched whole
             return Phrase(tok.text, field, tok.slop) if TOKEN_RE.search(tok.text) else None
         text = tok.text
         fuzzy = re.fullmatch(r"(.+?)~([0-2])?", text)
@@ -289,40 +315,44 @@ def _pattern_node(text: str, field: str | None) -> Node | None:
 
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_RANGE_SEPARATOR = re.compile(r"\s+(?:TO|À|A)\s+", re.IGNORECASE)
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
 
 
 def _parse_date(text: str, end: bool) -> dt.datetime | None:
+    """The first (or with ``end``, the last) second of the year, month or day ``text`` names;
+    None for ``*`` or nothing (an open end)."""
     text = text.strip()
     if text in ("*", ""):
         return None
     m = _DATE_RE.match(text)
-    try:
-        if not m:
-            raise ValueError
-        year, month, day = int(m.group(1)), m.group(2), m.group(3)
-        if month is not None and not 1 <= int(month) <= 12:
-            raise ValueError
-        if month is None:
-            d = dt.datetime(year, 12, 31, 23, 59, 59) if end else dt.datetime(year, 1, 1)
-        elif day is None:
-            month = int(month)
-            if end:
-                nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-                d = dt.datetime.combine(nxt - dt.timedelta(days=1), dt.time(23, 59, 59))
-            else:
-                d = dt.datetime(year, month, 1)
-        else:
-            d = dt.datetime(year, int(month), int(day))
-            if end:
-                d = d.replace(hour=23, minute=59, second=59)
-    except ValueError:
-        raise QueryError(f"Date invalide « {text} » : écrivez AAAA, AAAA-MM ou AAAA-MM-JJ (par exemple 2024-10-12).") from None
-    return d
+    year = int(m.group(1)) if m else 0
+    month = int(m.group(2)) if m and m.group(2) else None
+    if not m or year < dt.MINYEAR or (month is not None and not 1 <= month <= 12):
+        raise QueryError(f"Date invalide « {text} » : écrivez AAAA, AAAA-MM ou AAAA-MM-JJ (par exemple 2024-10-12).")
+    if month is None:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    elif m.group(3) is None:
+        first, last = dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    else:
+        first = last = day_of(year, month, int(m.group(3)), f"« {text} »")
+    return dt.datetime.combine(last, dt.time(23, 59, 59)) if end else dt.datetime.combine(first, dt.time())
+
+
+def day_of(year: int, month: int, day: int, typed: str) -> dt.date:
+    """The date ``year-month-day`` (a month 1–12), or a ``QueryError`` saying in French that the
+    day does not exist (``2024-02-30``); ``typed`` names what the user wrote (« 2024-02-30 »)."""
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise QueryError(f"Date invalide {typed} : ce jour n'existe pas ({MONTHS[month - 1]} {year} "
+                         f"a {days} jours).")
+    return dt.date(year, month, day)
 
 
 def _date_node(tok: _Tok) -> Node:
     if tok.kind == "range":
-        parts = re.split(r"\s+(?:TO|À|A|à|a)\s+", tok.text.strip(), maxsplit=1)
+        parts = _RANGE_SEPARATOR.split(tok.text.strip(), maxsplit=1)
         if len(parts) != 2:
             raise QueryError(f"Intervalle de dates invalide « [{tok.text}] » : écrivez date:[2024-01-01 TO 2024-06-30].")
         start, end = _parse_date(parts[0], end=False), _parse_date(parts[1], end=True)
@@ -332,8 +362,33 @@ def _date_node(tok: _Tok) -> Node:
     return DateSpan(_parse_date(tok.text, end=False), _parse_date(tok.text, end=True))
 
 
+def query_text(q: object) -> str:
+    """The query ``q`` as text: None is the empty query; a ``QueryError`` (French) for anything
+    that is not a string — bytes included: the caller knows their encoding, the parser does not."""
+    if q is None:
+        return ""
+    if not isinstance(q, str):
+        raise QueryError(f"La requête doit être du texte, pas {_kind_of(q)}.")
+    return q
+
+
+def _kind_of(value: object) -> str:
+    """What ``value`` is, in French words, for an error message."""
+    if isinstance(value, (bytes, bytearray)):
+        return "des octets (décodez-les d'abord, par exemple en UTF-8)"
+    if isinstance(value, bool):
+        return "un booléen"
+    if isinstance(value, (int, float)):
+        return "un nombre"
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        return "une liste"
+    return "une valeur de type " + type(value).__name__
+
+
 def parse(q: str) -> Node | None:
-    """Parse a query string into a tree (None for a query without any word)."""
+    """Parse a query string into a tree (None for a query without any word, or for None); a
+    ``QueryError`` for what cannot be searched, a ``q`` that is not a string included."""
+    q = query_text(q)
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"La requête est trop longue ({len(q)} caractères, au plus {MAX_QUERY_CHARS}).")
     q = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in q)

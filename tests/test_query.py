@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer.analysis import TOKEN_RE
 from search.syntax import (
     MAX_CLAUSES,
     MAX_DEPTH,
     MAX_QUERY_CHARS,
+    MAX_SLOP,
     And,
     DateSpan,
     Fuzzy,
@@ -147,6 +149,19 @@ def test_dates(q, span):
     assert parse(q) == DateSpan(*span)
 
 
+@pytest.mark.parametrize("q, span", [
+    # Issue 16.7: the range separator in any case, like the operators' French and English words.
+    ("date:[2019-01-01 to 2019-06-30]", (D(2019, 1, 1), D(2019, 6, 30, 23, 59, 59))),
+    ("date:[2019-01-01 To 2019-06-30]", (D(2019, 1, 1), D(2019, 6, 30, 23, 59, 59))),
+    ("date:[2019 a 2020]", (D(2019, 1, 1), D(2020, 12, 31, 23, 59, 59))),
+    ("date:[2019 A 2020]", (D(2019, 1, 1), D(2020, 12, 31, 23, 59, 59))),
+    ("date:[2019-02 à *]", (D(2019, 2, 1), None)),
+    ("date:[2024-02-29 to 2024-02-29]", (D(2024, 2, 29), D(2024, 2, 29, 23, 59, 59))),
+])
+def test_date_ranges_take_to_and_a_in_any_case(q, span):
+    assert parse(q) == DateSpan(*span)
+
+
 def test_dates_combine_with_words():
     assert parse("russie date:2024") == And((W("russie"), DateSpan(D(2024, 1, 1), D(2024, 12, 31, 23, 59, 59))))
 
@@ -196,16 +211,17 @@ def test_a_question_mark_alone_is_punctuation(q, tree):
     ("a b)", And((W("a"), W("b")))),
     (") a", W("a")),
     ("((a OU b", Or((W("a"), W("b")))),
-    # Stray operators: ignored.
-    ("ET a", W("a")),
-    ("a ET", W("a")),
-    ("OU a", W("a")),
-    ("a OU", W("a")),
-    ("a SAUF", W("a")),
-    ("a NOT", W("a")),
-    ("a ET ET b", And((W("a"), W("b")))),
+    # Stray operators (nothing to operate on): the words they spell, as the README says (issue 16.7;
+    # they used to be dropped). "et" and "ou" are stop words, so "ET a" still searches a only.
+    ("ET a", And((W("ET"), W("a")))),
+    ("a ET", And((W("a"), W("ET")))),
+    ("OU a", And((W("OU"), W("a")))),
+    ("a OU", And((W("a"), W("OU")))),
+    ("a SAUF", And((W("a"), W("SAUF")))),
+    ("a NOT", And((W("a"), W("NOT")))),
+    ("a ET ET b", And((W("a"), W("ET"), W("b")))),
     ("- a", W("a")),
-    ("a (SAUF) b", And((W("a"), W("b")))),
+    ("a (SAUF) b", And((W("a"), W("SAUF"), W("b")))),
     # Not a field: kept as a word.
     ("10:30", W("10:30")),
     ("ex:gaz", W("ex:gaz")),
@@ -223,10 +239,35 @@ def test_what_cannot_be_parsed_degrades_to_words(q, tree):
     assert parse(q) == tree
 
 
-@pytest.mark.parametrize("q", ["", "   ", "\t\n", "ET", "OU", "SAUF", "NOT", "AND OR", "-", "(", ")", "()",
+@pytest.mark.parametrize("q", ["", "   ", "\t\n", "-", "(", ")", "()",
                                '"', '""', "«»", "« »", "~", "~~", "(((((", "\x00\x01", "…", "!."])
 def test_a_query_without_words_is_none(q):
     assert parse(q) is None
+
+
+@pytest.mark.parametrize("q, tree", [
+    # Issue 16.7: an operator with nothing to operate on is the word it spells (it used to make
+    # the query empty, which listed every article).
+    ("ET", W("ET")),
+    ("NOT", W("NOT")),
+    ("OU", W("OU")),
+    ("SAUF", W("SAUF")),
+    ("AND OR", And((W("AND"), W("OR")))),
+    ("OU OU", And((W("OU"), W("OU")))),
+    ("(ET)", W("ET")),
+    ("titre:NOT", W("NOT", "title")),
+    ("auteur:ET", W("ET", "author")),
+    ("-ET", Not(W("ET"))),
+    ("NOT ET", Not(W("ET"))),
+    ("SAUF SAUF", Not(W("SAUF"))),
+    # Operators with their operands stay operators.
+    ("a ET NOT b", And((W("a"), Not(W("b"))))),
+    ("a OU -b", Or((W("a"), Not(W("b"))))),
+    ("a ET (b)", And((W("a"), W("b")))),
+    ('"a b" OU titre:c', Or((Phrase("a b"), W("c", "title")))),
+])
+def test_a_stray_operator_is_a_word(q, tree):
+    assert parse(q) == tree
 
 
 def test_control_characters_separate_words():
@@ -266,7 +307,6 @@ def test_wildcard_errors(q, message):
 
 @pytest.mark.parametrize("q, message", [
     ("date:2024-13", BAD_DATE.format("2024-13")),
-    ("date:2024-02-30", BAD_DATE.format("2024-02-30")),
     ("date:2024-10-12T00", BAD_DATE.format("2024-10-12T00")),
     ("date:hier", BAD_DATE.format("hier")),
     ("date:99999", BAD_DATE.format("99999")),
@@ -277,6 +317,14 @@ def test_wildcard_errors(q, message):
     ("date:[2024 TO]", "Intervalle de dates invalide « [2024 TO] » : écrivez date:[2024-01-01 TO 2024-06-30]."),
     ("date:[2024]", "Intervalle de dates invalide « [2024] » : écrivez date:[2024-01-01 TO 2024-06-30]."),
     ("date:[2024-06-30 TO 2024-01-01]", "Intervalle de dates vide : 2024-06-30 est après 2024-01-01."),
+    # Issue 16.7: the format is right, the day does not exist; saying "écrivez AAAA-MM-JJ" misled.
+    ("date:2024-02-30", "Date invalide « 2024-02-30 » : ce jour n'existe pas (février 2024 a 29 jours)."),
+    ("date:2023-02-29", "Date invalide « 2023-02-29 » : ce jour n'existe pas (février 2023 a 28 jours)."),
+    ("date:2024-04-31", "Date invalide « 2024-04-31 » : ce jour n'existe pas (avril 2024 a 30 jours)."),
+    ("date:2024-12-32", "Date invalide « 2024-12-32 » : ce jour n'existe pas (décembre 2024 a 31 jours)."),
+    ("date:2024-08-00", "Date invalide « 2024-08-00 » : ce jour n'existe pas (août 2024 a 31 jours)."),
+    ("date:[2024-01-01 to 2024-06-31]",
+     "Date invalide « 2024-06-31 » : ce jour n'existe pas (juin 2024 a 30 jours)."),
 ])
 def test_date_errors(q, message):
     with pytest.raises(QueryError) as exc:
@@ -314,8 +362,13 @@ def test_errors_are_value_errors():
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(max_size=MAX_QUERY_CHARS))
-def test_any_string_parses_or_raises_query_error(q):
+@given(st.one_of(
+    st.text(max_size=MAX_QUERY_CHARS),
+    # Not strings (issue 16.7: None, bytes raised TypeError, AttributeError): a QueryError too.
+    st.none(), st.binary(max_size=300), st.integers(), st.floats(), st.booleans(), st.dates(),
+    st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=3), st.integers()),
+))
+def test_any_value_parses_or_raises_query_error(q):
     try:
         tree = parse(q)
     except QueryError as exc:
@@ -332,3 +385,73 @@ def test_plain_words_parse_to_words(words):
         assert tree == W(expected[0])
     else:
         assert tree == And(tuple(W(w) for w in expected))
+
+
+# ----------------------------------------------------------------------------- long phrases
+
+HEADLINE = "Le mois de juillet 2019 a été le mois le plus chaud jamais mesuré dans le monde"  # 17 words
+
+
+@pytest.mark.parametrize("q, tree", [
+    # Issue 16.2: a pasted headline in quotes was refused beyond 16 words.
+    (f'"{HEADLINE}"', Phrase(HEADLINE)),
+    (f"«{HEADLINE}»", Phrase(HEADLINE)),
+    (f'"{HEADLINE}"~2', Phrase(HEADLINE, slop=2)),
+    (f'titre:"{HEADLINE}" date:2019',
+     And((Phrase(HEADLINE, "title"), DateSpan(D(2019, 1, 1), D(2019, 12, 31, 23, 59, 59))))),
+])
+def test_a_quoted_headline_is_one_phrase(q, tree):
+    assert parse(q) == tree
+
+
+def test_a_phrase_of_any_length_within_the_size_limit_counts_as_one_term():
+    words = ("mot " * 499).strip()  # 499 words, 1,997 characters once quoted
+    assert parse(f'"{words}"') == Phrase(words)
+    # A phrase is one of the 64 terms, however many words it has.
+    query = "a " * (MAX_CLAUSES - 1) + f'"{words[:1800]}"'
+    assert len(query) <= MAX_QUERY_CHARS
+    assert parse(query) == And((*(W("a") for _ in range(MAX_CLAUSES - 1)), Phrase(words[:1800])))
+    with pytest.raises(QueryError):
+        parse("a " * MAX_CLAUSES + '"b c"')
+
+
+def test_proximity_stays_bounded():
+    # The bound is on how far apart the words may be, not on how many there are.
+    assert parse('"guerre Ukraine"~999') == Phrase("guerre Ukraine", slop=MAX_SLOP)
+    assert parse(f'"{HEADLINE}"~500') == Phrase(HEADLINE, slop=MAX_SLOP)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.from_regex(r"[A-Za-zéèàçœ'0-9-]{1,12}", fullmatch=True), min_size=17, max_size=120))
+def test_quoted_words_parse_to_one_phrase(words):
+    text = " ".join(words)
+    if len(text) + 2 > MAX_QUERY_CHARS:
+        return
+    assert parse(f"«{text}»") == (Phrase(text) if TOKEN_RE.search(text) else None)
+
+
+# ----------------------------------------------------------------------------- what q may be
+
+def test_none_is_the_empty_query():
+    # Issue 16.7: search(None) raised TypeError.
+    assert parse(None) is None
+
+
+OCTETS = "La requête doit être du texte, pas des octets (décodez-les d'abord, par exemple en UTF-8)."
+
+
+@pytest.mark.parametrize("q, message", [
+    # Issue 16.7: search(b"iran") raised AttributeError.
+    (b"iran", OCTETS),
+    (bytearray(b"iran"), OCTETS),
+    (42, "La requête doit être du texte, pas un nombre."),
+    (1.5, "La requête doit être du texte, pas un nombre."),
+    (True, "La requête doit être du texte, pas un booléen."),
+    (["iran"], "La requête doit être du texte, pas une liste."),
+    (("iran",), "La requête doit être du texte, pas une liste."),
+    (object(), "La requête doit être du texte, pas une valeur de type object."),
+])
+def test_a_query_that_is_not_text_is_a_query_error(q, message):
+    with pytest.raises(QueryError) as exc:
+        parse(q)
+    assert str(exc.value) == message

@@ -242,9 +242,10 @@ def test_lowercase_et_ou_are_words_not_operators(archive):
     # gaz, "ou" (a stop word) and grève: no article has both, hence the relaxed fallback.
     assert archive.search("gaz ou grève").relaxed and archive.search("gaz et grève").relaxed
     assert by_date(archive, "gaz ET grève") == []
-    # Alone, "et" is searched as a word; "ET" alone is a stray operator, so the query is empty.
+    # Alone, "et" is searched as a word; so is "ET" alone, a stray operator (issue 16.7: it used
+    # to make the query empty, listing every article).
     assert by_date(archive, "et") == [SEED, FIGARO, ENERGIE, HOSTILE, OEUVRES, GREVE]
-    assert by_date(archive, "ET") == NEWEST_FIRST
+    assert by_date(archive, "ET") == by_date(archive, "et")
 
 
 # ------------------------------------------------------------------------------------ phrases
@@ -975,9 +976,16 @@ def test_pathological_queries_that_are_refused(archive, q, message):
     assert str(exc.value) == message
 
 
-@pytest.mark.parametrize("q", ["(((((", '"', "ET", "SAUF", "-", "~", "OU OU", "()", '""', "«»"])
+@pytest.mark.parametrize("q", ["(((((", '"', "-", "~", "()", '""', "«»"])
 def test_queries_without_words_list_everything(archive, q):
     assert ids(archive.search(q)) == NEWEST_FIRST
+
+
+@pytest.mark.parametrize("q, word", [("ET", "et"), ("NOT", "not"), ("SAUF", "sauf"), ("OU OU", "ou"),
+                                     ("(OU)", "ou")])
+def test_a_stray_operator_finds_what_its_word_finds(archive, q, word):
+    # Issue 16.7: "NOT" or "ET" alone listed every article; the README reads them as words.
+    assert by_date(archive, q) == by_date(archive, word) != NEWEST_FIRST
 
 
 def test_server_threads_keep_their_analysis_caches_bounded(archive_dir, monkeypatch):
@@ -1008,3 +1016,40 @@ def test_a_word_too_long_to_be_indexed_finds_nothing_rather_than_everything(arch
 def test_stop_words_alone_keep_their_operator(archive):
     either = archive.search("le OU la")
     assert not either.relaxed and either.total >= max(archive.search("le").total, archive.search("la").total)
+
+
+# ---------------------------------------------------------------------- stop words only (16.3)
+
+def _exact(archive, word: str) -> set[str]:
+    """The articles where the exact word form ``word`` occurs (a one-word phrase)."""
+    return set(by_date(archive, f'"{word}"'))
+
+
+def _newest_first(found: set[str]) -> list[str]:
+    return [i for i in NEWEST_FIRST if i in found]
+
+
+def test_stop_words_alone_search_the_words_with_the_operators_typed(archive):
+    # Issue 16.3: "le ET de" was turned into the phrase "le de" (no article), and "le de" fell
+    # back to the relaxed OR. The README: such a query searches its words as exact words.
+    un, est, en = _exact(archive, "un"), _exact(archive, "est"), _exact(archive, "en")
+    assert un & est and un - est and est - un  # the test can tell AND, OR and NOT apart
+    for q in ("un ET est", "un AND est", "un est", "Un EST"):
+        page = archive.search(q, sort="-date", per_page=100)
+        assert ids(page) == _newest_first(un & est) and not page.relaxed, q
+    assert by_date(archive, "un OU est") == _newest_first(un | est)
+    assert by_date(archive, "un SAUF est") == by_date(archive, "un -est") == _newest_first(un - est)
+    assert by_date(archive, "-un") == _newest_first(set(NEWEST_FIRST) - un)
+    assert by_date(archive, "(un OU est) ET en") == _newest_first((un | est) & en)
+    le_and_de = _newest_first(_exact(archive, "le") & _exact(archive, "de"))
+    assert by_date(archive, "le ET de") == by_date(archive, "le de") == le_and_de
+
+
+def test_stop_words_are_still_ignored_beside_other_words(archive):
+    assert by_date(archive, "le gaz") == by_date(archive, "gaz")
+    assert by_date(archive, "gaz SAUF le") == by_date(archive, "gaz")
+
+
+def test_stop_words_alone_are_highlighted(archive):
+    hit = archive.search("le ET de", per_page=1).hits[0]
+    assert re.search(r"<mark>(le|de)</mark>", hit.snippet, re.IGNORECASE)
