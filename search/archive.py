@@ -35,7 +35,7 @@ from .highlight import Highlighter
 from .postings import PostingCache
 from .proximity import PROXIMITY_DOCS, boosted, pair_shares
 from .query import Analysis, Compiler, spelling_neighbours
-from .syntax import And, QueryError, Word, day_of, parse
+from .syntax import And, QueryError, Word, day_of, parse, query_text
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
@@ -218,6 +218,7 @@ class Archive:
         :raises QueryError: the query cannot be searched (French message), or a parameter is invalid.
         """
         started = time.perf_counter()
+        q = query_text(q)
         page, per_page, sort, facets = _check_params(page, per_page, sort, facets)
         filters = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
                                 _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
@@ -250,6 +251,7 @@ class Archive:
         over a whole result set (timeline, export, concordance), so that they agree with ``search``.
         Rank it with ``_ranked(match, start, stop)``; read an article with ``match.searcher.stored_fields``.
         """
+        q = query_text(q)
         _check_params(1, 1, sort, ())
         filters = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
                            _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))

@@ -45,10 +45,6 @@ def test_a_query_that_is_not_text_is_a_query_error(archive, q, message):
     assert str(exc.value) == message
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="Archive.search builds its page-cache key from q before parse() checks it: "
-                          "an unhashable q (list, bytearray) fails there. Needs search() to call "
-                          "syntax.query_text(q) first (the lead is restructuring search()).")
 @pytest.mark.parametrize("q", [["russie"], bytearray(b"russie"), {"q": "russie"}])
 def test_an_unhashable_query_is_a_query_error(archive, q):
     with pytest.raises(QueryError):
