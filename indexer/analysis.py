@@ -4,8 +4,10 @@ The chain, in order (the order matters):
 
 1. ``FrenchTokenizer``: runs of letters and digits, kept together across apostrophes, hyphens and
    digit separators (``l'État``, ``porte-avions``, ``aujourd'hui``, ``1,5``, ``12.10.2024``).
-   Words broken across a line by a hyphen (``gou-\\nvernement``, common in OCR'd papers) are joined,
-   soft hyphens are dropped and the long s ``ſ`` is read as ``s``.
+   A word broken across a line by a hyphen before a lowercase letter (``gou-\\nvernement``, common
+   in OCR'd papers) keeps the break as ``LINE_BREAK_MARK`` (see ``normalize_raw``): it is read both
+   ways, joined and split, by ``CompoundFilter``. Soft hyphens are dropped and the long s ``ſ`` is
+   read as ``s``.
 2. ``ElisionFilter``: strips ``l' d' j' m' n' s' t' c' qu' jusqu' lorsqu' puisqu' quoiqu'``
    (with ``'``, ``’`` or ``ʼ``); ``aujourd'hui`` stays one word.
 3. ``LowercaseFilter``.
@@ -14,6 +16,10 @@ The chain, in order (the order matters):
    never a stop word, and its parts are not stopped: ``avions`` in ``porte-avions`` is a noun.
 5. ``CompoundFilter``: ``porte-avions`` gives the whole compound and its parts (``porte``, ``avions``),
    the parts at consecutive positions so phrases match them; so do numbers (``1,5`` → ``1,5 1 5``).
+   A word broken at the end of a line gives both readings: the joined word (``gouvernement``, a
+   printer's hyphenation) and the two parts (``négocier-\\nnaguère``: a compound, or two words
+   with a dash). Which one the writer meant depends on the archive's vocabulary, not known while
+   indexing; the query finds whichever it names, and the highlighter marks that one.
 6. ``SnowballFilter``: Snowball French stemming (PyStemmer, the C build) of the *accented* form:
    the algorithm needs the accents (``capacités→capac`` but ``capacites→capacit``).
 7. ``FoldFilter``: accent and ligature folding with unidecode (``état→etat``, ``œuvre→oeuvre``),
@@ -43,13 +49,13 @@ from typing import Callable
 from unidecode import unidecode
 from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
 
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2  # 2: a line-break hyphen before a lowercase letter gives both readings
 
 # Tokens longer than this are OCR garbage, base64 or URLs glued together: not words anyone searches.
 MAX_TOKEN_LENGTH = 80
 
 APOSTROPHES = "'’ʼ"
-_HYPHENS = "-‐‑"
+HYPHENS = "-‐‑"
 # Letters and digits, with combining accents inside (a decomposed "é"). Possessive quantifiers
 # (``*+``): nothing after them can match what they would give back (combining marks and the
 # joiners below are not \w), and keeping no backtracking points tokenises about 15 % faster.
@@ -57,13 +63,20 @@ _PIECE = r"[^\W_]++(?:[\u0300-\u036f]++[^\W_]*+)*+"
 # A raw token: pieces joined by an apostrophe, a hyphen (possibly followed by a line break: a word
 # hyphenated at the end of a printed line), a soft hyphen, or a dot/comma between digits.
 TOKEN_RE = re.compile(
-    rf"{_PIECE}(?:(?:[{APOSTROPHES}]|[{_HYPHENS}](?:[ \t]*\r?\n[ \t]*)?|\u00ad|(?<=\d)[.,](?=\d)){_PIECE})*+"
+    rf"{_PIECE}(?:(?:[{APOSTROPHES}]|[{HYPHENS}](?:[ \t]*\r?\n[ \t]*)?|\u00ad|(?<=\d)[.,](?=\d)){_PIECE})*+"
 )
-_LINE_BREAK_HYPHEN = re.compile(rf"[{_HYPHENS}][ \t]*\r?\n[ \t]*(.)")
+# A hyphen at the end of a line inside a raw token, the line break and the indent after it.
+LINE_BREAK_HYPHEN_RE = re.compile(rf"[{HYPHENS}][ \t]*\r?\n[ \t]*(.)")
+# What ``normalize_raw`` makes of a line-break hyphen before a lowercase letter, one for each
+# character it replaces (so offsets in the cleaned token are offsets in the raw one): U+2027
+# HYPHENATION POINT, which no raw token holds (TOKEN_RE ends a token at it).
+LINE_BREAK_MARK = "\u2027"
 _ELISION_RE = re.compile(rf"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}]", re.IGNORECASE)
 _APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
 # Where a compound splits into parts: hyphens, and dots/commas between digits.
-_COMPOUND_SPLIT_RE = re.compile(rf"[{_HYPHENS}]|(?<=\d)[.,](?=\d)")
+_COMPOUND_SPLIT_RE = re.compile(rf"[{HYPHENS}]|(?<=\d)[.,](?=\d)")
+# The same, and line breaks: where a word broken at the end of a line splits when read as two.
+_BREAK_SPLIT_RE = re.compile(rf"[{HYPHENS}]|(?<=\d)[.,](?=\d)|{LINE_BREAK_MARK}+")
 
 # Snowball's French stop list (snowball-website/algorithms/french/stop.txt): the one Lucene's
 # FrenchAnalyzer and Elasticsearch's "_french_" use.
@@ -130,23 +143,25 @@ def is_stop_word(word: str) -> bool:
     return word in FRENCH_STOP_WORDS or (word.isascii() and word in _FOLDED_STOP_WORDS)
 
 
-def _join_line_break(m: re.Match) -> str:
-    # "gou-\nvernement" is one word cut by the printer; "Moyen-\nOrient", "1940-\n1945" keep their hyphen.
+def _mark_line_break(m: re.Match) -> str:
+    # "gou-\nvernement" (a word cut by the printer) or "négocier-\nnaguère" (two words): marked, for
+    # CompoundFilter to read both ways. "Moyen-\nOrient", "1940-\n1945" keep their hyphen.
     nxt = m.group(1)
-    return nxt if nxt.islower() else "-" + nxt
+    return LINE_BREAK_MARK * (len(m.group()) - 1) + nxt if nxt.islower() else "-" + nxt
 
 
 def normalize_raw(raw: str) -> str:
-    """Clean one raw token: rejoin words hyphenated across a line break, drop soft hyphens,
+    """Clean one raw token: mark a hyphen at a line break before a lowercase letter (and the
+    break) with ``LINE_BREAK_MARK``, keep it as ``-`` before anything else; drop soft hyphens,
     read typographic hyphens as ``-`` and the long s ``ſ`` as ``s``; NFC-compose accents."""
     if raw.isascii():
-        return _LINE_BREAK_HYPHEN.sub(_join_line_break, raw) if "\n" in raw else raw
+        return LINE_BREAK_HYPHEN_RE.sub(_mark_line_break, raw) if "\n" in raw else raw
     if "ſ" in raw:
         raw = raw.replace("ſ", "s")
     if not unicodedata.is_normalized("NFC", raw):
         raw = unicodedata.normalize("NFC", raw)
     if "\n" in raw:
-        raw = _LINE_BREAK_HYPHEN.sub(_join_line_break, raw)
+        raw = LINE_BREAK_HYPHEN_RE.sub(_mark_line_break, raw)
     if "\u00ad" in raw:
         raw = raw.replace("\u00ad", "")
     if "‐" in raw or "‑" in raw:
@@ -215,6 +230,14 @@ class CompoundFilter(Filter):
     tokens after the compound move along, so ``"corridor Nord-Sud"`` is a three-word phrase.
     Apostrophes inside a word are normalised to ``'`` (``aujourd’hui`` = ``aujourd'hui``).
     With ``whole=False`` only the parts are given (the exact-form field does not need the whole).
+
+    A word broken at a line end (``envi‧‧ron``, see ``normalize_raw``) is read both ways: joined
+    (``environ``: the word, in both fields, and a compound's whole and parts when it has hyphens)
+    and split at the break (``envi ron``). The joined reading takes the positions and moves the
+    tokens after it, so phrases through a word the printer hyphenated keep matching; the split
+    reading's parts take consecutive positions from the first one (the part after the break shares
+    its position with the next word), so ``"négocier naguère"`` matches ``négocier-\\nnaguère``.
+    A broken word whose joined form is a stop word (``ai-\\nent``) is that stop word alone.
     """
 
     def __init__(self, whole=True):
@@ -231,35 +254,81 @@ class CompoundFilter(Filter):
                 text = t.text = _APOSTROPHE_RE.sub("'", text)
             if t.positions:
                 t.pos += shift
-            pieces = _COMPOUND_SPLIT_RE.split(text) if _COMPOUND_SPLIT_RE.search(text) else None
-            if not pieces:
+            if not _BREAK_SPLIT_RE.search(text):
+                yield t
+                continue
+            if t.stopped:  # only a broken word joins into a stop word (see FrenchStopFilter)
+                t.text = joined_form(text)
                 yield t
                 continue
             start = t.startchar if t.chars else 0
             end = t.endchar if t.chars else len(text)
-            # When cleaning or lowercasing changed the length (a line-break hyphen, "İ"), character
-            # offsets inside the word are unknown: every part gets the span of the whole word.
+            # When cleaning or lowercasing changed the length (a soft hyphen, "İ"), character offsets
+            # inside the word are unknown: every part gets the span of the whole word.
             exact_offsets = end - start == len(text)
             pos = t.pos if t.positions else 0
-            if self.whole:
-                t.text = text
-                yield t
-            offset = 0
-            for i, piece in enumerate(pieces):
-                offset = text.index(piece, offset)
-                part = _strip_elision(piece)  # main-d'œuvre: the part is œuvre
+            readings, width = compound_readings(text, self.whole)
+            for part, rel_pos, rel_start, rel_end in readings:
                 t.text = part
                 if t.positions:
-                    t.pos = pos + i
+                    t.pos = pos + rel_pos
                 if t.chars:
                     if exact_offsets:
-                        t.startchar = start + offset + len(piece) - len(part)
-                        t.endchar = start + offset + len(piece)
+                        t.startchar, t.endchar = start + rel_start, start + rel_end
                     else:
                         t.startchar, t.endchar = start, end
-                offset += len(piece)
                 yield t
-            shift += len(pieces) - 1
+            shift += width - 1
+
+
+def joined_form(text: str) -> str:
+    """``text`` with its line-break marks (see ``normalize_raw``) taken out: the word joined."""
+    return text.replace(LINE_BREAK_MARK, "") if LINE_BREAK_MARK in text else text
+
+
+def token_width(text: str) -> int:
+    """The positions a cleaned token takes: one per part of a compound, counted on the joined
+    form of a word broken at a line end (see ``CompoundFilter``)."""
+    return len(_COMPOUND_SPLIT_RE.split(joined_form(text)))
+
+
+def _parts(text: str, split: re.Pattern, offset: int = 0) -> list[tuple[str, int, int]]:
+    """The parts of ``text`` between the separators ``split`` finds, each without its elision
+    (main-d'œuvre: the part is œuvre) and joined across line breaks: (part, start, end), offsets
+    in ``text`` plus ``offset``."""
+    out = []
+    start = 0
+    for piece in split.split(text):
+        start = text.index(piece, start)
+        end = start + len(piece)
+        joined = joined_form(piece)
+        part = _strip_elision(joined)
+        # An elision holds no line break: the part is the end of the piece, marks taken out.
+        out.append((part, offset + start + len(joined) - len(part), offset + end))
+        start = end
+    return out
+
+
+def compound_readings(text: str, whole: bool) -> tuple[list[tuple[str, int, int, int]], int]:
+    """What ``CompoundFilter`` gives for one lowercased token with a separator: (term, relative
+    position, start, end), offsets in ``text``, in order of position; and its width."""
+    joined = joined_form(text)
+    parts = _parts(text, _COMPOUND_SPLIT_RE)
+    width = len(parts)
+    out = []
+    if whole or (width == 1 and joined != text):  # a broken word without hyphen is a word, in both fields
+        out.append((joined, 0, 0, len(text)))
+    if width > 1:
+        out.extend((part, i, start, end) for i, (part, start, end) in enumerate(parts))
+    if joined != text:
+        # Each part broken at a line end split there too, its pieces from its position on; past the
+        # joined reading's width they share the last position (the next word's).
+        for i, (_, start, end) in enumerate(parts):
+            if LINE_BREAK_MARK in text[start:end]:
+                pieces = _parts(text[start:end], _BREAK_SPLIT_RE, start)
+                out.extend((piece, min(i + j, width), s, e) for j, (piece, s, e) in enumerate(pieces))
+        out.sort(key=lambda x: x[1])
+    return out, width
 
 
 class FrenchStopFilter(Filter):
@@ -270,7 +339,7 @@ class FrenchStopFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            if is_stop_word(t.text):
+            if is_stop_word(joined_form(t.text)):
                 if t.removestops:
                     continue
                 t.stopped = True
@@ -404,7 +473,7 @@ class CachedFilter(Filter):
             stream = f(stream)
         out = tuple((tok.text, tok.pos, tok.startchar, tok.endchar) for tok in stream)
         # A compound whose parts were all dropped still occupies its positions.
-        width = max(max((p for _, p, _, _ in out), default=0) + 1, len(_COMPOUND_SPLIT_RE.split(clean)))
+        width = token_width(clean)
         if len(self._cache) >= self.MAX_ENTRIES:
             self._cache.clear()
         self._cache[raw] = hit = (out, width)
@@ -426,16 +495,12 @@ class CachedFilter(Filter):
                 # Stop words kept and flagged (Whoosh's highlighter asks for that): run the chain itself.
                 if t.positions:
                     t.pos += shift
-                first = t.pos if t.positions else 0
-                pieces = len(_COMPOUND_SPLIT_RE.split(t.text))
+                width = token_width(t.text)
                 stream = iter((t,))
                 for f in self.filters:
                     stream = f(stream)
-                last = first
-                for tok in stream:
-                    last = max(last, tok.pos if tok.positions else 0)
-                    yield tok
-                shift += max(last - first, pieces - 1)
+                yield from stream
+                shift += width - 1
                 continue
             out, width = self.analyze(t.text)
             if t.positions:

@@ -34,7 +34,7 @@ from .facets import Filters, ReaderColumns
 from .highlight import Highlighter
 from .postings import PostingCache
 from .proximity import PROXIMITY_DOCS, boosted, pair_shares
-from .query import Analysis, Compiler, spelling_neighbours
+from .query import Analysis, Compiler, Highlights, spelling_neighbours
 from .syntax import And, QueryError, Word, day_of, parse, query_text
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
@@ -368,7 +368,9 @@ class Archive:
 
     # ------------------------------------------------------------------ articles
     def get(self, article_id: str, q: str = "") -> ArticleView | None:
-        """The whole article ``article_id`` (None when there is none), its text highlighted for ``q``."""
+        """The whole article ``article_id`` (None when there is none), its text highlighted for ``q``
+        as ``search(q)`` highlights its hits: the respelled query's words when ``search`` shows the
+        respelling's results, the words of a fuzzy word's spellings… An invalid query marks nothing."""
         if not isinstance(article_id, str) or not is_valid_id(article_id):
             return None
         gen = self._gen()
@@ -376,25 +378,26 @@ class Archive:
         fields = searcher.document(id=article_id)
         if fields is None:
             return None
-        highlighter = self._highlighter(searcher, gen, q)
+        highlighter = self._highlighter(gen, searcher, q)
         body = fields.get("body", "")
-        paragraphs = [p for p in body.split("\n") if p.strip()]
         return ArticleView(
             id=fields["id"], title=fields.get("title", ""), body=body, date=_date(fields.get("date")),
             source=fields.get("source"), author=fields.get("author"), publisher=fields.get("publisher"),
             url=fields.get("url"), section=fields.get("section"), lead=fields.get("lead") or None,
             tags=tuple(t for t in (fields.get("tags") or "").split(",") if t), language=fields.get("language", "fr"),
             title_html=highlighter.mark(fields.get("title", "")), lead_html=highlighter.mark(fields.get("lead", "")),
-            paragraphs_html=tuple(highlighter.mark(p) for p in paragraphs),
+            paragraphs_html=highlighter.mark_lines(body),
         )
 
-    def _highlighter(self, searcher, gen: _Generation, q: str) -> Highlighter:
-        compiler = self._compiler(gen, searcher)
-        try:
-            compiler.compile(parse(q)) if q else None
-        except QueryError:
-            pass
-        return Highlighter(compiler.highlights, self._analysis)
+    def _highlighter(self, gen: _Generation, searcher, q: str) -> Highlighter:
+        """What ``search(q)`` marks in its hits: the words of the query ``_match`` settles on."""
+        if q and isinstance(q, str):
+            try:
+                return Highlighter(self._match(gen, searcher, q, None, "relevance").compiler.highlights,
+                                   self._analysis)
+            except QueryError:
+                pass
+        return Highlighter(Highlights(), self._analysis)
 
     def more_like(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles similar to ``article_id``, by its key terms (empty when there is no such article).

@@ -1,12 +1,16 @@
 """Highlighting: mark the words a query matched, in escaped HTML, and pick the best snippets.
 
 A word is marked when the index analysis of it gives a term the query searched (a stem from a
-plain word, or an exact word form from a phrase, a prefix or a fuzzy word). Text is HTML-escaped
-piece by piece *before* ``<mark>`` is inserted, so article text can never inject markup.
+plain word, or an exact word form from a phrase, a prefix or a fuzzy word). A word hyphenated at
+the end of a line is indexed joined and split (``indexer.analysis.CompoundFilter``): the whole
+word is marked when its joined form matched (``envi-⏎ron`` for ``environ``), a part alone when
+that part did (``naguère`` in ``négocier-⏎naguère``). Text is HTML-escaped piece by piece
+*before* ``<mark>`` is inserted, so article text can never inject markup.
 """
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
 from functools import lru_cache
@@ -15,7 +19,7 @@ from typing import Iterator
 import numpy as np
 from unidecode import unidecode
 
-from indexer.analysis import TOKEN_RE, normalize_raw
+from indexer.analysis import HYPHENS, LINE_BREAK_HYPHEN_RE, TOKEN_RE, normalize_raw
 
 from .query import Analysis, Highlights
 
@@ -25,6 +29,12 @@ SNIPPET_SCAN_CHARS = 8000  # snippets come from the start of long bodies
 MAX_CANDIDATE_PREFIXES = 24  # word starts looked for (see _candidate_prefixes)
 NUMPY_FOLD_FROM = 400  # characters from which fold_in_place goes through numpy
 _SPACE = re.compile(r"\s+")
+# Characters other than letters and digits that a raw token may hold (see TOKEN_RE).
+_TOKEN_INSIDE = frozenset(f"'’ʼ{HYPHENS}\u00ad.,") | frozenset(map(chr, range(0x300, 0x370)))
+# LINE_BREAK_HYPHEN_RE for the ASCII hyphen alone: a literal start, which the regex engine finds
+# several times faster than a class (texts without a typographic hyphen use it).
+_ASCII_LINE_BREAK_RE = re.compile(LINE_BREAK_HYPHEN_RE.pattern.replace(f"[{HYPHENS}]", "-", 1))
+_TYPOGRAPHIC_HYPHENS = HYPHENS.replace("-", "")
 
 
 @lru_cache(maxsize=1)
@@ -130,6 +140,32 @@ def candidate_starts(candidates: re.Pattern, folded: str) -> Iterator[int]:
             yield start
 
 
+def broken_word_starts(text: str, end: int) -> list[int]:
+    """Where the words of ``text[:end]`` hyphenated across a line break start, in order.
+
+    Their joined form (``environ`` in ``envi-⏎ron``) is not in the text for ``_candidates_regex``
+    to find: these starts are looked at too. A word broken twice is found once, at its start.
+    """
+    starts: list[int] = []
+    last = 0
+    typographic = any(h in text for h in _TYPOGRAPHIC_HYPHENS)
+    for m in (LINE_BREAK_HYPHEN_RE if typographic else _ASCII_LINE_BREAK_RE).finditer(text, 0, end):
+        hyphen = m.start()
+        if hyphen < last:
+            continue  # a second break of the word just found
+        back = hyphen  # back over what a token may hold, to a place no token runs across
+        while back > last and (text[back - 1].isalnum() or text[back - 1] in _TOKEN_INSIDE):
+            back -= 1
+        for token in TOKEN_RE.finditer(text, back):
+            if token.start() > hyphen:
+                break
+            if token.end() > hyphen:
+                starts.append(token.start())
+                last = token.end()
+                break
+    return starts
+
+
 def _candidate_prefixes(prefixes: set[str]) -> tuple[str, ...]:
     """The word starts to look for, longest first: ``prefixes`` without those that extend
     another, shortened (not below 3 letters) until there are at most ``MAX_CANDIDATE_PREFIXES``.
@@ -212,7 +248,9 @@ class Highlighter:
         out = []
         end = len(text) if limit is None else min(limit, len(text))
         last = 0
-        for start in candidate_starts(self._candidates, fold_in_place(text[:end])):
+        starts = candidate_starts(self._candidates, fold_in_place(text[:end]))
+        broken = broken_word_starts(text, end)
+        for start in heapq.merge(starts, broken) if broken else starts:
             if start < last:
                 continue  # inside a word already looked at
             m = TOKEN_RE.match(text, start)
@@ -230,6 +268,24 @@ class Highlighter:
     def mark(self, text: str) -> str:
         """``text`` as escaped HTML with every match in ``<mark>``."""
         return render(text, self.spans(text))
+
+    def mark_lines(self, text: str) -> tuple[str, ...]:
+        """Each line of ``text`` that is not blank, as ``mark`` gives it; the matches are found in
+        the whole text, so a word hyphenated across two lines is marked on both."""
+        spans = self.spans(text)
+        out = []
+        start = first = 0  # spans[first:] end after the line's start (spans are in order)
+        for line in text.split("\n"):
+            end = start + len(line)
+            while first < len(spans) and spans[first][1] <= start:
+                first += 1
+            if line.strip():
+                stop = first
+                while stop < len(spans) and spans[stop][0] < end:
+                    stop += 1
+                out.append(render(text, spans[first:stop], start, end))
+            start = end + 1
+        return tuple(out)
 
     def snippet(self, text: str) -> str:
         """The best 2–3 fragments of ``text`` around its matches, as escaped HTML; the start when none match."""
