@@ -487,7 +487,7 @@ class Archive:
         archive's state (generation, article count), with a Python snippet that runs it again."""
         total = self.search(q, per_page=1, sort=sort, facets=(), **filters).total
         stats = self.stats()
-        return SearchCitation(q, search_parameters(sort=sort, **filters), dt.datetime.now(dt.timezone.utc), total,
+        return SearchCitation(q, search_parameters(**filters, sort=sort), dt.datetime.now(dt.timezone.utc), total,
                               stats.generation, stats.articles)
 
     def warm_up(self) -> None:

@@ -20,8 +20,9 @@ from werkzeug.datastructures import MultiDict
 from indexer.article import is_valid_id
 from search import QueryError
 from search.citation import SearchCitation, bibtex_entry, bibtex_key, citation_parts, french_date, ris_entry, web_url
-from search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_LINES, MAX_WIDTH, SORTS as KWIC_SORTS
-from search.export import EXTENSIONS, FORMATS, MAX_ARTICLES, MEDIA_TYPES, Record, TooLarge, concordance_csv
+from search import concordance as kwic, export as search_export
+from search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_WIDTH, SORTS as KWIC_SORTS
+from search.export import EXTENSIONS, FORMATS, MEDIA_TYPES, Record, TooLarge, concordance_csv
 
 from .archive import current_archive
 from .errors import error_response, wants_json
@@ -43,7 +44,7 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 @bp.app_context_processor
 def export_context() -> dict:
     """What the results page's tools need: the export formats and bound."""
-    return {"export_formats": FORMAT_LABELS, "export_bound": MAX_ARTICLES}
+    return {"export_formats": FORMAT_LABELS, "export_bound": search_export.MAX_ARTICLES}
 
 
 # ------------------------------------------------------------------------------------ parameters
@@ -83,7 +84,7 @@ def kwic_params() -> dict:
     return {
         "sort": _choice("sort", KWIC_SORTS, "date"),
         "width": _int(request.args.get("width"), "width", DEFAULT_WIDTH, minimum=1, maximum=MAX_WIDTH),
-        "page": _int(request.args.get("page"), "page", 1, minimum=1, maximum=MAX_LINES),
+        "page": _int(request.args.get("page"), "page", 1, minimum=1, maximum=kwic.MAX_LINES),
         "per_page": _int(request.args.get("per_page"), "per_page", DEFAULT_PER_PAGE, minimum=1,
                          maximum=KWIC_MAX_PER_PAGE),
     }
@@ -142,7 +143,7 @@ def concordance():
 def _concordance_page(state: SearchState, result, params: dict, error: str | None, status: int):
     current_archive()  # an unavailable index is a 503, not a 400
     html = render_template("concordance.html", state=state, result=result, params=params, error=error,
-                           sorts=KWIC_SORT_LABELS, widths=(3, 5, 8, 12, 20), max_lines=MAX_LINES)
+                           sorts=KWIC_SORT_LABELS, widths=(3, 5, 8, 12, 20), max_lines=kwic.MAX_LINES)
     return make_response(html, status)
 
 
@@ -153,7 +154,7 @@ def concordance_export():
     state = search_state(drop=("page", "per_page", "sort", "limit"))
     params = kwic_params()
     lines = current_archive().concordance_lines(state.q, width=params["width"], sort=params["sort"],
-                                                limit=_limit(MAX_LINES), **filters_of(state))
+                                                limit=_limit(kwic.MAX_LINES), **filters_of(state))
     return _download(concordance_csv(lines), MEDIA_TYPES["csv"], filename("concordance", state.q, "csv"))
 
 
@@ -179,7 +180,7 @@ def export():
     """The whole result set as CSV, JSON Lines, RIS or BibTeX, streamed (at most ``MAX_ARTICLES``)."""
     state = search_state(drop=("page", "per_page", "limit", "format"))
     format = _choice("format", FORMATS, "csv")
-    chunks = current_archive().export(state.q, format, sort=state.sort, limit=_limit(MAX_ARTICLES),
+    chunks = current_archive().export(state.q, format, sort=state.sort, limit=_limit(search_export.MAX_ARTICLES),
                                       **filters_of(state))
     return _download(chunks, MEDIA_TYPES[format], filename("export", state.q, EXTENSIONS[format]))
 
