@@ -360,6 +360,14 @@ def test_cite_search_api(client, spec):
     assert parse_qs(urlsplit(data["permalink"]).query)["source"] == ["Libération", "Le Figaro"]
 
 
+def test_help_page_explains_the_research_views(client):
+    html = body(client.get("/aide"))
+    section = html.split("<h2>Pour la recherche : concordance, export, citations, alertes</h2>", 1)[1]
+    for words in ("<strong>Concordance</strong>", "<strong>Exporter</strong>", "<strong>Suivre cette recherche</strong>",
+                  "<strong>Citer cette recherche</strong>", "BibTeX", "50 000", "100 000", "<code>/api/export</code>"):
+        assert words in section, words
+
+
 # ------------------------------------------------------------------------------------ OpenAPI
 
 @pytest.fixture(scope="module")
