@@ -407,6 +407,22 @@ def test_json_answers_conform_to_the_openapi_schemas(client, spec, url, template
     _validate(spec, r, template)
 
 
+def test_unavailable_index(spec, tmp_path):
+    from web import create_app
+
+    client = create_app({"PRESSE_INDEX": str(tmp_path / "nothing")}).test_client()
+    for url, template in (("/api/concordance?q=x", "/api/concordance"), ("/api/export?q=x", "/api/export"),
+                          ("/api/search/citation?q=x", "/api/search/citation"),
+                          ("/api/articles/x/citation", "/api/articles/{id}/citation")):
+        r = client.get(url)
+        assert r.status_code == 503
+        _validate(spec, r, template)
+    for url in ("/concordance?q=x", "/concordance", "/export?q=x", "/recherche.atom?q=x", "/recherche/citer?q=x",
+                "/article/x/citation.bib"):
+        r = client.get(url)
+        assert r.status_code == 503 and "Index indisponible" in body(r) and "presse index" in body(r), url
+
+
 @needs_schemathesis
 @pytest.mark.parametrize("path, mode, examples", [
     (path, mode, 40) for path in sorted(RESEARCH_PATHS) for mode in ("positive", "negative")])
