@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import search.concordance as kwic
 import search.export as export
 from test_web_api import _validate
-from test_web_fuzz import (FUZZ, HOSTILE, REFLECTED_SCRIPT, _any_pairs, _check_page, _pair, _query_string, api_checks,
+from test_web_fuzz import (FUZZ, HOSTILE, REFLECTED_SCRIPT, _any_pairs, _check_page, _query_string, api_checks,
                            needs_schemathesis, schemathesis)
 
 NBSP = "\u00a0"
