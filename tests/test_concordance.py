@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,9 +21,7 @@ from indexer.analysis import TOKEN_RE, fold
 from indexer.build import update_index
 from search import Archive, QueryError, TooLarge
 
-from conftest import REPO
-
-ORANGESUM = REPO / "seeds" / "orangesum-demo-2000.jsonl"
+ORANGESUM = Path(__file__).resolve().parent.parent / "seeds" / "orangesum-demo-2000.jsonl"
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
 
 
@@ -58,8 +57,9 @@ def field_marks(archive: Archive, q: str) -> dict[tuple[str, str], tuple[str, li
     titles and leads as the results page marks them, bodies as the article page does."""
     page = archive.search(q, per_page=100, facets=())
     shown = page.rewritten or q  # the article page marks the query whose results are shown
+    hits = [hit for n in range(1, page.pages + 1) for hit in archive.search(q, page=n, per_page=100, facets=()).hits]
     out = {}
-    for hit in page.hits:
+    for hit in hits:
         out[hit.id, "title"] = marked(hit.title_html)
         out[hit.id, "lead"] = marked(hit.lead_html)
         view = archive.get(hit.id, q=shown)
