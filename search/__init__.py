@@ -9,6 +9,9 @@
 from indexer.store import IndexVersionError, PresseIndexError
 
 from .archive import Archive, ArchiveNotFound
+from .citation import SearchCitation
+from .concordance import ConcordanceLine, ConcordancePage
+from .export import Record, TooLarge
 from .syntax import QueryError
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
@@ -17,10 +20,15 @@ __all__ = [
     "ArchiveNotFound",
     "ArchiveStats",
     "ArticleView",
+    "ConcordanceLine",
+    "ConcordancePage",
     "FacetCount",
     "Hit",
     "IndexVersionError",
     "PresseIndexError",
     "QueryError",
+    "Record",
+    "SearchCitation",
     "SearchPage",
+    "TooLarge",
 ]

@@ -28,7 +28,10 @@ from indexer.store import (
     open_generation,
 )
 
+from . import concordance as kwic
+from .citation import SearchCitation, bibtex_entry, bibtex_key, french_citation, ris_entry, search_parameters
 from .docsets import mask_of, matching_docs
+from .export import Record, check_format, check_limit, write
 from .scoring import bm25f_scores, positive_terms
 from .facets import Filters, ReaderColumns
 from .highlight import Highlighter
@@ -153,6 +156,7 @@ class Archive:
         self._current_name: str | None = None
         self._checked = 0.0
         self._cache: OrderedDict = OrderedDict()
+        self._kwic_cache = kwic.SortedCache()
         self._open()
 
     @classmethod
@@ -419,6 +423,83 @@ class Archive:
         results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=15)
         empty = Highlighter(self._compiler(gen, searcher).highlights, self._analysis)
         return [_hit(hit.fields(), hit.score or 0.0, empty) for hit in results]
+
+    # ------------------------------------------------------------------ research views: concordance, export, citation
+    def concordance(self, q: str, *, width: int = kwic.DEFAULT_WIDTH, sort: str = "date", page: int = 1,
+                    per_page: int = kwic.DEFAULT_PER_PAGE, **filters) -> kwic.ConcordancePage:
+        """One page of the concordance of ``q``: every occurrence the search highlights in the matching
+        articles (title, lead, body), with ``width`` words of context on each side.
+
+        :param sort: ``"date"`` (oldest first), ``"-date"``, ``"left"`` or ``"right"`` (by the words left or
+            right of the match, over the first ``MAX_LINES`` lines in date order).
+        :param filters: those of ``search``: source, author, section, year, date_from, date_to.
+        :raises QueryError: the query or a parameter cannot be used (French message).
+        """
+        started = time.perf_counter()
+        kwic.check_params(width, sort, page, per_page)
+        match, reader = self._kwic(q, sort, width, filters)
+        out = kwic.page_of(reader, query=q, sort=sort, width=width, page=page, per_page=per_page,
+                           articles=match.total)
+        return dataclasses.replace(out, took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def concordance_lines(self, q: str, *, width: int = kwic.DEFAULT_WIDTH, sort: str = "date",
+                          limit: int | None = None, **filters):
+        """Every line of the concordance of ``q`` (an iterator of ``ConcordanceLine``), or the first ``limit``.
+
+        :raises TooLarge: more than ``MAX_LINES`` lines and no ``limit`` (a ``QueryError``, French message).
+        """
+        kwic.check_params(width, sort, 1, 1)
+        _, reader = self._kwic(q, sort, width, filters)
+        return kwic.all_lines(reader, sort, limit)
+
+    def _kwic(self, q: str, sort: str, width: int, filters: dict) -> tuple[_Match, kwic.Reader]:
+        match = self._matches(q, sort="-date" if sort == "-date" else "date", **filters)
+        commit = (self._generation.path.name, match.searcher.reader().generation())
+        reader = kwic.Reader(lambda start, stop: [d for d, _ in self._ranked(match, start, stop)],
+                             match.searcher.stored_fields, Highlighter(match.compiler.highlights, self._analysis),
+                             width, self._kwic_cache, (q, repr(sorted(filters.items())), commit))
+        return match, reader
+
+    def records(self, q: str = "", *, sort: str = "relevance", limit: int | None = None, **filters):
+        """The articles ``search`` finds, all of them in ``sort`` order (an iterator of ``export.Record``),
+        or the first ``limit``.
+
+        :raises TooLarge: more than ``MAX_ARTICLES`` articles and no ``limit`` (a ``QueryError``, French message).
+        """
+        match = self._matches(q, sort=sort, **filters)
+        ranked = self._ranked(match, 0, check_limit(match.total, limit))
+        fields = match.searcher.stored_fields
+        return (Record.from_fields(fields(docnum), rank, score) for rank, (docnum, score) in enumerate(ranked, 1))
+
+    def export(self, q: str = "", format: str = "csv", *, sort: str = "relevance", limit: int | None = None,
+               **filters):
+        """The articles ``search`` finds as text chunks of ``format``: ``"csv"``, ``"jsonl"``, ``"ris"`` or
+        ``"bibtex"`` (see ``search.export``); the arguments as in ``records``."""
+        check_format(format)
+        return write(format, self.records(q, sort=sort, limit=limit, **filters))
+
+    def cite(self, article_id: str, format: str = "text", consulted: dt.date | None = None) -> str | None:
+        """The citation of an article: ``"text"`` (French style; ``consulted``: the day it was read),
+        ``"ris"`` or ``"bibtex"``; None when there is no such article."""
+        if format not in ("text", "ris", "bibtex"):
+            raise QueryError(f"Format de citation inconnu « {format} » : choisissez text, ris ou bibtex.")
+        view = self.get(article_id)
+        if view is None:
+            return None
+        record = Record.from_article(view)
+        if format == "ris":
+            return ris_entry(record)
+        if format == "bibtex":
+            return bibtex_entry(record, bibtex_key(record.id, set()))
+        return french_citation(record, consulted)
+
+    def cite_search(self, q: str = "", *, sort: str = "relevance", **filters) -> SearchCitation:
+        """The search ``q`` as it stands now: its parameters, its date, its result count and the
+        archive's state (generation, article count), with a Python snippet that runs it again."""
+        total = self.search(q, per_page=1, sort=sort, facets=(), **filters).total
+        stats = self.stats()
+        return SearchCitation(q, search_parameters(**filters, sort=sort), dt.datetime.now(dt.timezone.utc), total,
+                              stats.generation, stats.articles)
 
     def warm_up(self) -> None:
         """Load now what the first searches would otherwise load: facet and date columns, field lengths."""

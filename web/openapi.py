@@ -123,9 +123,16 @@ SEARCH_PARAMETERS = [
                 {"type": "string", "enum": list(FACETS)}),
 ]
 
+ARTICLE_ID = {"name": "id", "in": "path", "required": True,
+              "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:~-]{0,199}$"}}
+ARTICLE_ERRORS = {"404": _json("Error", "No article has this id (or the id is malformed)."), "503": ERRORS["503"],
+                  "500": ERRORS["500"]}
+
 
 def openapi_document() -> dict:
     """The OpenAPI 3.1 document of the API."""
+    from .export_openapi import PATHS as EXPORT_PATHS, SCHEMAS as EXPORT_SCHEMAS  # issue 19's research views
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -139,12 +146,8 @@ def openapi_document() -> dict:
                 "responses": {"200": _json("SearchResults", "One page of results."), **ERRORS},
             }},
             "/api/articles/{id}": {"get": {
-                "operationId": "getArticle", "summary": "One whole article.",
-                "parameters": [{"name": "id", "in": "path", "required": True,
-                                "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:~-]{0,199}$"}}],
-                "responses": {"200": _json("Article", "The article."),
-                              "404": _json("Error", "No article has this id (or the id is malformed)."),
-                              "503": ERRORS["503"], "500": ERRORS["500"]},
+                "operationId": "getArticle", "summary": "One whole article.", "parameters": [ARTICLE_ID],
+                "responses": {"200": _json("Article", "The article."), **ARTICLE_ERRORS},
             }},
             "/api/stats": {"get": {
                 "operationId": "stats", "summary": "What the archive holds.",
@@ -156,6 +159,7 @@ def openapi_document() -> dict:
                 "responses": {"200": {"description": "OpenAPI 3.1 document.",
                                       "content": {"application/json": {"schema": {"type": "object"}}}}},
             }},
+            **EXPORT_PATHS,
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **EXPORT_SCHEMAS}},
     }

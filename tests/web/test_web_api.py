@@ -147,7 +147,10 @@ def _validate(spec: dict, response, path_template: str):
 @needs_jsonschema
 def test_openapi_document_is_a_valid_3_1_document(spec):
     assert spec["openapi"].startswith("3.1")
-    assert set(spec["paths"]) == {"/api/search", "/api/articles/{id}", "/api/stats", "/api/openapi.json"}
+    assert set(spec["paths"]) == {"/api/search", "/api/articles/{id}", "/api/stats", "/api/openapi.json",
+                                  # issue 19: concordance, export, feeds, citations
+                                  "/api/concordance", "/api/concordance.csv", "/api/export", "/api/search.atom",
+                                  "/api/search/citation", "/api/articles/{id}/citation"}
     for name, schema in spec["components"]["schemas"].items():
         jsonschema.Draft202012Validator.check_schema(schema)
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
