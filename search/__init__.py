@@ -10,6 +10,7 @@ from indexer.store import IndexVersionError, PresseIndexError
 
 from .archive import Archive, ArchiveNotFound
 from .syntax import QueryError
+from .timeline import Period, Timeline, Trends
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = [
@@ -20,7 +21,10 @@ __all__ = [
     "FacetCount",
     "Hit",
     "IndexVersionError",
+    "Period",
     "PresseIndexError",
     "QueryError",
     "SearchPage",
+    "Timeline",
+    "Trends",
 ]
