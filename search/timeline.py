@@ -44,14 +44,14 @@ class Period:
     total: int
 
     @property
-    def share(self) -> float:
-        """``count / total`` (0.0 for a period without articles)."""
-        return self.count / self.total if self.total else 0.0
+    def share(self) -> float | None:
+        """``count / total``; None for a period without articles (there is nothing to compare)."""
+        return self.count / self.total if self.total else None
 
     @property
-    def per_10000(self) -> float:
-        """Matching articles per 10,000 articles of the period."""
-        return self.share * 10_000
+    def per_10000(self) -> float | None:
+        """Matching articles per 10,000 articles of the period (None for a period without articles)."""
+        return self.count * 10_000 / self.total if self.total else None
 
 
 @dataclasses.dataclass(frozen=True)

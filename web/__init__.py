@@ -13,6 +13,7 @@ from flask import Flask
 from indexer.store import default_index_dir
 
 from . import api, archive, errors, formatting, security, views
+from . import timeline_views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -32,4 +33,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(timeline_views.bp)
     return app

@@ -147,7 +147,8 @@ def _validate(spec: dict, response, path_template: str):
 @needs_jsonschema
 def test_openapi_document_is_a_valid_3_1_document(spec):
     assert spec["openapi"].startswith("3.1")
-    assert set(spec["paths"]) == {"/api/search", "/api/articles/{id}", "/api/stats", "/api/openapi.json"}
+    assert set(spec["paths"]) == {"/api/search", "/api/articles/{id}", "/api/stats", "/api/openapi.json",
+                                  "/api/timeline", "/api/trends"}
     for name, schema in spec["components"]["schemas"].items():
         jsonschema.Draft202012Validator.check_schema(schema)
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
