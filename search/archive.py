@@ -462,7 +462,7 @@ class Archive:
         :param interval: ``"year"``, ``"month"``, ``"day"``, or None to choose it from the span of the
             matches (days up to two months, months up to four years, else years).
         :param source, author, section, year, date_from, date_to: as ``search``; with a date filter the
-            periods cover the whole range (where the filtered archive has articles).
+            periods cover the whole range (within the archive's first and last dated article).
         :returns: a ``Timeline``: its ``total`` is the search's; undated articles are counted in
             ``undated``, in no period.
         :raises QueryError: as ``search``; an unknown interval; more than 5,000 periods.
@@ -493,8 +493,9 @@ class Archive:
             population = match.allowed if match.allowed is not None else match.columns.live_docs(reader)
             matched.append(Matched(q, match.columns.days(reader), match.matched, population,
                                    period_columns(match.columns), key, match.rewritten, match.relaxed))
-        return build_trends(matched, interval, (key is not None and key.day_from is not None,
-                                                key is not None and key.day_to is not None))
+        stats = self.stats()
+        bounds = (stats.date_min.toordinal(), stats.date_max.toordinal()) if stats.date_min and stats.date_max else None
+        return build_trends(matched, interval, (key.day_from, key.day_to) if key is not None else (None, None), bounds)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -267,23 +267,22 @@ class Matched:
 
 
 def build_trends(matches: Sequence[Matched], interval: str | None,
-                 dated_range: tuple[bool, bool] = (False, False)) -> Trends:
+                 date_range: tuple[int | None, int | None] = (None, None),
+                 bounds: tuple[int, int] | None = None) -> Trends:
     """The timelines of ``matches`` over shared periods: from the first to the last match of any
-    of them; on the side of a date filter (``dated_range``: a start date, an end date was asked
-    for), from the first or to the last article that the filters keep. ``interval`` None chooses
-    it from that span (``choose_interval``)."""
+    of them; on the side of a date filter (``date_range``: the first and last day asked for, None
+    when open), from or to that day, within ``bounds`` (the archive's first and last dated day).
+    ``interval`` None chooses it from that span (``choose_interval``)."""
     spans = [s for s in (span_of(m.days, m.docs) for m in matches) if s is not None]
     first_day = min((s[0] for s in spans), default=None)
     last_day = max((s[1] for s in spans), default=None)
-    if matches and any(dated_range):
-        # A date range asked for: show all of it where the filtered archive has articles (the
-        # population is within the range already).
-        archive = span_of(matches[0].days, matches[0].population)
-        if archive is not None:
-            if dated_range[0] or first_day is None:
-                first_day = archive[0]
-            if dated_range[1] or last_day is None:
-                last_day = archive[1]
+    day_from, day_to = date_range
+    if bounds is not None and (day_from is not None or day_to is not None):
+        # A date range asked for: show all of it (where the archive has dates).
+        if day_from is not None or first_day is None:
+            first_day = max(day_from or bounds[0], bounds[0])
+        if day_to is not None or last_day is None:
+            last_day = min(day_to or bounds[1], bounds[1])
     if first_day is None or last_day is None or first_day > last_day:
         chosen = interval or "year"
         return Trends(chosen, tuple(_timeline(m, chosen, 0, 0) for m in matches))
