@@ -401,3 +401,11 @@ def test_no_input_makes_a_server_error(client, pairs, path):
     if path.startswith("/api/"):
         assert r.mimetype == "application/json"
     assert "Traceback" not in body(r)
+
+
+def test_help_page_explains_results_over_time_and_trends(client):
+    html = unescape(body(client.get("/aide")))
+    for text in ("<h2>Les résultats dans le temps</h2>", "Choisir une plage", "Retirer la période",
+                 '<a href="/tendances">Tendances</a>', "pour 10 000 articles de la période", "/api/timeline",
+                 "/api/trends", "sans date"):
+        assert text in html, text
