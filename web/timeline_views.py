@@ -210,16 +210,13 @@ def parse_trend_request(args: MultiDict) -> TrendRequest:
     return TrendRequest(queries, interval, scale, dataclasses.replace(state, q="", page=1))
 
 
-def _compute(req: TrendRequest) -> tuple[Trends, charts.LineChart]:
+def _compute(req: TrendRequest, external: bool = False) -> tuple[Trends, charts.LineChart]:
+    """The trends of ``req`` and their chart; ``external``: absolute links (a downloaded file)."""
     trends = current_archive().trends(list(req.queries), req.interval or None, **filters_of(req.state))
     chart = charts.line_chart(trends, req.scale == "relative",
-                              lambda q, period: url_for("pages.results", _external=_external(),
+                              lambda q, period: url_for("pages.results", _external=external,
                                                         **period_args(req.state, period, q)))
     return trends, chart
-
-
-def _external() -> bool:
-    return request.endpoint == "timeline.trends_svg"  # a downloaded file links back to the site
 
 
 @bp.get("/tendances")
@@ -268,7 +265,7 @@ def trends_csv():
 @bp.get("/tendances.svg")
 def trends_svg():
     req = parse_trend_request(request.args)
-    _, chart = _compute(req)
+    _, chart = _compute(req, external=True)
     svg = render_template("trends.svg", chart=chart, req=req)
     return _download(svg, "image/svg+xml; charset=utf-8", "tendances.svg")
 

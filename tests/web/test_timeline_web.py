@@ -409,3 +409,11 @@ def test_help_page_explains_results_over_time_and_trends(client):
                  '<a href="/tendances">Tendances</a>', "pour 10 000 articles de la période", "/api/timeline",
                  "/api/trends", "sans date"):
         assert text in html, text
+
+
+def test_trends_keep_the_filters_that_have_no_field_as_removable_chips(client):
+    html = body(client.get("/tendances?" + urlencode({"q": "russie", "author": "James Keou", "year": "2024"})))
+    assert '<input type="hidden" name="author" value="James Keou">' in html
+    chip = re.search(r'<a class="chip" href="([^"]+)" aria-label="Retirer le filtre Auteur : James Keou">', html)
+    assert chip and parse_qs(urlsplit(unescape(chip.group(1))).query) == {"q": ["russie"], "year": ["2024"]}
+    assert "« russie »</a> :\n      1\u00a0article." in unescape(html)  # only James Keou's article
