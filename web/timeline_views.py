@@ -15,12 +15,13 @@ import io
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search import Period, QueryError, Timeline, Trends
+from search import Period, QueryError, Trends
 from search.timeline import MAX_TREND_QUERIES, key_of, period_bounds
 
 from . import charts
 from .archive import current_archive
 from .errors import error_response
+from .formatting import french_date
 from .params import ParamError, SearchState, parse_search
 
 bp = Blueprint("timeline", __name__)
@@ -86,10 +87,10 @@ def active_period(state: SearchState) -> str | None:
             period = _whole_period(start, end, interval)
             if period is not None:
                 return charts.period_label(period, interval, short=False)
-        return f"du {charts.french_date(start)} au {charts.french_date(end)}"
+        return f"du {french_date(start)} au {french_date(end)}"
     if start:
-        return f"depuis le {charts.french_date(start)}"
-    return f"jusqu'au {charts.french_date(end)}"
+        return f"depuis le {french_date(start)}"
+    return f"jusqu'au {french_date(end)}"
 
 
 def _whole_period(start: dt.date, end: dt.date, interval: str) -> Period | None:
