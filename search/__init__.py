@@ -13,6 +13,7 @@ from .citation import SearchCitation
 from .concordance import ConcordanceLine, ConcordancePage
 from .export import Record, TooLarge
 from .syntax import QueryError
+from .timeline import Period, Timeline, Trends
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = [
@@ -25,10 +26,13 @@ __all__ = [
     "FacetCount",
     "Hit",
     "IndexVersionError",
+    "Period",
     "PresseIndexError",
     "QueryError",
     "Record",
     "SearchCitation",
     "SearchPage",
     "TooLarge",
+    "Timeline",
+    "Trends",
 ]

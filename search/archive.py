@@ -39,6 +39,7 @@ from .postings import PostingCache
 from .proximity import PROXIMITY_DOCS, boosted, pair_shares
 from .query import Analysis, Compiler, Highlights, spelling_neighbours
 from .syntax import And, QueryError, Word, day_of, parse, query_text
+from .timeline import Matched, Timeline, Trends, build_trends, check_interval, check_queries, period_columns
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
 __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
@@ -541,6 +542,52 @@ class Archive:
         """Every value of facet ``name`` in the archive with its article count."""
         _check_params(1, 1, "relevance", [name])
         return self.search("", per_page=1, facets=[name]).facets[name]
+
+    # ------------------------------------------------------------------ over time
+    def timeline(self, q: str = "", interval: str | None = None, *, source: Sequence[str] | str = (),
+                 author: Sequence[str] | str = (), section: Sequence[str] | str = (),
+                 year: Sequence[int] | int = (), date_from: dt.date | str | None = None,
+                 date_to: dt.date | str | None = None) -> Timeline:
+        """How many articles ``search(q, …)`` finds each year, month or day, against the articles of
+        that period that the filters keep (``Period.total``, for a normalised view).
+
+        :param interval: ``"year"``, ``"month"``, ``"day"``, or None to choose it from the span of the
+            matches (days up to two months, months up to four years, else years).
+        :param source, author, section, year, date_from, date_to: as ``search``; with a date filter the
+            periods cover the whole range (within the archive's first and last dated article).
+        :returns: a ``Timeline``: its ``total`` is the search's; undated articles are counted in
+            ``undated``, in no period.
+        :raises QueryError: as ``search``; an unknown interval; more than 5,000 periods.
+        """
+        return self.trends([q], interval, source=source, author=author, section=section, year=year,
+                           date_from=date_from, date_to=date_to).series[0]
+
+    def trends(self, queries: Sequence[str], interval: str | None = None, *, source: Sequence[str] | str = (),
+               author: Sequence[str] | str = (), section: Sequence[str] | str = (),
+               year: Sequence[int] | int = (), date_from: dt.date | str | None = None,
+               date_to: dt.date | str | None = None) -> Trends:
+        """The timelines of 1 to 6 queries over the same periods and filters (see ``timeline``): each
+        query counts the articles its search finds (phrases, inflections, respelling included).
+
+        >>> trends = archive.trends(['"gilets jaunes"', "grève"], "year")   # doctest: +SKIP
+        >>> [(p.label, p.count, round(p.per_10000, 1)) for p in trends.series[0].periods]  # doctest: +SKIP
+        """
+        queries = check_queries(queries)
+        interval = check_interval(interval)
+        filters = dict(source=source, author=author, section=section, year=year, date_from=date_from,
+                       date_to=date_to)
+        key = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
+                       _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
+        matched = []
+        for q in queries:
+            match = self._matches(q, **filters)
+            reader = match.searcher.reader()
+            population = match.allowed if match.allowed is not None else match.columns.live_docs(reader)
+            matched.append(Matched(q, match.columns.days(reader), match.matched, population,
+                                   period_columns(match.columns), key, match.rewritten, match.relaxed))
+        stats = self.stats()
+        bounds = (stats.date_min.toordinal(), stats.date_max.toordinal()) if stats.date_min and stats.date_max else None
+        return build_trends(matched, interval, (key.day_from, key.day_to) if key is not None else (None, None), bounds)
 
 
 # ---------------------------------------------------------------------- helpers

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from search.timeline import INTERVALS, MAX_TREND_QUERIES
+
 from .params import FACETS, MAX_PAGE, MAX_PER_PAGE, SORTS
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
@@ -87,6 +89,63 @@ SCHEMAS = {
             "tags": {"type": "array", "items": {"type": "string"}}, "language": {"type": "string"},
         },
     },
+    "TimelinePeriod": {
+        "type": "object", "additionalProperties": False, "required": ["period", "start", "end", "count", "total"],
+        "properties": {
+            "period": {"type": "string", "pattern": "^\\d{4}(-\\d{2}(-\\d{2})?)?$",
+                       "description": "2019, 2019-03 or 2019-03-12."},
+            "start": {"type": "string", "format": "date", "description": "First day of the period."},
+            "end": {"type": "string", "format": "date", "description": "Last day of the period (inclusive)."},
+            "count": {"type": "integer", "minimum": 0, "description": "Matching articles dated in the period."},
+            "total": {"type": "integer", "minimum": 0,
+                      "description": "Articles of the period that the filters keep, whatever the query."},
+        },
+    },
+    "Timeline": {
+        "type": "object", "additionalProperties": False,
+        "required": ["query", "interval", "total", "undated", "rewritten", "relaxed", "periods"],
+        "properties": {
+            "query": {"type": "string"}, "interval": {"type": "string", "enum": list(INTERVALS)},
+            "total": {"type": "integer", "minimum": 0,
+                      "description": "Matching articles: the search's total (the periods' counts plus undated)."},
+            "undated": {"type": "integer", "minimum": 0, "description": "Matching articles without a date."},
+            "rewritten": {"type": ["string", "null"], "description": "As in SearchResults."},
+            "relaxed": {"type": "boolean", "description": "As in SearchResults."},
+            "periods": {"type": "array", "items": _ref("TimelinePeriod"),
+                        "description": "Consecutive periods, empty ones included, from the first match to the last "
+                                       "(over the whole range when date_from or date_to is given)."},
+        },
+    },
+    "TrendPeriod": {
+        "type": "object", "additionalProperties": False, "required": ["period", "start", "end", "total"],
+        "properties": {"period": {"type": "string"}, "start": {"type": "string", "format": "date"},
+                       "end": {"type": "string", "format": "date"},
+                       "total": {"type": "integer", "minimum": 0,
+                                 "description": "Articles of the period that the filters keep."}},
+    },
+    "TrendSeries": {
+        "type": "object", "additionalProperties": False,
+        "required": ["query", "total", "undated", "rewritten", "relaxed", "counts", "per_10000"],
+        "properties": {
+            "query": {"type": "string"}, "total": {"type": "integer", "minimum": 0},
+            "undated": {"type": "integer", "minimum": 0}, "rewritten": {"type": ["string", "null"]},
+            "relaxed": {"type": "boolean"},
+            "counts": {"type": "array", "items": {"type": "integer", "minimum": 0},
+                       "description": "Matching articles per period, in the order of `periods`."},
+            "per_10000": {"type": "array", "items": {"type": ["number", "null"], "minimum": 0},
+                          "description": "Matching articles per 10,000 articles of the period (null: the period "
+                                         "has no article)."},
+        },
+    },
+    "Trends": {
+        "type": "object", "additionalProperties": False, "required": ["interval", "periods", "series"],
+        "properties": {
+            "interval": {"type": "string", "enum": list(INTERVALS)},
+            "periods": {"type": "array", "items": _ref("TrendPeriod")},
+            "series": {"type": "array", "items": _ref("TrendSeries"), "minItems": 1, "maxItems": MAX_TREND_QUERIES,
+                       "description": "One per query, in the order given."},
+        },
+    },
     "Stats": {
         "type": "object", "additionalProperties": False,
         "required": ["articles", "sources", "date_min", "date_max", "size_bytes", "analysis_version"],
@@ -129,6 +188,23 @@ ARTICLE_ERRORS = {"404": _json("Error", "No article has this id (or the id is ma
                   "500": ERRORS["500"]}
 
 
+_FILTER_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] in ("source", "author", "section", "year", "date_from",
+                                                                     "date_to")]
+_INTERVAL_PARAMETER = {
+    "name": "interval", "in": "query", "required": False, "schema": {"type": "string", "enum": list(INTERVALS)},
+    "description": "year, month or day; absent: chosen from the span of the matches (days up to 62 days, months up "
+                   "to 48 months, else years). At most 5,000 periods.",
+}
+TIMELINE_PARAMETERS = [SEARCH_PARAMETERS[0], _INTERVAL_PARAMETER, *_FILTER_PARAMETERS]
+TRENDS_PARAMETERS = [
+    {"name": "q", "in": "query", "required": True, "style": "form", "explode": True,
+     "schema": {"type": "array", "items": {"type": "string", "maxLength": 2000}, "minItems": 1,
+                "maxItems": MAX_TREND_QUERIES},
+     "description": f"1 to {MAX_TREND_QUERIES} queries, one parameter each (q=grève&q=%22gilets+jaunes%22); each counts "
+                    "what /api/search finds for it."},
+    _INTERVAL_PARAMETER, *_FILTER_PARAMETERS,
+]
+
 def openapi_document() -> dict:
     """The OpenAPI 3.1 document of the API."""
     from .export_openapi import PATHS as EXPORT_PATHS, SCHEMAS as EXPORT_SCHEMAS  # issue 19's research views
@@ -148,6 +224,16 @@ def openapi_document() -> dict:
             "/api/articles/{id}": {"get": {
                 "operationId": "getArticle", "summary": "One whole article.", "parameters": [ARTICLE_ID],
                 "responses": {"200": _json("Article", "The article."), **ARTICLE_ERRORS},
+            }},
+            "/api/timeline": {"get": {
+                "operationId": "timeline", "summary": "Matching articles per year, month or day (all filters applied).",
+                "parameters": TIMELINE_PARAMETERS,
+                "responses": {"200": _json("Timeline", "Counts per period."), **ERRORS},
+            }},
+            "/api/trends": {"get": {
+                "operationId": "trends", "summary": "Several queries' counts over the same periods and filters.",
+                "parameters": TRENDS_PARAMETERS,
+                "responses": {"200": _json("Trends", "One series per query."), **ERRORS},
             }},
             "/api/stats": {"get": {
                 "operationId": "stats", "summary": "What the archive holds.",

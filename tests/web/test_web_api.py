@@ -150,7 +150,9 @@ def test_openapi_document_is_a_valid_3_1_document(spec):
     assert set(spec["paths"]) == {"/api/search", "/api/articles/{id}", "/api/stats", "/api/openapi.json",
                                   # issue 19: concordance, export, feeds, citations
                                   "/api/concordance", "/api/concordance.csv", "/api/export", "/api/search.atom",
-                                  "/api/search/citation", "/api/articles/{id}/citation"}
+                                  "/api/search/citation", "/api/articles/{id}/citation",
+                                  # issue 19: timeline, trends
+                                  "/api/timeline", "/api/trends"}
     for name, schema in spec["components"]["schemas"].items():
         jsonschema.Draft202012Validator.check_schema(schema)
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}

@@ -40,8 +40,10 @@ COUNTS: dict[str, dict[int, int]] = {}  # test -> status code -> responses (prin
 
 ARTICLE_IDS = ("lemonde-1995-12-05", "liberation-2024-03-14", "lefigaro-2024-10-11", "hostile-2024-01-01",
                "000_903b3f1d0023df44")
-# Any <script except the page's own (base.html loads /static/presse.js).
-REFLECTED_SCRIPT = re.compile(r"<script(?! src=\"/static/presse\.js\" defer></script>)", re.IGNORECASE)
+# Any <script except the site's own files (base.html loads /static/presse.js; the results over time
+# load /static/timeline.js and /static/trends.js).
+REFLECTED_SCRIPT = re.compile(r"<script(?! src=\"/static/(?:presse|timeline|trends)\.js\" defer></script>)",
+                              re.IGNORECASE)
 
 
 def _count(name: str, status: int) -> None:

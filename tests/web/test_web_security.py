@@ -69,7 +69,7 @@ def test_hostile_content_is_shown_as_text_in_pages(client, path):
     html = r.get_data(as_text=True)
     assert r.status_code in (200, 400), path
     _assert_no_hostile_markup(html, path)
-    assert not re.search(r"<script(?! src=\"/static/presse\.js\" defer></script>)", html), path
+    assert not re.search(r"<script(?! src=\"/static/(?:presse|timeline|trends)\.js\" defer></script>)", html), path
 
 
 def test_hostile_article_is_escaped_in_results_and_article(client):
