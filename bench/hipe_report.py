@@ -14,7 +14,7 @@ directory (``indexer.build.update_index``) and reports:
   vocabulary (built from OrangeSum minus a held-out sample, which gives the same figures for clean
   modern news as a floor), overall and by period;
 * words hyphenated across a line break (``gou-\\nvernement``) in the raw bodies, the tokens made
-  with Presse's rejoining (``indexer.analysis.normalize_raw``) and without it, the joins that look
+  with Presse's reading (``indexer.analysis.normalize_raw``: joined and split) and without it, the joins that look
   wrong (a dash before a new line), and queries that find an article only thanks to the join;
 * the long s ``ſ`` (and ``¬``, the line-end hyphen of NewsEye's OCR, in the source TSVs), and the
   "f for ſ" OCR confusion (``auffi`` for ``aussi``).
@@ -66,10 +66,10 @@ SHORT_EXTRA = {"m", "mm", "st", "dr", "mr", "ii", "iv", "vi", "ix", "xi", "xv", 
 def words(text: str):
     """Word forms as a dictionary would list them: Presse's raw tokens (line-break hyphens joined),
     elision stripped, lowercased, split at hyphens. Yields (form, was_capitalised)."""
-    from indexer.analysis import TOKEN_RE, normalize_raw
+    from indexer.analysis import TOKEN_RE, joined_form, normalize_raw
 
     for m in TOKEN_RE.finditer(text):
-        raw = normalize_raw(m.group())
+        raw = joined_form(normalize_raw(m.group()))
         raw = re.sub(r"^(?:[ldjmntsc]|qu|jusqu|lorsqu|puisqu|quoiqu)['’ʼ]", "", raw, flags=re.I)
         for part in re.split(r"[-‐‑'’ʼ]", raw):
             if part:
@@ -207,7 +207,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--record", action="store_true", help="write the report into bench/RESULTS.md")
     a = ap.parse_args(argv)
-    from indexer.analysis import TOKEN_RE, french_analyzer, french_exact_analyzer, normalize_raw, tokens
+    from indexer.analysis import TOKEN_RE, french_analyzer, french_exact_analyzer, joined_form, normalize_raw, tokens
     from indexer.build import update_index
     from search.archive import Archive
 
@@ -315,21 +315,21 @@ def main(argv=None) -> int:
                 if "\n" not in raw:
                     continue
                 for h in _LINE_HYPHEN.finditer(raw):
-                    joins.append((r["id"], h.group(1), h.group(2), h.group(0), normalize_raw(h.group(0))))
+                    joins.append((r["id"], h.group(1), h.group(2), h.group(0), joined_form(normalize_raw(h.group(0)))))
         lower = [j for j in joins if j[2][0].islower()]
         kept = [j for j in joins if not j[2][0].islower()]
 
         def no_join(text: str, sep: str) -> str:
             return _BREAK.sub(lambda m: sep + m.group(1) if m.group(1).islower() else m.group(0), text)
 
-        variants = [("Presse (line-break hyphen joined)", bodies),
+        variants = [("Presse (line-break hyphen: joined and split)", bodies),
                     ("without the join, hyphen kept (`gou-vernement`, a compound)", [no_join(b, "-") for b in bodies]),
                     ("without the join, split (`gou` `vernement`)", [no_join(b, " ") for b in bodies])]
         say("")
         say("### Words hyphenated across a line break")
         say("")
         say(f"Raw bodies: {len(joins)} hyphens at the end of a line inside a token, {len(lower)} before a lowercase "
-            f"letter (Presse joins them: `normalize_raw`), {len(kept)} before a capital or a digit (kept as a compound: "
+            f"letter (Presse indexes them both joined and split: `normalize_raw`, `CompoundFilter`), {len(kept)} before a capital or a digit (kept as a compound: "
             f"`Saint-\\nPétersbourg`). So few because the converter had already joined the {tsv_not:,} `¬` line-end "
             f"hyphens of the NewsEye TSVs and the other sources' OCR had none left.")
         say("")

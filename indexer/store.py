@@ -87,6 +87,12 @@ def write_meta(generation: Path, meta: dict) -> None:
     _write_atomic(generation / META_FILE, json.dumps(meta, ensure_ascii=False, indent=1))
 
 
+def reindex_hint(root: str | os.PathLike) -> str:
+    """The French sentence telling how to rebuild the index at ``root``."""
+    return (f"Il faut le reconstruire : presse reindex --index {root} (relit les dossiers d'où il a été construit ; "
+            f"ou presse reindex CHEMIN… --index {root})")
+
+
 def check_version(generation: Path) -> dict:
     """Return the meta of ``generation``, or raise ``IndexVersionError`` if it needs a reindex."""
     meta = read_meta(generation)
@@ -96,8 +102,7 @@ def check_version(generation: Path) -> dict:
         raise IndexVersionError(
             f"Cet index a été construit avec la version d'analyse {built!r} (schéma {schema!r}) ; "
             f"cette version de Presse utilise la version {ANALYSIS_VERSION} (schéma {SCHEMA_VERSION}). "
-            "Il faut le reconstruire : presse reindex CHEMIN… --index "
-            f"{generation.parent}"
+            + reindex_hint(generation.parent)
         )
     return meta
 
@@ -116,7 +121,7 @@ def open_generation(root: str | os.PathLike):
         if set(ix.schema.names()) != set(make_schema().names()):
             raise IndexVersionError(
                 f"Les champs de l'index {generation} ne sont pas ceux de cette version de Presse. "
-                f"Il faut le reconstruire : presse reindex CHEMIN… --index {root}"
+                + reindex_hint(root)
             )
     except whoosh_index.EmptyIndexError as exc:
         raise IndexNotFound(f"L'index {generation} est vide ou incomplet : relancez presse index.") from exc
@@ -124,7 +129,7 @@ def open_generation(root: str | os.PathLike):
         # The pickled schema names analyzer classes that no longer exist.
         raise IndexVersionError(
             f"Cet index a été construit par une version incompatible de Presse ({exc}). "
-            f"Il faut le reconstruire : presse reindex CHEMIN… --index {root}"
+            + reindex_hint(root)
         ) from exc
     return ix, generation, meta
 
