@@ -43,7 +43,9 @@ from typing import Callable
 from unidecode import unidecode
 from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
 
-ANALYSIS_VERSION = 1
+from .normalize import INVISIBLE, normalize_text
+
+ANALYSIS_VERSION = 2
 
 # Tokens longer than this are OCR garbage, base64 or URLs glued together: not words anyone searches.
 MAX_TOKEN_LENGTH = 80
@@ -55,9 +57,10 @@ _HYPHENS = "-‐‑"
 # joiners below are not \w), and keeping no backtracking points tokenises about 15 % faster.
 _PIECE = r"[^\W_]++(?:[\u0300-\u036f]++[^\W_]*+)*+"
 # A raw token: pieces joined by an apostrophe, a hyphen (possibly followed by a line break: a word
-# hyphenated at the end of a printed line), a soft hyphen, or a dot/comma between digits.
+# hyphenated at the end of a printed line), an invisible character (a soft hyphen, a zero-width
+# space or joiner: see indexer.normalize), or a dot/comma between digits.
 TOKEN_RE = re.compile(
-    rf"{_PIECE}(?:(?:[{APOSTROPHES}]|[{_HYPHENS}](?:[ \t]*\r?\n[ \t]*)?|\u00ad|(?<=\d)[.,](?=\d)){_PIECE})*+"
+    rf"{_PIECE}(?:(?:[{APOSTROPHES}]|[{_HYPHENS}](?:[ \t]*\r?\n[ \t]*)?|[{INVISIBLE}]++|(?<=\d)[.,](?=\d)){_PIECE})*+"
 )
 _LINE_BREAK_HYPHEN = re.compile(rf"[{_HYPHENS}][ \t]*\r?\n[ \t]*(.)")
 _ELISION_RE = re.compile(rf"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}]", re.IGNORECASE)
@@ -137,18 +140,16 @@ def _join_line_break(m: re.Match) -> str:
 
 
 def normalize_raw(raw: str) -> str:
-    """Clean one raw token: rejoin words hyphenated across a line break, drop soft hyphens,
-    read typographic hyphens as ``-`` and the long s ``ſ`` as ``s``; NFC-compose accents."""
+    """Clean one raw token: rejoin words hyphenated across a line break, ``normalize_text`` (drop
+    soft hyphens and other invisible characters, NFC-compose accents), read typographic hyphens
+    as ``-`` and the long s ``ſ`` as ``s``."""
     if raw.isascii():
         return _LINE_BREAK_HYPHEN.sub(_join_line_break, raw) if "\n" in raw else raw
     if "ſ" in raw:
         raw = raw.replace("ſ", "s")
-    if not unicodedata.is_normalized("NFC", raw):
-        raw = unicodedata.normalize("NFC", raw)
+    raw = normalize_text(raw)
     if "\n" in raw:
         raw = _LINE_BREAK_HYPHEN.sub(_join_line_break, raw)
-    if "\u00ad" in raw:
-        raw = raw.replace("\u00ad", "")
     if "‐" in raw or "‑" in raw:
         raw = raw.replace("‐", "-").replace("‑", "-")
     return raw

@@ -19,9 +19,10 @@ Formats
 * ``.json`` — one article object, a list of them, or ``{"articles": [...]}`` (also ``items``,
   ``documents``). Limited to 64 MB: bigger collections belong in JSON Lines.
 * ``.jsonl`` / ``.ndjson`` / ``.jsonl.gz`` — one object per line, streamed line by line (a bad
-  line is skipped with its line number, the others are read). Each line is decoded on its own
-  (UTF-8, else Windows-1252, else Latin-1), so files mixing encodings are read. After 100 bad
-  lines without a single article the file is abandoned (it is not JSON Lines).
+  line is skipped with its line number, the others are read; a line with a NUL byte too). Each
+  line is decoded on its own (UTF-8, else Windows-1252, else Latin-1), so files mixing encodings
+  are read. After 100 bad lines without a single article the file is abandoned (it is not JSON
+  Lines); a file whose bad lines hold NUL bytes and that gives no article is binary.
 * ``.html`` / ``.htm`` — parsed with the standard library. Title: ``og:title``, JSON-LD
   ``headline``, first ``<h1>``, ``<title>``. Date: ``article:published_time``, ``datePublished``
   (meta, microdata, JSON-LD), first ``<time>``, ``date`` / ``DC.date`` metas, else a date in the
@@ -57,23 +58,30 @@ anything else is ignored. A date that cannot be read leaves the article undated.
 
 Ids: ``.txt``, ``.html`` and single-object ``.json`` files: ``make_id(<path relative to root,
 without extension>)``; records: ``make_id(record id)``, else
-``make_id("<relative path without extension>-<line number or 1-based position>")``.
+``make_id("<relative path without extension>-<line number or 1-based position>")``. In a path,
+accents and other scripts are folded to ASCII (``Été`` → ``Ete``); files whose paths would make
+the same id are told apart by ``file_stems``.
 
 Rules and limits
 ----------------
 * An article needs a non-empty body or lead, else it is skipped ("article sans texte"); the
   title may be empty for JSON/HTML records that have none.
 * Text, HTML and JSON files over 64 MB are skipped, as are JSON Lines lines over 32 MB.
-* A body longer than 2,000,000 characters is truncated (the article is kept); the lead is cut at
-  100,000 characters, other fields at 1,000, at most 200 tags.
-* All kept text is cleaned (``decoding.clean_text``): NFC, ``\\n`` line endings, no control
-  characters, soft hyphens or zero-width spaces.
+* A body longer than 2,000,000 characters is truncated (the article is kept, and a ``Skip`` right
+  after it says what was cut), as is a lead over 100,000 characters and a title over 1,000; other
+  fields are cut at 1,000 characters, at most 200 tags.
+* All kept text is cleaned (``decoding.clean_text``): ``\\n`` line endings, no control characters,
+  then ``normalize.normalize_text``: no soft hyphens, zero-width spaces or joiners, plain spaces
+  for the Unicode ones, NFC.
+* What cannot be read is reported, never passed over: a broken symbolic link, a directory that
+  cannot be listed, a file that cannot be opened.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import gzip
+import hashlib
 import io
 import json
 import logging
@@ -85,6 +93,8 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+from unidecode import unidecode
 
 from .article import Article, make_id
 from .dates import parse_french_date
@@ -109,7 +119,8 @@ NO_TEXT = "article sans texte"
 
 @dataclasses.dataclass(frozen=True)
 class Skip:
-    """Something that was not indexed, and why (in French, for the user)."""
+    """Something that was not indexed, and why (in French, for the user): a file, a record, or
+    the part of a kept article that was cut (``line``: the record's line in a JSON Lines file)."""
 
     path: str
     reason: str
@@ -136,8 +147,10 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Path]]:
     once (no loops) and every file is yielded once: when a file is reached through a symbolic
     link and under its own name, its own name is kept. ``root`` is the directory given, or the
     file's parent when a file is given (a file given explicitly is yielded even with an
-    unsupported suffix: ``read_file`` then says why it is skipped). A missing path raises
-    ``FileNotFoundError`` before anything is yielded.
+    unsupported suffix: ``read_file`` then says why it is skipped). What cannot be read is yielded
+    too, for ``read_file`` to report it: a broken symbolic link (with a supported suffix or none:
+    it may have pointed to a directory) and a directory that cannot be listed. A missing path
+    raises ``FileNotFoundError`` before anything is yielded.
     """
     given = [Path(p) for p in paths]
     for path in given:
@@ -170,13 +183,22 @@ def _file_key(path: Path | os.DirEntry) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
+def _unreadable_key(path: str) -> tuple[int, int]:
+    """A key, unlike any file's, for something yielded only to be reported (its path is unique)."""
+    return (-1, hash(path))
+
+
 def _walk(root: Path, seen_dirs: set) -> Iterator[tuple[Path, Path, tuple[int, int], bool]]:
     # An explicit stack, not recursion: directory trees may be deeper than Python's stack.
     stack: list[Iterator[os.DirEntry]] = []
     key = _file_key(root)
     if key is not None and key not in seen_dirs:
         seen_dirs.add(key)
-        stack.append(_sorted_entries(root))
+        entries = _sorted_entries(root)
+        if entries is None:
+            yield root, root, _unreadable_key(str(root)), False
+        else:
+            stack.append(entries)
     while stack:
         entry = next(stack[-1], None)
         if entry is None:
@@ -194,20 +216,26 @@ def _walk(root: Path, seen_dirs: set) -> Iterator[tuple[Path, Path, tuple[int, i
             key = _file_key(entry)
             if key is not None and key not in seen_dirs:
                 seen_dirs.add(key)
-                stack.append(_sorted_entries(Path(entry.path)))
+                entries = _sorted_entries(Path(entry.path))
+                if entries is None:
+                    yield Path(entry.path), root, _unreadable_key(entry.path), is_link
+                else:
+                    stack.append(entries)
         elif is_file and _suffix(entry.name):
             key = _file_key(entry)
             if key is not None:
                 yield Path(entry.path), root, key, is_link
+        elif is_link and not os.path.exists(entry.path) and (_suffix(entry.name) or "." not in entry.name):
+            yield Path(entry.path), root, _unreadable_key(entry.path), True  # broken: read_file reports it
 
 
-def _sorted_entries(directory: Path) -> Iterator[os.DirEntry]:
+def _sorted_entries(directory: Path) -> Iterator[os.DirEntry] | None:
+    """The entries of ``directory`` sorted by name, or ``None`` when it cannot be listed."""
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
-    except OSError as exc:
-        logger.warning("répertoire illisible : %s (%s)", directory, exc.strerror or exc)
-        entries = []
+    except OSError:
+        return None
     return iter(entries)
 
 
@@ -219,17 +247,32 @@ def _sorted_entries(directory: Path) -> Iterator[os.DirEntry]:
 class _Source:
     path: Path
     abspath: str
-    stem: str  # relative path from root, without the extension, for ids
+    stem: str  # relative path from root, without the extension, accents folded: for ids
+    warnings: list[Skip] = dataclasses.field(default_factory=list)  # about the last article read
 
     def skip(self, reason: str, line: int | None = None) -> Skip:
         return Skip(self.abspath, reason, line)
 
+    def warn(self, reason: str, line: int | None = None) -> None:
+        """Report a loss about an article that is kept (``read_file`` yields it after the article)."""
+        self.warnings.append(self.skip(reason, line))
 
-def read_file(path: Path, root: Path) -> Iterator[Article | Skip]:
-    """Read one file: yield each article found, or a ``Skip`` saying why something was not read."""
+
+def read_file(path: Path, root: Path, stem: str | None = None) -> Iterator[Article | Skip]:
+    """Read one file: yield each article found, or a ``Skip`` saying why something was not read.
+
+    A ``Skip`` right after an article reports a loss in a kept article (a text too long, cut).
+    ``stem`` replaces the file's relative path in the ids made from it (see ``file_stems``).
+    """
     path, root = Path(path), Path(root)
     suffix = _suffix(path.name)
-    src = _Source(path, os.path.realpath(path), _relative_stem(path, root, suffix))
+    src = _Source(path, os.path.realpath(path), stem or _id_stem(_relative_path(path, root), suffix))
+    if path.is_symlink() and not path.exists():
+        yield Skip(os.path.abspath(path), f"lien symbolique cassé : sa cible {os.readlink(path)} est introuvable")
+        return
+    if path.is_dir():
+        yield src.skip(f"dossier illisible : {_listing_error(path)}")
+        return
     if suffix is None:
         yield src.skip("format non pris en charge (extensions acceptées : " + ", ".join(SUPPORTED_SUFFIXES) + ")")
         return
@@ -243,7 +286,11 @@ def read_file(path: Path, root: Path) -> Iterator[Article | Skip]:
         ".htm": _read_html,
     }[suffix]
     try:
-        yield from reader(src)
+        for item in reader(src):
+            yield item
+            if src.warnings:
+                yield from src.warnings
+                src.warnings.clear()
     except OSError as exc:
         yield src.skip(f"lecture impossible : {exc.strerror or exc}")
     except Exception as exc:  # a bug must not stop a whole indexing run
@@ -251,7 +298,18 @@ def read_file(path: Path, root: Path) -> Iterator[Article | Skip]:
         yield src.skip(f"erreur inattendue : {type(exc).__name__}")
 
 
-def _relative_stem(path: Path, root: Path, suffix: str | None) -> str:
+def _listing_error(directory: Path) -> str:
+    try:
+        with os.scandir(directory):
+            return "contenu inaccessible"
+    except PermissionError:
+        return "accès refusé"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+
+
+def _relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` (POSIX separators), else its name."""
     try:
         rel = path.relative_to(root).as_posix()
     except ValueError:
@@ -261,9 +319,60 @@ def _relative_stem(path: Path, root: Path, suffix: str | None) -> str:
             rel = path.name
     if rel in ("", "."):
         rel = path.name
-    if suffix and rel.lower().endswith(suffix):
-        rel = rel[: -len(suffix)]
-    return rel or path.name
+    return rel
+
+
+def _id_stem(rel: str, suffix: str | None) -> str:
+    """The relative path without its extension, accents and other scripts folded to ASCII
+    (``Été`` → ``Ete``): what ids made from a file name are made of."""
+    stem = rel[: -len(suffix)] if suffix and rel.lower().endswith(suffix) else rel
+    stem = stem or rel
+    return unidecode(stem) if not stem.isascii() else stem
+
+
+def file_stems(files: Iterable[tuple[Path, Path]]) -> dict[Path, str]:
+    """The stems ``read_file`` must use for the files whose ids would collide, keyed by file.
+
+    ``article 1.txt`` and ``article-1.txt`` both make the id ``article-1``; ``Été.txt`` and
+    ``Ete.txt`` both ``Ete``. In such a group, the file whose name is its id as it is (else the
+    first by relative path) keeps the plain id, the others get a short hash of their relative
+    path appended (of their absolute path if that still collides: the same relative path under
+    two directories given). Every file of a group is in the result, the plain one included, so that
+    the indexer reads them again whenever the group changes. Files outside groups keep their ids.
+    """
+    entries = []
+    for path, root in files:
+        path, root = Path(path), Path(root)
+        rel = _relative_path(path, root)
+        stem = _id_stem(rel, _suffix(path.name))
+        entries.append((path, rel, stem, make_id(stem)))
+    groups: dict[str, list[tuple[Path, str, str, str]]] = {}
+    for entry in entries:
+        groups.setdefault(entry[3], []).append(entry)
+    taken = set(groups)
+    out: dict[Path, str] = {}
+    for base, members in groups.items():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda m: (not _name_is_id(m[1], m[2]), m[1], str(m[0])))
+        out[members[0][0]] = members[0][2]
+        for path, rel, stem, _ in members[1:]:
+            for salt in (rel, os.path.realpath(path)):
+                candidate = f"{stem}-{_short_hash(salt)}"
+                if make_id(candidate) not in taken:
+                    break
+            taken.add(make_id(candidate))
+            out[path] = candidate
+    return out
+
+
+def _name_is_id(rel: str, stem: str) -> bool:
+    """True when the id made of ``stem`` spells the relative path ``rel`` as it is."""
+    return rel.startswith(stem) and make_id(stem) == stem.replace("/", "~")
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
 
 
 def _read_bytes(src: _Source, hint: str = "") -> bytes | Skip:
@@ -295,19 +404,28 @@ _LANG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$")
 
 def _one_line(text: str | None, limit: int = MAX_FIELD_CHARS) -> str:
     """Clean text for a one-line field (title, author…): whitespace collapsed, cut at ``limit``."""
+    return _cut_line(text, limit)[0]
+
+
+def _cut_line(text: str | None, limit: int = MAX_FIELD_CHARS) -> tuple[str, bool]:
+    """``_one_line``, and whether text was cut off."""
     if not text:
-        return ""
+        return "", False
     text = clean_text(text[: limit * 4])
     if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
         text = _SPACES_RE.sub(" ", text)
-    return text.strip()[:limit].strip()
+    text = text.strip()
+    return text[:limit].strip(), len(text) > limit
 
 
-def _block(text: str | None, limit: int) -> str:
-    """Clean multi-line text (body, lead): lines stripped, at most one blank line in a row."""
+def _block(text: str | None, limit: int) -> tuple[str, bool]:
+    """Clean multi-line text (body, lead): lines stripped, at most one blank line in a row, cut at
+    ``limit`` characters; and whether text was cut off."""
     if not text:
-        return ""
-    text = clean_text(text[: limit + limit // 10 + 1000])
+        return "", False
+    kept = limit + limit // 10 + 1000
+    cut = len(text) > kept
+    text = clean_text(text[:kept])
     # Whole-text substitutions (not line by line): this runs on every body of big collections.
     if "\t" in text or "  " in text:
         text = _HSPACES_RE.sub(" ", text)
@@ -318,7 +436,13 @@ def _block(text: str | None, limit: int) -> str:
     text = text.strip()
     if len(text) > limit:
         text = text[:limit].rstrip()
-    return text
+        cut = True
+    return text, cut
+
+
+def _thousands(n: int) -> str:
+    """``2 000 000``: thousands separated by a no-break space, as in French."""
+    return f"{n:,}".replace(",", "\u00a0")
 
 
 def _shorten(text: str, size: int = 120) -> str:
@@ -367,13 +491,22 @@ def _article(
     tags: Iterable[str] = (),
     language: str | None = None,
 ) -> Article | Skip:
-    body_text = _block(body, MAX_BODY_CHARS)
-    lead_text = _block(lead, MAX_LEAD_CHARS)
+    body_text, body_cut = _block(body, MAX_BODY_CHARS)
+    lead_text, lead_cut = _block(lead, MAX_LEAD_CHARS)
     if not body_text and not lead_text:
         return src.skip(NO_TEXT, line)
+    title_text, title_cut = _cut_line(title)
+    cuts = [
+        f"{name} de {_thousands(len(raw or ''))} caractères, seuls les {_thousands(limit)} premiers sont indexés"
+        for name, raw, limit, cut in (("corps", body, MAX_BODY_CHARS, body_cut), ("chapeau", lead, MAX_LEAD_CHARS, lead_cut),
+                                      ("titre", title, MAX_FIELD_CHARS, title_cut))
+        if cut
+    ]
+    if cuts:
+        src.warn("article tronqué : " + " ; ".join(cuts), line)
     return Article(
         id=article_id,
-        title=_one_line(title),
+        title=title_text,
         body=body_text,
         date=date,
         author=_strip_by(_one_line(author)) or None,
@@ -719,9 +852,6 @@ def _read_jsonl(src: _Source) -> Iterator[Article | Skip]:
             yield src.skip(f"archive gzip illisible : {exc}")
             return
         bom = bom_encoding(head)
-        if bom is None and b"\x00" in head:
-            yield src.skip(BINARY)
-            return
         if bom and bom[0].startswith(("utf-16", "utf-32")):
             stream: Any = io.TextIOWrapper(raw, encoding=bom[0], errors="replace", newline="")
             raw.read(bom[1])
@@ -731,40 +861,61 @@ def _read_jsonl(src: _Source) -> Iterator[Article | Skip]:
 
 
 def _jsonl_lines(src: _Source, stream, text_mode: bool) -> Iterator[Article | Skip]:
-    lineno = articles = bad = 0
+    """The records of a JSON Lines stream; each bad line is skipped with its number.
+
+    Bad lines before the first article are held back: when the file gives no article and its bad
+    lines hold NUL bytes, it is a binary file, reported once (reading stops after 10 such lines or
+    1 MB). Otherwise, 100 bad lines without an article abandon the file (it is not JSON Lines).
+    """
+    newline, nul = ("\n", "\x00") if text_mode else (b"\n", b"\x00")
+    lineno = articles = held_bytes = 0
+    held: list[Skip] = []
+    binary = False
     limit = MAX_LINE_BYTES
     while True:
         try:
             chunk = stream.readline(limit + 1)
-            if len(chunk) > limit and not chunk.endswith(("\n" if text_mode else b"\n")):
-                while chunk and not chunk.endswith(("\n" if text_mode else b"\n")):
-                    chunk = stream.readline(limit)  # skip the rest of the long line
-                lineno += 1
-                bad += 1
-                yield src.skip(f"ligne trop longue (plus de {limit // 1_048_576} Mo)", lineno)
-                continue
+            long_line = len(chunk) > limit and not chunk.endswith(newline)
+            while chunk and long_line and not chunk.endswith(newline):
+                chunk = stream.readline(limit)  # skip the rest of the long line
         except (OSError, EOFError, zlib.error) as exc:
+            yield from held
             yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : {exc}", lineno + 1)
             return
-        if not chunk:
+        if not chunk and not long_line:
             break
         lineno += 1
-        if articles == 0 and not text_mode and b"\x00" in chunk:
-            yield src.skip(BINARY)
-            return
-        if not chunk.strip():
+        if long_line:
+            item: Article | Skip = src.skip(f"ligne trop longue (plus de {limit // 1_048_576} Mo)", lineno)
+        elif not chunk.strip():
             continue
-        item = _jsonl_record(src, chunk if text_mode else decode_line(chunk), lineno)
-        if isinstance(item, Skip):
-            bad += 1
-            yield item
-            if articles == 0 and bad >= MAX_BAD_LINES:
-                yield src.skip(f"fichier abandonné : {bad} lignes invalides sans aucun article")
-                return
         else:
+            item = _jsonl_record(src, chunk if text_mode else decode_line(chunk), lineno)
+            if isinstance(item, Skip) and nul in chunk:
+                binary = True
+                item = src.skip(f"JSON invalide ligne {lineno} : octet nul (ligne binaire ou corrompue)", lineno)
+        if isinstance(item, Article):
             articles += 1
+            yield from held
+            held.clear()
             yield item
-    if lineno == 0 or (articles == 0 and bad == 0):
+        elif articles:
+            yield item
+        else:
+            held.append(item)
+            held_bytes += limit if long_line else len(chunk)
+            if binary and (len(held) >= 10 or held_bytes >= 1_048_576):
+                yield src.skip(BINARY)
+                return
+            if len(held) >= MAX_BAD_LINES:
+                yield from held
+                yield src.skip(f"fichier abandonné : {len(held)} lignes invalides sans aucun article")
+                return
+    if articles == 0 and binary:
+        yield src.skip(BINARY)
+        return
+    yield from held
+    if articles == 0 and not held:
         yield src.skip("aucun article dans le fichier")
 
 
