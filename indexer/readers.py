@@ -33,7 +33,12 @@ Formats
   JSON-LD, else an ``<h2>`` coming right after the ``<h1>`` (removed from the body). Body: the
   longest ``<article>``, else ``<main>``, else the whole document, without ``script, style, nav,
   header, footer, aside, form, noscript, iframe, svg, template``, without the title ``<h1>``;
-  one line per block element. Dates are the written date: time zones are ignored.
+  one line per block element. Page furniture is dropped too: elements whose class, id, role or
+  aria-label name a consent or cookie banner, share buttons, a newsletter or subscription box,
+  related articles, comments, ads, a breadcrumb or a sidebar (unless they hold the ``<h1>``, the
+  ``<main>`` or most of the page's text), and chrome lines ("Partager sur Facebook", "Lire
+  aussi : …", "Inscrivez-vous à notre newsletter", "Nous utilisons des cookies…"), as in text
+  files. Dates are the written date: time zones are ignored.
 
 JSON field names (case-insensitive, accents ignored; the first alias with a usable value wins)
 ------------------------------------------------------------------------------------------------
@@ -80,6 +85,7 @@ Rules and limits
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import hashlib
 import io
@@ -524,16 +530,37 @@ def _article(
 # --------------------------------------------------------------------------------------------
 # Plain text
 
+# Lines of page chrome, in scraped text files and in HTML bodies (compared lowercased, ’ read as ').
 _CHROME_LINES = {
     "top of page", "bottom of page", "haut de page", "bas de page", "retour en haut",
     "retour en haut de page", "skip to content", "aller au contenu", "passer au contenu",
+    # share buttons, comment and subscription prompts, consent buttons
+    "partager", "partager :", "partager cet article", "partager l'article", "partager sur :", "partagez",
+    "tweeter", "imprimer", "envoyer par e-mail", "envoyer par email", "commentaires", "réagir",
+    "s'abonner", "abonnez-vous", "je m'abonne", "newsletter", "newsletters", "tout accepter", "tout refuser",
+    "accepter et fermer", "continuer sans accepter", "gérer les cookies", "paramétrer les cookies",
 }
 _WIX_AUTHOR_RE = re.compile(r"^photo du r[ée]dacteur\s*:?\s*(.*)$", re.IGNORECASE)
-_CHROME_RES = (
-    re.compile(r"^vid[ée]o associ[ée]e\s*:", re.IGNORECASE),
-    re.compile(r"^\d+\s*min(?:utes?)?\s+(?:de\s+lecture|read)$", re.IGNORECASE),
-    re.compile(r"^temps de lecture\s*:?\s*\d+\s*min(?:utes?)?$", re.IGNORECASE),
-)
+_PLATFORMS = r"(?:facebook|twitter|x|linkedin|whatsapp|messenger|e-?mail|mail|instagram|pinterest|flipboard|bluesky)"
+_CHROME_RES = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^vid[ée]o associ[ée]e\s*:",
+    r"^\d+\s*min(?:utes?)?\s+(?:de\s+lecture|read)$",
+    r"^temps de lecture\s*:?\s*\d+\s*min(?:utes?)?$",
+    # "Partager sur Facebook", "Partager : Facebook Twitter" (nothing else on the line)
+    rf"^partag(?:er|ez)\s*(?:sur|via|par)?\s*:?\s*{_PLATFORMS}(?:\s*[|/,•·-]?\s*{_PLATFORMS})*\s*$",
+    # "À lire aussi : …", "LIRE AUSSI SUR …", "Sur le même sujet" (links to other articles)
+    r"^(?:(?:[àa]\s+)?lire\s+(?:aussi|également|egalement)|voir\s+aussi|sur\s+le\s+m[êe]me\s+(?:sujet|th[èe]me))"
+    r"\b.{0,300}$",
+    r"^\d[\d\s]*\s+commentaires?$",
+    r"^(?:[ée]crire|ajouter|poster|publier|laisser)\s+un\s+(?:nouveau\s+)?commentaire\s*(?:[:.!…]|\(.{0,40}\))?$",
+    # "Inscrivez-vous à notre newsletter", "Recevez gratuitement notre newsletter"
+    r"^(?:inscrivez-vous|abonnez-vous|inscription|recevez|s'inscrire)\b.{0,80}\bnewsletters?\b.{0,80}$",
+    # "Nous utilisons des cookies…", "Accepter tous les cookies"
+    r"^(?:nous|ce\s+site(?:\s+web)?|notre\s+site|\S+\s+et\s+ses\s+partenaires)\s+(?:utilis|d[ée]pos)\w*\s+des"
+    r"\s+cookies\b.{0,400}$",
+    r"^(?:accepter|refuser)\s+(?:tous\s+les\s+|les\s+)?cookies$",
+))
+
 _KEY_LINE_RE = re.compile(r"^([^\W\d_][\w' -]{0,30}?)\s*:\s*(.*)$")
 _DATE_PREFIX_RE = re.compile(
     r"^(publi[ée]e?|mis en ligne|mise? (?:a|à) jour|derni[eè]re mise (?:a|à) jour|modifi[ée]e?|actualis[ée]e?)"
@@ -568,6 +595,8 @@ def _fold_key(key: str) -> str:
 
 
 def _is_chrome(line: str) -> bool:
+    """True for a line of page chrome (see ``_CHROME_LINES``, ``_CHROME_RES``): not article text."""
+    line = line.replace("’", "'")
     return line.lower() in _CHROME_LINES or any(r.match(line) for r in _CHROME_RES)
 
 
@@ -948,6 +977,69 @@ _CELL = {"td", "th"}
 _CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 _ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "opinionnewsarticle", "webpage")
 
+# Page furniture around an article, named by a word of an element's class or id, or of its
+# aria-label: consent and cookie banners, share and social buttons, newsletter and subscription
+# boxes, related articles, comments, ads, breadcrumbs and sidebars. Words, not substrings: "ad"
+# marks "ad-slot", never "header"; "pub" (publicité, but also pub-date) and "cmp" (consent platform,
+# but also the "cmp-text" components holding article paragraphs) are not among them.
+_FURNITURE_WORDS = frozenset("""
+    cookie cookies consent consentement gdpr rgpd didomi onetrust tarteaucitron axeptio cookiebot
+    share shares sharing sharebar partage partager partages social socials sociaux addthis sharethis
+    newsletter newsletters subscribe subscription abonnement abonnements
+    related relatedposts lireaussi alire voiraussi readalso seealso recommended recommandations
+    comment comments commentaire commentaires disqus
+    ad ads adsbygoogle advert adverts advertisement advertising publicite publicites sponsor sponsored
+    outbrain taboola dfp
+    breadcrumb breadcrumbs sidebar
+""".split())
+# ARIA landmarks equivalent to the elements dropped already (nav, aside, footer, header, form),
+# and dialogs (consent and login pop-ups).
+_FURNITURE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search", "dialog", "alertdialog"})
+_NEVER_FURNITURE = frozenset({"html", "body", "main", "article", "h1"})
+FURNITURE_MAX_SHARE = 0.5  # of the page's visible text: a furniture element holding more is kept
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
+
+
+def _is_furniture(tag: str, attrs: dict[str, str]) -> bool:
+    """True for an element that its class, id, role or aria-label mark as page furniture."""
+    if tag in _NEVER_FURNITURE:
+        return False
+    role = attrs.get("role")
+    if role and role.strip().lower() in _FURNITURE_ROLES:
+        return True
+    return any(_names_furniture(value) for value in (attrs.get("class"), attrs.get("id"), attrs.get("aria-label"))
+               if value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _names_furniture(value: str) -> bool:
+    """True when a word of a class list, an id or a label is one of ``_FURNITURE_WORDS``."""
+    if not value.isascii():
+        value = unidecode(value)
+    for token in value.split():
+        words = _WORD_SPLIT_RE.split(_CAMEL_RE.sub("-", token).lower())  # shareButtons → share, buttons
+        if any(w in _FURNITURE_WORDS for w in words) or "".join(words) in _FURNITURE_WORDS:
+            return True
+    return False
+
+
+@dataclasses.dataclass
+class _Region:
+    """A furniture element being parsed: its tag, how many elements of that tag are open in it."""
+
+    tag: str
+    number: int
+    depth: int = 1
+    keep: bool = False  # it holds the page's <main> or an <h1>: not furniture after all
+    chars: int = 0  # of visible text
+
+
+class _Furniture(str):
+    """Text emitted inside a furniture element: dropped from the body once the element has closed."""
+
+    __slots__ = ("region",)
+
 
 class _Capture:
     def __init__(self, tag: str) -> None:
@@ -980,6 +1072,10 @@ class _PageParser(HTMLParser):
         self.after_h1 = False  # the title h1 just closed and no text has been seen since
         self.first_p: int | None = None  # index in self.doc where the first paragraph starts
         self.suppress = 0  # title h1 / lead h2 text kept out of the body
+        self.furniture: _Region | None = None  # the furniture element the parser is in (outermost)
+        self.regions = 0
+        self.closed: list[_Region] = []  # furniture regions that closed
+        self.dropped: set[int] = set()  # those whose text leaves the body (see close_all)
 
     # -- helpers
     def _n(self, *tags: str) -> int:
@@ -995,6 +1091,11 @@ class _PageParser(HTMLParser):
         return self._meta_ok() and self._n("header") == 0
 
     def _emit(self, text: str) -> None:
+        region = self.furniture
+        if region is not None:
+            text = _Furniture(text)
+            text.region = region.number
+            region.chars += len(text)
         self.doc.append(text)
         if self.counts.get("main"):
             self.main.append(text)
@@ -1031,8 +1132,20 @@ class _PageParser(HTMLParser):
         for capture in self.captures.values():
             if capture.tag == tag:
                 capture.depth += 1
+        region = self.furniture
+        if region is not None and region.tag == "p" and tag in _BLOCK:
+            self._end_furniture()  # a block element closes an open <p>, as browsers do
+            region = None
         if tag in _BLOCK:
             self._boundary()
+        if region is None:
+            if _is_furniture(tag, a):
+                self.regions += 1
+                self.furniture = _Region(tag, self.regions)
+        elif tag == region.tag:
+            region.depth += 1
+        elif tag in ("main", "h1"):
+            region.keep = True  # not furniture around the article: the article itself
         if tag in _CELL:
             self._data(" ")
         self.counts[tag] = self.counts.get(tag, 0) + 1
@@ -1046,6 +1159,8 @@ class _PageParser(HTMLParser):
             return
         if tag == "h1":
             self._start_capture("h1", "h1")
+        elif self.furniture is not None:
+            return  # a comment's date or author is not the article's
         elif tag == "h2" and self.after_h1 and self._visible():
             if "description" not in self.metas and "og:description" not in self.metas:
                 self._start_capture("lead", "h2")
@@ -1080,6 +1195,11 @@ class _PageParser(HTMLParser):
             return
         if self.counts.get(tag):
             self.counts[tag] -= 1
+        region = self.furniture
+        if region is not None and region.tag == tag:
+            region.depth -= 1
+            if region.depth <= 0:
+                self._end_furniture()
         for name, capture in list(self.captures.items()):
             if capture.tag == tag:
                 capture.depth -= 1
@@ -1087,6 +1207,17 @@ class _PageParser(HTMLParser):
                     self._finish(name, capture)
         if tag in _BLOCK:
             self._boundary()
+
+    def _end_furniture(self) -> None:
+        region, self.furniture = self.furniture, None
+        if region is not None and not region.keep:
+            self.closed.append(region)
+
+    def text(self, pieces: list[str]) -> str:
+        """The text of a region of the page (``doc``, ``main``, an ``article``) without its furniture."""
+        if self.dropped:
+            pieces = [p for p in pieces if type(p) is str or p.region not in self.dropped]
+        return _region_text(pieces)
 
     def _finish(self, name: str, capture: _Capture) -> None:
         del self.captures[name]
@@ -1149,12 +1280,17 @@ class _PageParser(HTMLParser):
             pass
         for name, capture in list(self.captures.items()):
             self._finish(name, capture)
+        # An element holding most of the page's text is the article, whatever its class says (a
+        # "share-zone" around the whole text, the "comments" of a live report). One left open at the
+        # end of the page (unbalanced markup) is kept too: never lose text to a guess.
+        total = sum(map(len, self.doc))
+        self.dropped = {r.number for r in self.closed if r.chars < FURNITURE_MAX_SHARE * total}
 
 
 def _region_text(pieces: list[str]) -> str:
     text = clean_text("".join(pieces))
     lines = (_SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return "\n".join(line for line in lines if line and not _is_chrome(line))
 
 
 def _ld_article(sources: list[str]) -> dict:
@@ -1214,8 +1350,8 @@ def _parse_html(src: _Source, text: str) -> Article | Skip:
     metas, results = parser.metas, parser.results
     ld = _ld_article(parser.ld_json)
 
-    articles = [t for t in (_region_text(p) for p in parser.articles) if t]
-    body = max(articles, key=len) if articles else (_region_text(parser.main) or _region_text(parser.doc))
+    articles = [t for t in (parser.text(p) for p in parser.articles) if t]
+    body = max(articles, key=len) if articles else (parser.text(parser.main) or parser.text(parser.doc))
 
     ld_author = ld.get("author")
     ld_publisher = ld.get("publisher")
