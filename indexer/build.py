@@ -403,7 +403,7 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
     last_report = 0.0
     try:
         for file, root in files:
-            key = str(file.resolve())
+            key = os.path.realpath(file)  # as Path.resolve, but a symbolic link loop is no error
             visited.add(key)
             summary.files += 1
             signature = _signature(file)

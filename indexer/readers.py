@@ -85,6 +85,7 @@ Rules and limits
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
 import gzip
 import hashlib
@@ -216,8 +217,9 @@ def _walk(root: Path, seen_dirs: set) -> Iterator[tuple[Path, Path, tuple[int, i
             is_dir = entry.is_dir()
             is_file = not is_dir and entry.is_file()
             is_link = entry.is_symlink()
-        except OSError:
-            continue
+        except OSError:  # a symbolic link looping on itself: broken too
+            is_dir = is_file = False
+            is_link = entry.is_symlink()
         if is_dir:
             key = _file_key(entry)
             if key is not None and key not in seen_dirs:
@@ -274,7 +276,7 @@ def read_file(path: Path, root: Path, stem: str | None = None) -> Iterator[Artic
     suffix = _suffix(path.name)
     src = _Source(path, os.path.realpath(path), stem or _id_stem(_relative_path(path, root), suffix))
     if path.is_symlink() and not path.exists():
-        yield Skip(os.path.abspath(path), f"lien symbolique cassé : sa cible {os.readlink(path)} est introuvable")
+        yield Skip(os.path.abspath(path), _broken_link_reason(path))
         return
     if path.is_dir():
         yield src.skip(f"dossier illisible : {_listing_error(path)}")
@@ -302,6 +304,15 @@ def read_file(path: Path, root: Path, stem: str | None = None) -> Iterator[Artic
     except Exception as exc:  # a bug must not stop a whole indexing run
         logger.exception("erreur inattendue en lisant %s", src.abspath)
         yield src.skip(f"erreur inattendue : {type(exc).__name__}")
+
+
+def _broken_link_reason(link: Path) -> str:
+    try:
+        os.stat(link)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"lien symbolique cassé : il forme une boucle ({link} → {os.readlink(link)})"
+    return f"lien symbolique cassé : sa cible {os.readlink(link)} est introuvable"
 
 
 def _listing_error(directory: Path) -> str:

@@ -226,10 +226,12 @@ def test_a_broken_symbolic_link_is_counted_and_reported(tmp_path):
     (corpus / "perdu.txt").symlink_to(tmp_path / "disparu.txt")
     (corpus / "archives-2019").symlink_to(tmp_path / "disque-demonte", target_is_directory=True)
     (corpus / "photo.jpg").symlink_to(tmp_path / "photo.jpg")  # not an article: not reported
+    (corpus / "boucle.txt").symlink_to(corpus / "boucle.txt")
     summary = update_index(tmp_path / "index", [corpus])
-    assert summary.added == 1 and summary.files == 3
+    assert summary.added == 1 and summary.files == 4
     assert sorted((Path(s.path).name, s.reason) for s in summary.skipped) == [
         ("archives-2019", f"lien symbolique cassé : sa cible {tmp_path / 'disque-demonte'} est introuvable"),
+        ("boucle.txt", f"lien symbolique cassé : il forme une boucle ({corpus / 'boucle.txt'} → {corpus / 'boucle.txt'})"),
         ("perdu.txt", f"lien symbolique cassé : sa cible {tmp_path / 'disparu.txt'} est introuvable"),
     ]
 
