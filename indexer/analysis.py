@@ -49,7 +49,11 @@ from typing import Callable
 from unidecode import unidecode
 from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
 
-ANALYSIS_VERSION = 2  # 2: a line-break hyphen before a lowercase letter gives both readings
+from .normalize import INVISIBLE, normalize_text
+
+# 2: a line-break hyphen before a lowercase letter gives both readings (joined and split); soft
+# hyphens and other invisible characters inside a word are part of it (indexer.normalize)
+ANALYSIS_VERSION = 2
 
 # Tokens longer than this are OCR garbage, base64 or URLs glued together: not words anyone searches.
 MAX_TOKEN_LENGTH = 80
@@ -61,9 +65,10 @@ HYPHENS = "-‐‑"
 # joiners below are not \w), and keeping no backtracking points tokenises about 15 % faster.
 _PIECE = r"[^\W_]++(?:[\u0300-\u036f]++[^\W_]*+)*+"
 # A raw token: pieces joined by an apostrophe, a hyphen (possibly followed by a line break: a word
-# hyphenated at the end of a printed line), a soft hyphen, or a dot/comma between digits.
+# hyphenated at the end of a printed line), an invisible character (a soft hyphen, a zero-width
+# space or joiner: see indexer.normalize), or a dot/comma between digits.
 TOKEN_RE = re.compile(
-    rf"{_PIECE}(?:(?:[{APOSTROPHES}]|[{HYPHENS}](?:[ \t]*\r?\n[ \t]*)?|\u00ad|(?<=\d)[.,](?=\d)){_PIECE})*+"
+    rf"{_PIECE}(?:(?:[{APOSTROPHES}]|[{HYPHENS}](?:[ \t]*\r?\n[ \t]*)?|[{INVISIBLE}]++|(?<=\d)[.,](?=\d)){_PIECE})*+"
 )
 # A hyphen at the end of a line inside a raw token, the line break and the indent after it.
 LINE_BREAK_HYPHEN_RE = re.compile(rf"[{HYPHENS}][ \t]*\r?\n[ \t]*(.)")
@@ -151,19 +156,17 @@ def _mark_line_break(m: re.Match) -> str:
 
 
 def normalize_raw(raw: str) -> str:
-    """Clean one raw token: mark a hyphen at a line break before a lowercase letter (and the
-    break) with ``LINE_BREAK_MARK``, keep it as ``-`` before anything else; drop soft hyphens,
-    read typographic hyphens as ``-`` and the long s ``ſ`` as ``s``; NFC-compose accents."""
+    """Clean one raw token: ``normalize_text`` (drop soft hyphens and other invisible characters,
+    NFC-compose accents); mark a hyphen at a line break before a lowercase letter (and the break)
+    with ``LINE_BREAK_MARK``, keep it as ``-`` before anything else; read typographic hyphens as
+    ``-`` and the long s ``ſ`` as ``s``."""
     if raw.isascii():
         return LINE_BREAK_HYPHEN_RE.sub(_mark_line_break, raw) if "\n" in raw else raw
     if "ſ" in raw:
         raw = raw.replace("ſ", "s")
-    if not unicodedata.is_normalized("NFC", raw):
-        raw = unicodedata.normalize("NFC", raw)
+    raw = normalize_text(raw)
     if "\n" in raw:
         raw = LINE_BREAK_HYPHEN_RE.sub(_mark_line_break, raw)
-    if "\u00ad" in raw:
-        raw = raw.replace("\u00ad", "")
     if "‐" in raw or "‑" in raw:
         raw = raw.replace("‐", "-").replace("‑", "-")
     return raw

@@ -75,12 +75,15 @@ def make_id(raw: str) -> str:
     """
     text = raw.strip().replace("/", "~").replace("\\", "~")
     text = _ID_UNSAFE.sub("-", text).strip("-._~:")
-    if not text:
-        text = "article"
+    if not text:  # nothing usable ("Москва", "!!!"): distinct raws must still give distinct ids
+        return "article-" + _digest(raw)
     if len(text) > 200 or not ID_PATTERN.match(text):
-        digest = hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-        text = (text[:180].strip("-._~:") or "article") + "-" + digest
+        text = (text[:180].strip("-._~:") or "article") + "-" + _digest(raw)
     return text
+
+
+def _digest(raw: str) -> str:
+    return hashlib.blake2b(raw.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
 def is_valid_id(article_id: str) -> bool:

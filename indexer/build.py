@@ -30,7 +30,7 @@ from .analysis import Lexiconizer
 from .article import Article
 from .lexicon import compact as compact_lexicon
 from .lexicon import write_part
-from .readers import Skip, iter_files, read_file
+from .readers import Skip, file_stems, iter_files, read_file
 from .schema import stemming_cache
 from .segments import MemoryPool, MemorySegmentWriter, merge_small_segments
 from .store import (
@@ -394,25 +394,27 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
     manifest = _load_manifest(generation)
     new_manifest: dict[str, list[int]] = {}
     files = [(f, r) for f, r in iter_files(paths)]  # raises FileNotFoundError for a missing path
+    stems = file_stems(files)  # files whose names make the same id: read every time, ids disambiguated
     bulk = sum(_size(f) for f, _ in files) > BULK_BYTES
     batcher = _Batcher(generation, procs, batch_size, bulk)
     seen_ids: dict[str, str] = {}
+    removed_ids: set[str] = set()  # deleted in this run: an article taking such an id again is new
     visited: set[str] = set()
     last_report = 0.0
     try:
         for file, root in files:
-            key = str(file.resolve())
+            key = os.path.realpath(file)  # as Path.resolve, but a symbolic link loop is no error
             visited.add(key)
             summary.files += 1
             signature = _signature(file)
-            if signature is not None and manifest.get(key) == signature and key in ids_by_path:
+            if signature is not None and manifest.get(key) == signature and key in ids_by_path and file not in stems:
                 summary.unchanged += len(ids_by_path[key])
                 seen_ids.update(dict.fromkeys(ids_by_path[key], key))
                 new_manifest[key] = signature
                 continue
             ids_here: set[str] = set()
             clean = True
-            for item in read_file(file, root):
+            for item in read_file(file, root, stems.get(file)):
                 if isinstance(item, Skip):
                     summary.skipped.append(item)
                     clean = False
@@ -422,7 +424,7 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
                     continue
                 seen_ids[item.id] = key
                 ids_here.add(item.id)
-                old = existing.get(item.id)
+                old = existing.get(item.id) if item.id not in removed_ids else None
                 if old is not None and old[0] == item.content_hash and old[1] == item.path:
                     summary.unchanged += 1
                     continue
@@ -439,6 +441,7 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
             for gone in ids_by_path.get(key, set()) - ids_here:
                 if seen_ids.get(gone, key) == key:  # not moved to a file read earlier in this run
                     summary.removed += batcher.delete("id", gone)
+                    removed_ids.add(gone)
             if clean and signature is not None:
                 new_manifest[key] = signature
         # Files that were indexed from these directories and are gone.

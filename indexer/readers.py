@@ -19,9 +19,10 @@ Formats
 * ``.json`` — one article object, a list of them, or ``{"articles": [...]}`` (also ``items``,
   ``documents``). Limited to 64 MB: bigger collections belong in JSON Lines.
 * ``.jsonl`` / ``.ndjson`` / ``.jsonl.gz`` — one object per line, streamed line by line (a bad
-  line is skipped with its line number, the others are read). Each line is decoded on its own
-  (UTF-8, else Windows-1252, else Latin-1), so files mixing encodings are read. After 100 bad
-  lines without a single article the file is abandoned (it is not JSON Lines).
+  line is skipped with its line number, the others are read; a line with a NUL byte too). Each
+  line is decoded on its own (UTF-8, else Windows-1252, else Latin-1), so files mixing encodings
+  are read. After 100 bad lines without a single article the file is abandoned (it is not JSON
+  Lines); a file whose bad lines hold NUL bytes and that gives no article is binary.
 * ``.html`` / ``.htm`` — parsed with the standard library. Title: ``og:title``, JSON-LD
   ``headline``, first ``<h1>``, ``<title>``. Date: ``article:published_time``, ``datePublished``
   (meta, microdata, JSON-LD), first ``<time>``, ``date`` / ``DC.date`` metas, else a date in the
@@ -32,7 +33,12 @@ Formats
   JSON-LD, else an ``<h2>`` coming right after the ``<h1>`` (removed from the body). Body: the
   longest ``<article>``, else ``<main>``, else the whole document, without ``script, style, nav,
   header, footer, aside, form, noscript, iframe, svg, template``, without the title ``<h1>``;
-  one line per block element. Dates are the written date: time zones are ignored.
+  one line per block element. Page furniture is dropped too: elements whose class, id, role or
+  aria-label name a consent or cookie banner, share buttons, a newsletter or subscription box,
+  related articles, comments, ads, a breadcrumb or a sidebar (unless they hold the ``<h1>``, the
+  ``<main>`` or most of the page's text), and chrome lines ("Partager sur Facebook", "Lire
+  aussi : …", "Inscrivez-vous à notre newsletter", "Nous utilisons des cookies…"), as in text
+  files. Dates are the written date: time zones are ignored.
 
 JSON field names (case-insensitive, accents ignored; the first alias with a usable value wins)
 ------------------------------------------------------------------------------------------------
@@ -57,23 +63,32 @@ anything else is ignored. A date that cannot be read leaves the article undated.
 
 Ids: ``.txt``, ``.html`` and single-object ``.json`` files: ``make_id(<path relative to root,
 without extension>)``; records: ``make_id(record id)``, else
-``make_id("<relative path without extension>-<line number or 1-based position>")``.
+``make_id("<relative path without extension>-<line number or 1-based position>")``. In a path,
+accents and other scripts are folded to ASCII (``Été`` → ``Ete``); files whose paths would make
+the same id are told apart by ``file_stems``.
 
 Rules and limits
 ----------------
 * An article needs a non-empty body or lead, else it is skipped ("article sans texte"); the
   title may be empty for JSON/HTML records that have none.
 * Text, HTML and JSON files over 64 MB are skipped, as are JSON Lines lines over 32 MB.
-* A body longer than 2,000,000 characters is truncated (the article is kept); the lead is cut at
-  100,000 characters, other fields at 1,000, at most 200 tags.
-* All kept text is cleaned (``decoding.clean_text``): NFC, ``\\n`` line endings, no control
-  characters, soft hyphens or zero-width spaces.
+* A body longer than 2,000,000 characters is truncated (the article is kept, and a ``Skip`` right
+  after it says what was cut), as is a lead over 100,000 characters and a title over 1,000; other
+  fields are cut at 1,000 characters, at most 200 tags.
+* All kept text is cleaned (``decoding.clean_text``): ``\\n`` line endings, no control characters,
+  then ``normalize.normalize_text``: no soft hyphens, zero-width spaces or joiners, plain spaces
+  for the Unicode ones, NFC.
+* What cannot be read is reported, never passed over: a broken symbolic link, a directory that
+  cannot be listed, a file that cannot be opened.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
+import functools
 import gzip
+import hashlib
 import io
 import json
 import logging
@@ -85,6 +100,8 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+from unidecode import unidecode
 
 from .article import Article, make_id
 from .dates import parse_french_date
@@ -109,7 +126,8 @@ NO_TEXT = "article sans texte"
 
 @dataclasses.dataclass(frozen=True)
 class Skip:
-    """Something that was not indexed, and why (in French, for the user)."""
+    """Something that was not indexed, and why (in French, for the user): a file, a record, or
+    the part of a kept article that was cut (``line``: the record's line in a JSON Lines file)."""
 
     path: str
     reason: str
@@ -136,8 +154,10 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Path]]:
     once (no loops) and every file is yielded once: when a file is reached through a symbolic
     link and under its own name, its own name is kept. ``root`` is the directory given, or the
     file's parent when a file is given (a file given explicitly is yielded even with an
-    unsupported suffix: ``read_file`` then says why it is skipped). A missing path raises
-    ``FileNotFoundError`` before anything is yielded.
+    unsupported suffix: ``read_file`` then says why it is skipped). What cannot be read is yielded
+    too, for ``read_file`` to report it: a broken symbolic link (with a supported suffix or none:
+    it may have pointed to a directory) and a directory that cannot be listed. A missing path
+    raises ``FileNotFoundError`` before anything is yielded.
     """
     given = [Path(p) for p in paths]
     for path in given:
@@ -170,13 +190,22 @@ def _file_key(path: Path | os.DirEntry) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
+def _unreadable_key(path: str) -> tuple[int, int]:
+    """A key, unlike any file's, for something yielded only to be reported (its path is unique)."""
+    return (-1, hash(path))
+
+
 def _walk(root: Path, seen_dirs: set) -> Iterator[tuple[Path, Path, tuple[int, int], bool]]:
     # An explicit stack, not recursion: directory trees may be deeper than Python's stack.
     stack: list[Iterator[os.DirEntry]] = []
     key = _file_key(root)
     if key is not None and key not in seen_dirs:
         seen_dirs.add(key)
-        stack.append(_sorted_entries(root))
+        entries = _sorted_entries(root)
+        if entries is None:
+            yield root, root, _unreadable_key(str(root)), False
+        else:
+            stack.append(entries)
     while stack:
         entry = next(stack[-1], None)
         if entry is None:
@@ -188,26 +217,33 @@ def _walk(root: Path, seen_dirs: set) -> Iterator[tuple[Path, Path, tuple[int, i
             is_dir = entry.is_dir()
             is_file = not is_dir and entry.is_file()
             is_link = entry.is_symlink()
-        except OSError:
-            continue
+        except OSError:  # a symbolic link looping on itself: broken too
+            is_dir = is_file = False
+            is_link = entry.is_symlink()
         if is_dir:
             key = _file_key(entry)
             if key is not None and key not in seen_dirs:
                 seen_dirs.add(key)
-                stack.append(_sorted_entries(Path(entry.path)))
+                entries = _sorted_entries(Path(entry.path))
+                if entries is None:
+                    yield Path(entry.path), root, _unreadable_key(entry.path), is_link
+                else:
+                    stack.append(entries)
         elif is_file and _suffix(entry.name):
             key = _file_key(entry)
             if key is not None:
                 yield Path(entry.path), root, key, is_link
+        elif is_link and not os.path.exists(entry.path) and (_suffix(entry.name) or "." not in entry.name):
+            yield Path(entry.path), root, _unreadable_key(entry.path), True  # broken: read_file reports it
 
 
-def _sorted_entries(directory: Path) -> Iterator[os.DirEntry]:
+def _sorted_entries(directory: Path) -> Iterator[os.DirEntry] | None:
+    """The entries of ``directory`` sorted by name, or ``None`` when it cannot be listed."""
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
-    except OSError as exc:
-        logger.warning("répertoire illisible : %s (%s)", directory, exc.strerror or exc)
-        entries = []
+    except OSError:
+        return None
     return iter(entries)
 
 
@@ -219,17 +255,32 @@ def _sorted_entries(directory: Path) -> Iterator[os.DirEntry]:
 class _Source:
     path: Path
     abspath: str
-    stem: str  # relative path from root, without the extension, for ids
+    stem: str  # relative path from root, without the extension, accents folded: for ids
+    warnings: list[Skip] = dataclasses.field(default_factory=list)  # about the last article read
 
     def skip(self, reason: str, line: int | None = None) -> Skip:
         return Skip(self.abspath, reason, line)
 
+    def warn(self, reason: str, line: int | None = None) -> None:
+        """Report a loss about an article that is kept (``read_file`` yields it after the article)."""
+        self.warnings.append(self.skip(reason, line))
 
-def read_file(path: Path, root: Path) -> Iterator[Article | Skip]:
-    """Read one file: yield each article found, or a ``Skip`` saying why something was not read."""
+
+def read_file(path: Path, root: Path, stem: str | None = None) -> Iterator[Article | Skip]:
+    """Read one file: yield each article found, or a ``Skip`` saying why something was not read.
+
+    A ``Skip`` right after an article reports a loss in a kept article (a text too long, cut).
+    ``stem`` replaces the file's relative path in the ids made from it (see ``file_stems``).
+    """
     path, root = Path(path), Path(root)
     suffix = _suffix(path.name)
-    src = _Source(path, os.path.realpath(path), _relative_stem(path, root, suffix))
+    src = _Source(path, os.path.realpath(path), stem or _id_stem(_relative_path(path, root), suffix))
+    if path.is_symlink() and not path.exists():
+        yield Skip(os.path.abspath(path), _broken_link_reason(path))
+        return
+    if path.is_dir():
+        yield src.skip(f"dossier illisible : {_listing_error(path)}")
+        return
     if suffix is None:
         yield src.skip("format non pris en charge (extensions acceptées : " + ", ".join(SUPPORTED_SUFFIXES) + ")")
         return
@@ -243,7 +294,11 @@ def read_file(path: Path, root: Path) -> Iterator[Article | Skip]:
         ".htm": _read_html,
     }[suffix]
     try:
-        yield from reader(src)
+        for item in reader(src):
+            yield item
+            if src.warnings:
+                yield from src.warnings
+                src.warnings.clear()
     except OSError as exc:
         yield src.skip(f"lecture impossible : {exc.strerror or exc}")
     except Exception as exc:  # a bug must not stop a whole indexing run
@@ -251,7 +306,27 @@ def read_file(path: Path, root: Path) -> Iterator[Article | Skip]:
         yield src.skip(f"erreur inattendue : {type(exc).__name__}")
 
 
-def _relative_stem(path: Path, root: Path, suffix: str | None) -> str:
+def _broken_link_reason(link: Path) -> str:
+    try:
+        os.stat(link)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"lien symbolique cassé : il forme une boucle ({link} → {os.readlink(link)})"
+    return f"lien symbolique cassé : sa cible {os.readlink(link)} est introuvable"
+
+
+def _listing_error(directory: Path) -> str:
+    try:
+        with os.scandir(directory):
+            return "contenu inaccessible"
+    except PermissionError:
+        return "accès refusé"
+    except OSError as exc:
+        return exc.strerror or type(exc).__name__
+
+
+def _relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` (POSIX separators), else its name."""
     try:
         rel = path.relative_to(root).as_posix()
     except ValueError:
@@ -261,9 +336,60 @@ def _relative_stem(path: Path, root: Path, suffix: str | None) -> str:
             rel = path.name
     if rel in ("", "."):
         rel = path.name
-    if suffix and rel.lower().endswith(suffix):
-        rel = rel[: -len(suffix)]
-    return rel or path.name
+    return rel
+
+
+def _id_stem(rel: str, suffix: str | None) -> str:
+    """The relative path without its extension, accents and other scripts folded to ASCII
+    (``Été`` → ``Ete``): what ids made from a file name are made of."""
+    stem = rel[: -len(suffix)] if suffix and rel.lower().endswith(suffix) else rel
+    stem = stem or rel
+    return unidecode(stem) if not stem.isascii() else stem
+
+
+def file_stems(files: Iterable[tuple[Path, Path]]) -> dict[Path, str]:
+    """The stems ``read_file`` must use for the files whose ids would collide, keyed by file.
+
+    ``article 1.txt`` and ``article-1.txt`` both make the id ``article-1``; ``Été.txt`` and
+    ``Ete.txt`` both ``Ete``. In such a group, the file whose name is its id as it is (else the
+    first by relative path) keeps the plain id, the others get a short hash of their relative
+    path appended (of their absolute path if that still collides: the same relative path under
+    two directories given). Every file of a group is in the result, the plain one included, so that
+    the indexer reads them again whenever the group changes. Files outside groups keep their ids.
+    """
+    entries = []
+    for path, root in files:
+        path, root = Path(path), Path(root)
+        rel = _relative_path(path, root)
+        stem = _id_stem(rel, _suffix(path.name))
+        entries.append((path, rel, stem, make_id(stem)))
+    groups: dict[str, list[tuple[Path, str, str, str]]] = {}
+    for entry in entries:
+        groups.setdefault(entry[3], []).append(entry)
+    taken = set(groups)
+    out: dict[Path, str] = {}
+    for base, members in groups.items():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda m: (not _name_is_id(m[1], m[2]), m[1], str(m[0])))
+        out[members[0][0]] = members[0][2]
+        for path, rel, stem, _ in members[1:]:
+            for salt in (rel, os.path.realpath(path)):
+                candidate = f"{stem}-{_short_hash(salt)}"
+                if make_id(candidate) not in taken:
+                    break
+            taken.add(make_id(candidate))
+            out[path] = candidate
+    return out
+
+
+def _name_is_id(rel: str, stem: str) -> bool:
+    """True when the id made of ``stem`` spells the relative path ``rel`` as it is."""
+    return rel.startswith(stem) and make_id(stem) == stem.replace("/", "~")
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
 
 
 def _read_bytes(src: _Source, hint: str = "") -> bytes | Skip:
@@ -295,19 +421,28 @@ _LANG_RE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$")
 
 def _one_line(text: str | None, limit: int = MAX_FIELD_CHARS) -> str:
     """Clean text for a one-line field (title, author…): whitespace collapsed, cut at ``limit``."""
+    return _cut_line(text, limit)[0]
+
+
+def _cut_line(text: str | None, limit: int = MAX_FIELD_CHARS) -> tuple[str, bool]:
+    """``_one_line``, and whether text was cut off."""
     if not text:
-        return ""
+        return "", False
     text = clean_text(text[: limit * 4])
     if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text or "\v" in text:
         text = _SPACES_RE.sub(" ", text)
-    return text.strip()[:limit].strip()
+    text = text.strip()
+    return text[:limit].strip(), len(text) > limit
 
 
-def _block(text: str | None, limit: int) -> str:
-    """Clean multi-line text (body, lead): lines stripped, at most one blank line in a row."""
+def _block(text: str | None, limit: int) -> tuple[str, bool]:
+    """Clean multi-line text (body, lead): lines stripped, at most one blank line in a row, cut at
+    ``limit`` characters; and whether text was cut off."""
     if not text:
-        return ""
-    text = clean_text(text[: limit + limit // 10 + 1000])
+        return "", False
+    kept = limit + limit // 10 + 1000
+    cut = len(text) > kept
+    text = clean_text(text[:kept])
     # Whole-text substitutions (not line by line): this runs on every body of big collections.
     if "\t" in text or "  " in text:
         text = _HSPACES_RE.sub(" ", text)
@@ -318,7 +453,13 @@ def _block(text: str | None, limit: int) -> str:
     text = text.strip()
     if len(text) > limit:
         text = text[:limit].rstrip()
-    return text
+        cut = True
+    return text, cut
+
+
+def _thousands(n: int) -> str:
+    """``2 000 000``: thousands separated by a no-break space, as in French."""
+    return f"{n:,}".replace(",", "\u00a0")
 
 
 def _shorten(text: str, size: int = 120) -> str:
@@ -367,13 +508,22 @@ def _article(
     tags: Iterable[str] = (),
     language: str | None = None,
 ) -> Article | Skip:
-    body_text = _block(body, MAX_BODY_CHARS)
-    lead_text = _block(lead, MAX_LEAD_CHARS)
+    body_text, body_cut = _block(body, MAX_BODY_CHARS)
+    lead_text, lead_cut = _block(lead, MAX_LEAD_CHARS)
     if not body_text and not lead_text:
         return src.skip(NO_TEXT, line)
+    title_text, title_cut = _cut_line(title)
+    cuts = [
+        f"{name} de {_thousands(len(raw or ''))} caractères, seuls les {_thousands(limit)} premiers sont indexés"
+        for name, raw, limit, cut in (("corps", body, MAX_BODY_CHARS, body_cut), ("chapeau", lead, MAX_LEAD_CHARS, lead_cut),
+                                      ("titre", title, MAX_FIELD_CHARS, title_cut))
+        if cut
+    ]
+    if cuts:
+        src.warn("article tronqué : " + " ; ".join(cuts), line)
     return Article(
         id=article_id,
-        title=_one_line(title),
+        title=title_text,
         body=body_text,
         date=date,
         author=_strip_by(_one_line(author)) or None,
@@ -391,16 +541,37 @@ def _article(
 # --------------------------------------------------------------------------------------------
 # Plain text
 
+# Lines of page chrome, in scraped text files and in HTML bodies (compared lowercased, ’ read as ').
 _CHROME_LINES = {
     "top of page", "bottom of page", "haut de page", "bas de page", "retour en haut",
     "retour en haut de page", "skip to content", "aller au contenu", "passer au contenu",
+    # share buttons, comment and subscription prompts, consent buttons
+    "partager", "partager :", "partager cet article", "partager l'article", "partager sur :", "partagez",
+    "tweeter", "imprimer", "envoyer par e-mail", "envoyer par email", "commentaires", "réagir",
+    "s'abonner", "abonnez-vous", "je m'abonne", "newsletter", "newsletters", "tout accepter", "tout refuser",
+    "accepter et fermer", "continuer sans accepter", "gérer les cookies", "paramétrer les cookies",
 }
 _WIX_AUTHOR_RE = re.compile(r"^photo du r[ée]dacteur\s*:?\s*(.*)$", re.IGNORECASE)
-_CHROME_RES = (
-    re.compile(r"^vid[ée]o associ[ée]e\s*:", re.IGNORECASE),
-    re.compile(r"^\d+\s*min(?:utes?)?\s+(?:de\s+lecture|read)$", re.IGNORECASE),
-    re.compile(r"^temps de lecture\s*:?\s*\d+\s*min(?:utes?)?$", re.IGNORECASE),
-)
+_PLATFORMS = r"(?:facebook|twitter|x|linkedin|whatsapp|messenger|e-?mail|mail|instagram|pinterest|flipboard|bluesky)"
+_CHROME_RES = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
+    r"^vid[ée]o associ[ée]e\s*:",
+    r"^\d+\s*min(?:utes?)?\s+(?:de\s+lecture|read)$",
+    r"^temps de lecture\s*:?\s*\d+\s*min(?:utes?)?$",
+    # "Partager sur Facebook", "Partager : Facebook Twitter" (nothing else on the line)
+    rf"^partag(?:er|ez)\s*(?:sur|via|par)?\s*:?\s*{_PLATFORMS}(?:\s*[|/,•·-]?\s*{_PLATFORMS})*\s*$",
+    # "À lire aussi : …", "LIRE AUSSI SUR …", "Sur le même sujet" (links to other articles)
+    r"^(?:(?:[àa]\s+)?lire\s+(?:aussi|également|egalement)|voir\s+aussi|sur\s+le\s+m[êe]me\s+(?:sujet|th[èe]me))"
+    r"\b.{0,300}$",
+    r"^\d[\d\s]*\s+commentaires?$",
+    r"^(?:[ée]crire|ajouter|poster|publier|laisser)\s+un\s+(?:nouveau\s+)?commentaire\s*(?:[:.!…]|\(.{0,40}\))?$",
+    # "Inscrivez-vous à notre newsletter", "Recevez gratuitement notre newsletter"
+    r"^(?:inscrivez-vous|abonnez-vous|inscription|recevez|s'inscrire)\b.{0,80}\bnewsletters?\b.{0,80}$",
+    # "Nous utilisons des cookies…", "Accepter tous les cookies"
+    r"^(?:nous|ce\s+site(?:\s+web)?|notre\s+site|\S+\s+et\s+ses\s+partenaires)\s+(?:utilis|d[ée]pos)\w*\s+des"
+    r"\s+cookies\b.{0,400}$",
+    r"^(?:accepter|refuser)\s+(?:tous\s+les\s+|les\s+)?cookies$",
+))
+
 _KEY_LINE_RE = re.compile(r"^([^\W\d_][\w' -]{0,30}?)\s*:\s*(.*)$")
 _DATE_PREFIX_RE = re.compile(
     r"^(publi[ée]e?|mis en ligne|mise? (?:a|à) jour|derni[eè]re mise (?:a|à) jour|modifi[ée]e?|actualis[ée]e?)"
@@ -435,6 +606,8 @@ def _fold_key(key: str) -> str:
 
 
 def _is_chrome(line: str) -> bool:
+    """True for a line of page chrome (see ``_CHROME_LINES``, ``_CHROME_RES``): not article text."""
+    line = line.replace("’", "'")
     return line.lower() in _CHROME_LINES or any(r.match(line) for r in _CHROME_RES)
 
 
@@ -719,9 +892,6 @@ def _read_jsonl(src: _Source) -> Iterator[Article | Skip]:
             yield src.skip(f"archive gzip illisible : {exc}")
             return
         bom = bom_encoding(head)
-        if bom is None and b"\x00" in head:
-            yield src.skip(BINARY)
-            return
         if bom and bom[0].startswith(("utf-16", "utf-32")):
             stream: Any = io.TextIOWrapper(raw, encoding=bom[0], errors="replace", newline="")
             raw.read(bom[1])
@@ -731,40 +901,61 @@ def _read_jsonl(src: _Source) -> Iterator[Article | Skip]:
 
 
 def _jsonl_lines(src: _Source, stream, text_mode: bool) -> Iterator[Article | Skip]:
-    lineno = articles = bad = 0
+    """The records of a JSON Lines stream; each bad line is skipped with its number.
+
+    Bad lines before the first article are held back: when the file gives no article and its bad
+    lines hold NUL bytes, it is a binary file, reported once (reading stops after 10 such lines or
+    1 MB). Otherwise, 100 bad lines without an article abandon the file (it is not JSON Lines).
+    """
+    newline, nul = ("\n", "\x00") if text_mode else (b"\n", b"\x00")
+    lineno = articles = held_bytes = 0
+    held: list[Skip] = []
+    binary = False
     limit = MAX_LINE_BYTES
     while True:
         try:
             chunk = stream.readline(limit + 1)
-            if len(chunk) > limit and not chunk.endswith(("\n" if text_mode else b"\n")):
-                while chunk and not chunk.endswith(("\n" if text_mode else b"\n")):
-                    chunk = stream.readline(limit)  # skip the rest of the long line
-                lineno += 1
-                bad += 1
-                yield src.skip(f"ligne trop longue (plus de {limit // 1_048_576} Mo)", lineno)
-                continue
+            long_line = len(chunk) > limit and not chunk.endswith(newline)
+            while chunk and long_line and not chunk.endswith(newline):
+                chunk = stream.readline(limit)  # skip the rest of the long line
         except (OSError, EOFError, zlib.error) as exc:
+            yield from held
             yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : {exc}", lineno + 1)
             return
-        if not chunk:
+        if not chunk and not long_line:
             break
         lineno += 1
-        if articles == 0 and not text_mode and b"\x00" in chunk:
-            yield src.skip(BINARY)
-            return
-        if not chunk.strip():
+        if long_line:
+            item: Article | Skip = src.skip(f"ligne trop longue (plus de {limit // 1_048_576} Mo)", lineno)
+        elif not chunk.strip():
             continue
-        item = _jsonl_record(src, chunk if text_mode else decode_line(chunk), lineno)
-        if isinstance(item, Skip):
-            bad += 1
-            yield item
-            if articles == 0 and bad >= MAX_BAD_LINES:
-                yield src.skip(f"fichier abandonné : {bad} lignes invalides sans aucun article")
-                return
         else:
+            item = _jsonl_record(src, chunk if text_mode else decode_line(chunk), lineno)
+            if isinstance(item, Skip) and nul in chunk:
+                binary = True
+                item = src.skip(f"JSON invalide ligne {lineno} : octet nul (ligne binaire ou corrompue)", lineno)
+        if isinstance(item, Article):
             articles += 1
+            yield from held
+            held.clear()
             yield item
-    if lineno == 0 or (articles == 0 and bad == 0):
+        elif articles:
+            yield item
+        else:
+            held.append(item)
+            held_bytes += limit if long_line else len(chunk)
+            if binary and (len(held) >= 10 or held_bytes >= 1_048_576):
+                yield src.skip(BINARY)
+                return
+            if len(held) >= MAX_BAD_LINES:
+                yield from held
+                yield src.skip(f"fichier abandonné : {len(held)} lignes invalides sans aucun article")
+                return
+    if articles == 0 and binary:
+        yield src.skip(BINARY)
+        return
+    yield from held
+    if articles == 0 and not held:
         yield src.skip("aucun article dans le fichier")
 
 
@@ -796,6 +987,69 @@ _BLOCK = {
 _CELL = {"td", "th"}
 _CHARSET_RE = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 _ARTICLE_TYPES = ("article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "opinionnewsarticle", "webpage")
+
+# Page furniture around an article, named by a word of an element's class or id, or of its
+# aria-label: consent and cookie banners, share and social buttons, newsletter and subscription
+# boxes, related articles, comments, ads, breadcrumbs and sidebars. Words, not substrings: "ad"
+# marks "ad-slot", never "header"; "pub" (publicité, but also pub-date) and "cmp" (consent platform,
+# but also the "cmp-text" components holding article paragraphs) are not among them.
+_FURNITURE_WORDS = frozenset("""
+    cookie cookies consent consentement gdpr rgpd didomi onetrust tarteaucitron axeptio cookiebot
+    share shares sharing sharebar partage partager partages social socials sociaux addthis sharethis
+    newsletter newsletters subscribe subscription abonnement abonnements
+    related relatedposts lireaussi alire voiraussi readalso seealso recommended recommandations
+    comment comments commentaire commentaires disqus
+    ad ads adsbygoogle advert adverts advertisement advertising publicite publicites sponsor sponsored
+    outbrain taboola dfp
+    breadcrumb breadcrumbs sidebar
+""".split())
+# ARIA landmarks equivalent to the elements dropped already (nav, aside, footer, header, form),
+# and dialogs (consent and login pop-ups).
+_FURNITURE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search", "dialog", "alertdialog"})
+_NEVER_FURNITURE = frozenset({"html", "body", "main", "article", "h1"})
+FURNITURE_MAX_SHARE = 0.5  # of the page's visible text: a furniture element holding more is kept
+_CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_WORD_SPLIT_RE = re.compile(r"[^a-z0-9]+")
+
+
+def _is_furniture(tag: str, attrs: dict[str, str]) -> bool:
+    """True for an element that its class, id, role or aria-label mark as page furniture."""
+    if tag in _NEVER_FURNITURE:
+        return False
+    role = attrs.get("role")
+    if role and role.strip().lower() in _FURNITURE_ROLES:
+        return True
+    return any(_names_furniture(value) for value in (attrs.get("class"), attrs.get("id"), attrs.get("aria-label"))
+               if value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _names_furniture(value: str) -> bool:
+    """True when a word of a class list, an id or a label is one of ``_FURNITURE_WORDS``."""
+    if not value.isascii():
+        value = unidecode(value)
+    for token in value.split():
+        words = _WORD_SPLIT_RE.split(_CAMEL_RE.sub("-", token).lower())  # shareButtons → share, buttons
+        if any(w in _FURNITURE_WORDS for w in words) or "".join(words) in _FURNITURE_WORDS:
+            return True
+    return False
+
+
+@dataclasses.dataclass
+class _Region:
+    """A furniture element being parsed: its tag, how many elements of that tag are open in it."""
+
+    tag: str
+    number: int
+    depth: int = 1
+    keep: bool = False  # it holds the page's <main> or an <h1>: not furniture after all
+    chars: int = 0  # of visible text
+
+
+class _Furniture(str):
+    """Text emitted inside a furniture element: dropped from the body once the element has closed."""
+
+    __slots__ = ("region",)
 
 
 class _Capture:
@@ -829,6 +1083,10 @@ class _PageParser(HTMLParser):
         self.after_h1 = False  # the title h1 just closed and no text has been seen since
         self.first_p: int | None = None  # index in self.doc where the first paragraph starts
         self.suppress = 0  # title h1 / lead h2 text kept out of the body
+        self.furniture: _Region | None = None  # the furniture element the parser is in (outermost)
+        self.regions = 0
+        self.closed: list[_Region] = []  # furniture regions that closed
+        self.dropped: set[int] = set()  # those whose text leaves the body (see close_all)
 
     # -- helpers
     def _n(self, *tags: str) -> int:
@@ -844,6 +1102,11 @@ class _PageParser(HTMLParser):
         return self._meta_ok() and self._n("header") == 0
 
     def _emit(self, text: str) -> None:
+        region = self.furniture
+        if region is not None:
+            text = _Furniture(text)
+            text.region = region.number
+            region.chars += len(text)
         self.doc.append(text)
         if self.counts.get("main"):
             self.main.append(text)
@@ -880,8 +1143,20 @@ class _PageParser(HTMLParser):
         for capture in self.captures.values():
             if capture.tag == tag:
                 capture.depth += 1
+        region = self.furniture
+        if region is not None and region.tag == "p" and tag in _BLOCK:
+            self._end_furniture()  # a block element closes an open <p>, as browsers do
+            region = None
         if tag in _BLOCK:
             self._boundary()
+        if region is None:
+            if _is_furniture(tag, a):
+                self.regions += 1
+                self.furniture = _Region(tag, self.regions)
+        elif tag == region.tag:
+            region.depth += 1
+        elif tag in ("main", "h1"):
+            region.keep = True  # not furniture around the article: the article itself
         if tag in _CELL:
             self._data(" ")
         self.counts[tag] = self.counts.get(tag, 0) + 1
@@ -895,6 +1170,8 @@ class _PageParser(HTMLParser):
             return
         if tag == "h1":
             self._start_capture("h1", "h1")
+        elif self.furniture is not None:
+            return  # a comment's date or author is not the article's
         elif tag == "h2" and self.after_h1 and self._visible():
             if "description" not in self.metas and "og:description" not in self.metas:
                 self._start_capture("lead", "h2")
@@ -929,6 +1206,11 @@ class _PageParser(HTMLParser):
             return
         if self.counts.get(tag):
             self.counts[tag] -= 1
+        region = self.furniture
+        if region is not None and region.tag == tag:
+            region.depth -= 1
+            if region.depth <= 0:
+                self._end_furniture()
         for name, capture in list(self.captures.items()):
             if capture.tag == tag:
                 capture.depth -= 1
@@ -936,6 +1218,17 @@ class _PageParser(HTMLParser):
                     self._finish(name, capture)
         if tag in _BLOCK:
             self._boundary()
+
+    def _end_furniture(self) -> None:
+        region, self.furniture = self.furniture, None
+        if region is not None and not region.keep:
+            self.closed.append(region)
+
+    def text(self, pieces: list[str]) -> str:
+        """The text of a region of the page (``doc``, ``main``, an ``article``) without its furniture."""
+        if self.dropped:
+            pieces = [p for p in pieces if type(p) is str or p.region not in self.dropped]
+        return _region_text(pieces)
 
     def _finish(self, name: str, capture: _Capture) -> None:
         del self.captures[name]
@@ -998,12 +1291,17 @@ class _PageParser(HTMLParser):
             pass
         for name, capture in list(self.captures.items()):
             self._finish(name, capture)
+        # An element holding most of the page's text is the article, whatever its class says (a
+        # "share-zone" around the whole text, the "comments" of a live report). One left open at the
+        # end of the page (unbalanced markup) is kept too: never lose text to a guess.
+        total = sum(map(len, self.doc))
+        self.dropped = {r.number for r in self.closed if r.chars < FURNITURE_MAX_SHARE * total}
 
 
 def _region_text(pieces: list[str]) -> str:
     text = clean_text("".join(pieces))
     lines = (_SPACES_RE.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return "\n".join(line for line in lines if line and not _is_chrome(line))
 
 
 def _ld_article(sources: list[str]) -> dict:
@@ -1063,8 +1361,8 @@ def _parse_html(src: _Source, text: str) -> Article | Skip:
     metas, results = parser.metas, parser.results
     ld = _ld_article(parser.ld_json)
 
-    articles = [t for t in (_region_text(p) for p in parser.articles) if t]
-    body = max(articles, key=len) if articles else (_region_text(parser.main) or _region_text(parser.doc))
+    articles = [t for t in (parser.text(p) for p in parser.articles) if t]
+    body = max(articles, key=len) if articles else (parser.text(parser.main) or parser.text(parser.doc))
 
     ld_author = ld.get("author")
     ld_publisher = ld.get("publisher")

@@ -30,6 +30,7 @@ import re
 from typing import Union
 
 from indexer.analysis import TOKEN_RE
+from indexer.normalize import normalize_text
 
 MAX_QUERY_CHARS = 2000
 MAX_CLAUSES = 64
@@ -391,5 +392,5 @@ def parse(q: str) -> Node | None:
     q = query_text(q)
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"La requête est trop longue ({len(q)} caractères, au plus {MAX_QUERY_CHARS}).")
-    q = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in q)
+    q = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in normalize_text(q))
     return _Parser(_lex(q)).parse()

@@ -159,12 +159,13 @@ def build_corpus(root: Path) -> Corpus:
                 + "Deuxième paragraphe en Windows-1252 : œuvre, été, « guillemets ».\n".encode("cp1252"))
         corpus.add(f"04-encodings/{n:03d}-txt.txt", data, articles=1)
 
-    # 5. NUL bytes: binary files are skipped; a NUL inside a JSON string after the first 8 kB is dropped.
+    # 5. NUL bytes: binary files are skipped; in JSON Lines, a line with a NUL outside a string is
+    # skipped alone (issue 16.4: it used to make the whole file binary) and a NUL inside a string dropped.
     for n in range(30):
         corpus.add(f"05-nul/{n:03d}.txt", b"Titre\n\nUn corps\x00 avec un octet nul.\n", skips=[BINARY])
         corpus.add(f"05-nul/{n:03d}.json", b'{"title": "t", "body": "a\x00b"}', skips=[BINARY])
         corpus.add(f"05-nul/{n:03d}.html", b"<html><body><p>texte\x00</p></body></html>", skips=[BINARY])
-        corpus.add(f"05-nul/{n:03d}.jsonl", b'{"body": "x"}\x00\n{"body": "y"}\n', skips=[BINARY])
+        corpus.add(f"05-nul/{n:03d}.jsonl", b'{"body": "x"}\x00\n{"body": "y"}\n', articles=1, skips=[invalid_json(1)])
     for n in range(10):
         first = json.dumps(_record(n, "longue") | {"body": "mot " * 2500}, ensure_ascii=False).encode()
         corpus.add(f"05-nul/late-{n:03d}.jsonl", first + b'\n{"title": "Second", "body": "a\x00b"}\n', articles=2)

@@ -238,10 +238,14 @@ def test_too_big_file(tmp_path, monkeypatch):
     assert s.reason == "fichier trop volumineux (3 Mo)"
 
 
-def test_long_body_is_truncated(tmp_path, monkeypatch):
+def test_long_body_is_truncated_and_the_loss_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "MAX_BODY_CHARS", 1000)
-    a = one(write(tmp_path, "x.jsonl", json.dumps({"title": "T", "body": "mot " * 1000}) + "\n"))
+    a, warning = read(write(tmp_path, "x.jsonl", json.dumps({"title": "T", "body": "mot " * 1000}) + "\n"))
+    assert isinstance(a, Article)
     assert len(a.body) <= 1000 and a.body.startswith("mot mot")
+    # Issue 16.4: the truncation used to pass without a word.
+    assert warning == Skip(a.path, "article tronqué : corps de 4\u00a0000 caractères, seuls les 1\u00a0000 premiers "
+                                   "sont indexés", 1)
 
 
 def test_unsupported_suffix_and_missing_file(tmp_path):
@@ -502,7 +506,8 @@ def test_html_with_meta_tags():
     assert a.section == "Société"
     assert a.tags == ("inondations", "climat")
     assert a.language == "fr"
-    assert "Les communes sinistrées du Gard\u00a0pourront être indemnisées." in a.body
+    # The &nbsp; is a plain space since issue 16.7 (one normalisation for stored, indexed and searched text).
+    assert "Les communes sinistrées du Gard pourront être indemnisées." in a.body
     assert "\nUne procédure accélérée\n" in a.body
     assert "Le décret a été signé vendredi.\nIl entre en vigueur immédiatement." in a.body
     assert "Premier point\nSecond point" in a.body
@@ -592,7 +597,9 @@ def test_iter_files_symlink_loop_and_duplicates(tmp_path):
     (tmp_path / "a" / "again.txt").symlink_to(tmp_path / "a" / "x.txt")
     (tmp_path / "a" / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
     found = list(iter_files([tmp_path, tmp_path / "a"]))
-    assert [f.name for f, _ in found] == ["x.txt"]  # one visit per file, its own name preferred
+    # One visit per file, its own name preferred; the broken link is listed for read_file to report it
+    # (issue 16.4: it used to be neither counted nor listed).
+    assert [f.name for f, _ in found] == ["broken.txt", "x.txt"]
     assert [f.name for f, _ in iter_files([tmp_path / "a" / "again.txt"])] == ["again.txt"]
 
 
