@@ -89,6 +89,7 @@ from typing import Any
 from .article import Article, make_id
 from .dates import parse_french_date
 from .decoding import bom_encoding, clean_text, decode_bytes, decode_line
+from .messages import compression_error_text, json_error_text, os_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ def _sorted_entries(directory: Path) -> Iterator[os.DirEntry]:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        logger.warning("répertoire illisible : %s (%s)", directory, exc.strerror or exc)
+        logger.warning("répertoire illisible : %s (%s)", directory, os_error_text(exc))
         entries = []
     return iter(entries)
 
@@ -245,7 +246,7 @@ def read_file(path: Path, root: Path) -> Iterator[Article | Skip]:
     try:
         yield from reader(src)
     except OSError as exc:
-        yield src.skip(f"lecture impossible : {exc.strerror or exc}")
+        yield src.skip(f"lecture impossible : {os_error_text(exc)}")
     except Exception as exc:  # a bug must not stop a whole indexing run
         logger.exception("erreur inattendue en lisant %s", src.abspath)
         yield src.skip(f"erreur inattendue : {type(exc).__name__}")
@@ -659,10 +660,10 @@ def _json_error(exc: Exception, line: int | None = None) -> str:
         return f"JSON trop profondément imbriqué{where}"
     if isinstance(exc, json.JSONDecodeError):
         if line is None:
-            return f"JSON invalide ligne {exc.lineno} : {exc.msg} (colonne {exc.colno})"
-        return f"JSON invalide ligne {line} : {exc.msg} (caractère {exc.pos + 1})"
+            return f"JSON invalide ligne {exc.lineno} : {json_error_text(exc)} (colonne {exc.colno})"
+        return f"JSON invalide ligne {line} : {json_error_text(exc)} (caractère {exc.pos + 1})"
     where = f" ligne {line}" if line else ""
-    return f"JSON invalide{where} : {exc}"
+    return f"JSON invalide{where} : {json_error_text(exc)}"
 
 
 def _read_json(src: _Source) -> Iterator[Article | Skip]:
@@ -716,7 +717,7 @@ def _read_jsonl(src: _Source) -> Iterator[Article | Skip]:
         try:
             head = raw.peek(8192)[:8192]
         except (OSError, EOFError, zlib.error) as exc:
-            yield src.skip(f"archive gzip illisible : {exc}")
+            yield src.skip(f"archive gzip illisible : {compression_error_text(exc)}")
             return
         bom = bom_encoding(head)
         if bom is None and b"\x00" in head:
@@ -744,7 +745,7 @@ def _jsonl_lines(src: _Source, stream, text_mode: bool) -> Iterator[Article | Sk
                 yield src.skip(f"ligne trop longue (plus de {limit // 1_048_576} Mo)", lineno)
                 continue
         except (OSError, EOFError, zlib.error) as exc:
-            yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : {exc}", lineno + 1)
+            yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : {compression_error_text(exc)}", lineno + 1)
             return
         if not chunk:
             break
