@@ -20,7 +20,7 @@ import click
 
 from indexer.build import reindex, update_index
 from indexer.messages import os_error_text
-from indexer.store import IndexBusy, PresseIndexError, current_generation, default_index_dir, read_meta
+from indexer.store import PresseIndexError, current_generation, default_index_dir, read_meta
 from search import Archive, QueryError
 
 from . import click_french
