@@ -86,6 +86,8 @@ def value_words(text: str) -> tuple[str, ...]:
 def contains_words(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
     """True when ``wanted`` appears in ``words`` as a run of consecutive words."""
     n = len(wanted)
+    if n == 1:
+        return wanted[0] in words
     return n > 0 and any(words[i:i + n] == wanted for i in range(len(words) - n + 1))
 
 
