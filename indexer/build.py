@@ -30,6 +30,7 @@ from .analysis import Lexiconizer
 from .article import Article
 from .lexicon import compact as compact_lexicon
 from .lexicon import write_part
+from .messages import os_error_text
 from .readers import Skip, file_stems, iter_files, read_file
 from .schema import stemming_cache
 from .segments import MemoryPool, MemorySegmentWriter, merge_small_segments
@@ -127,15 +128,9 @@ def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None =
     deleted ``grace_seconds`` after the swap, once queries in flight have finished.
     """
     root = Path(root)
+    # The arguments are checked before the lock is taken: a mistake creates nothing.
+    paths = _existing(_sources(root) if paths is None else paths)
     with _french_os_errors(root), RootLock(root).acquire(wait=wait):
-        if paths is None:
-            old = current_generation(root)
-            paths = read_meta(old).get("sources", []) if old else []
-            if not paths:
-                raise PresseIndexError(
-                    "Indiquez les dossiers à indexer : cet index ne dit pas de quels dossiers il vient."
-                )
-        paths = _existing(paths)
         generation = new_generation(root, paths)
         try:
             summary = _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress)
@@ -145,6 +140,15 @@ def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None =
         make_current(root, generation)
         remove_old_generations(root, keep=generation, grace_seconds=grace_seconds)
         return summary
+
+
+def _sources(root: Path) -> list[str]:
+    """The folders the index at ``root`` was built from; PresseIndexError when it does not say."""
+    old = current_generation(root)
+    paths = read_meta(old).get("sources", []) if old else []
+    if not paths:
+        raise PresseIndexError("Indiquez les dossiers à indexer : cet index ne dit pas de quels dossiers il vient.")
+    return paths
 
 
 @contextlib.contextmanager
@@ -529,6 +533,6 @@ def _os_error_message(exc: OSError, root: Path) -> str:
     elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         what = "le dossier de l'index n'est pas accessible en écriture"
     else:
-        what = exc.strerror or str(exc)
+        what = os_error_text(exc)
     return (f"Impossible d'écrire l'index {root} : {what}. "
             "L'index précédent est intact (les articles déjà validés restent consultables).")

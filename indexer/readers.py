@@ -106,6 +106,7 @@ from unidecode import unidecode
 from .article import Article, make_id
 from .dates import parse_french_date
 from .decoding import bom_encoding, clean_text, decode_bytes, decode_line
+from .messages import compression_error_text, json_error_text, os_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -300,7 +301,7 @@ def read_file(path: Path, root: Path, stem: str | None = None) -> Iterator[Artic
                 yield from src.warnings
                 src.warnings.clear()
     except OSError as exc:
-        yield src.skip(f"lecture impossible : {exc.strerror or exc}")
+        yield src.skip(f"lecture impossible : {os_error_text(exc)}")
     except Exception as exc:  # a bug must not stop a whole indexing run
         logger.exception("erreur inattendue en lisant %s", src.abspath)
         yield src.skip(f"erreur inattendue : {type(exc).__name__}")
@@ -319,10 +320,8 @@ def _listing_error(directory: Path) -> str:
     try:
         with os.scandir(directory):
             return "contenu inaccessible"
-    except PermissionError:
-        return "accès refusé"
     except OSError as exc:
-        return exc.strerror or type(exc).__name__
+        return os_error_text(exc)
 
 
 def _relative_path(path: Path, root: Path) -> str:
@@ -832,10 +831,10 @@ def _json_error(exc: Exception, line: int | None = None) -> str:
         return f"JSON trop profondément imbriqué{where}"
     if isinstance(exc, json.JSONDecodeError):
         if line is None:
-            return f"JSON invalide ligne {exc.lineno} : {exc.msg} (colonne {exc.colno})"
-        return f"JSON invalide ligne {line} : {exc.msg} (caractère {exc.pos + 1})"
+            return f"JSON invalide ligne {exc.lineno} : {json_error_text(exc)} (colonne {exc.colno})"
+        return f"JSON invalide ligne {line} : {json_error_text(exc)} (caractère {exc.pos + 1})"
     where = f" ligne {line}" if line else ""
-    return f"JSON invalide{where} : {exc}"
+    return f"JSON invalide{where} : {json_error_text(exc)}"
 
 
 def _read_json(src: _Source) -> Iterator[Article | Skip]:
@@ -889,7 +888,7 @@ def _read_jsonl(src: _Source) -> Iterator[Article | Skip]:
         try:
             head = raw.peek(8192)[:8192]
         except (OSError, EOFError, zlib.error) as exc:
-            yield src.skip(f"archive gzip illisible : {exc}")
+            yield src.skip(f"archive gzip illisible : {compression_error_text(exc)}")
             return
         bom = bom_encoding(head)
         if bom and bom[0].startswith(("utf-16", "utf-32")):
@@ -920,7 +919,7 @@ def _jsonl_lines(src: _Source, stream, text_mode: bool) -> Iterator[Article | Sk
                 chunk = stream.readline(limit)  # skip the rest of the long line
         except (OSError, EOFError, zlib.error) as exc:
             yield from held
-            yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : {exc}", lineno + 1)
+            yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : {compression_error_text(exc)}", lineno + 1)
             return
         if not chunk and not long_line:
             break

@@ -5,28 +5,46 @@ reads each facet column once per index commit into numpy arrays — document num
 plus the list of distinct values — and counts the matching documents with ``numpy.bincount`` over
 a boolean mask: no Python work per matching document. Filter masks (``source=…``, date ranges)
 are cached per commit too, since a user clicking through facets repeats them.
+
+A source, author or section filter keeps the value it names exactly when the archive has it (what
+a facet link sends); otherwise every value whose words contain its words, in order, ignoring case
+and accents — the match of ``source:wikinews`` in a query (``filter_values``). A filter that
+matches no value raises ``UnknownFilterValue``, which names the closest known values.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
+from rapidfuzz import fuzz, process
+
+from indexer.analysis import fold
 
 from .docsets import mask_of
 from .postings import PostingCache
 from .scoring import FieldLengths
+from .syntax import QueryError
 from .types import FacetCount
 from .vocabulary import Vocabulary
 
 MAX_FACET_VALUES = 30
 FILTER_CACHE = 16  # filter masks kept per commit (one byte per article each)
+SUGGESTED_VALUES = 8  # known values named when a filter matches none
+CLOSE_SCORE = 75  # rapidfuzz WRatio (0-100) from which a known value is a close spelling of a filter
+_WORD = re.compile(r"[^\W_]+")
+# Facet → (no value matches, the values, the most frequent values) in French.
+_FILTER_NAMES = {"source": ("Aucune source", "Sources", "Sources les plus fréquentes"),
+                 "author": ("Aucun auteur", "Auteurs", "Auteurs les plus fréquents"),
+                 "section": ("Aucune rubrique", "Rubriques", "Rubriques les plus fréquentes")}
 
 
 class Filters(NamedTuple):
-    """What a search keeps: articles with one of these values per facet (empty: any), dated within
+    """What a search keeps: articles with one of these values per facet (empty: any; source, author
+    and section values as ``filter_values`` reads them), dated within
     ``day_from``..``day_to`` (day numbers, ``date.toordinal()``, inclusive; None: open)."""
 
     sources: tuple[str, ...] = ()
@@ -35,6 +53,70 @@ class Filters(NamedTuple):
     years: tuple[int, ...] = ()
     day_from: int | None = None
     day_to: int | None = None
+
+
+class UnknownFilterValue(QueryError):
+    """A source, author or section filter that matches no value of the archive; the French message
+    names known values (``known``): all of them when few, else the closest, else the most frequent."""
+
+    def __init__(self, facet: str, value: str, known: Sequence[str], how: str = "all"):
+        none, plural, most = _FILTER_NAMES.get(facet, ("Aucune valeur", "Valeurs", "Valeurs les plus fréquentes"))
+        names = ", ".join(f"« {v} »" for v in known)
+        if not known:
+            message = f"{none} ne correspond à « {value} » : aucun article de l'archive n'en indique."
+        elif how == "close":
+            message = f"{none} ne correspond à « {value} ». {plural} proches : {names}."
+        elif how == "frequent":
+            message = f"{none} ne correspond à « {value} ». {most} : {names}."
+        else:
+            message = f"{none} ne correspond à « {value} ». {plural} de l'archive : {names}."
+        super().__init__(message)
+        self.facet, self.value, self.known = facet, value, tuple(known)
+
+
+def value_words(text: str) -> tuple[str, ...]:
+    """The lower-case, accent-folded words of a facet value or filter, as filters compare them.
+
+    >>> value_words("Wikinews (fr.wikinews.org)")
+    ('wikinews', 'fr', 'wikinews', 'org')
+    """
+    return tuple(_WORD.findall(fold(str(text).lower())))
+
+
+def contains_words(words: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    """True when ``wanted`` appears in ``words`` as a run of consecutive words."""
+    n = len(wanted)
+    if n == 1:
+        return wanted[0] in words
+    return n > 0 and any(words[i:i + n] == wanted for i in range(len(words) - n + 1))
+
+
+def filter_values(values: Sequence, wanted: str, words: Sequence[tuple[str, ...]] | None = None) -> list[int]:
+    """The positions in ``values`` that the filter ``wanted`` keeps: the value itself when present,
+    else every value whose words contain the filter's words in order (case and accents ignored).
+    ``words`` are the ``value_words`` of ``values``, when already computed."""
+    exact = [i for i, v in enumerate(values) if v == wanted]
+    if exact:
+        return exact
+    wanted_words = value_words(wanted)
+    if words is None:
+        words = [value_words(v) if v is not None else () for v in values]
+    return [i for i, w in enumerate(words) if contains_words(w, wanted_words)]
+
+
+def suggested_values(values: Sequence[str], wanted: str, frequent: Sequence[str],
+                     limit: int = SUGGESTED_VALUES) -> tuple[list[str], str]:
+    """Values to name when the filter ``wanted`` matches none of ``values``, and which they are:
+    ``"all"`` values (sorted) when there are at most ``limit``, else the ``"close"`` spellings,
+    else the ``"frequent"`` ones (``frequent``: the values, most frequent first)."""
+    values = sorted({v for v in values if v})
+    if len(values) <= limit:
+        return values, "all"
+    found = process.extract(" ".join(value_words(wanted)), values, scorer=fuzz.WRatio, limit=limit,
+                            processor=lambda v: " ".join(value_words(v)), score_cutoff=CLOSE_SCORE)
+    if found:
+        return [v for v, _, _ in found], "close"
+    return list(frequent[:limit]), "frequent"
 
 
 class ReaderColumns:
@@ -47,6 +129,7 @@ class ReaderColumns:
     def __init__(self, reader):
         self.doc_count_all = reader.doc_count_all()
         self._codes: dict[str, tuple[np.ndarray, list]] = {}
+        self._words: dict[str, list[tuple[str, ...]]] = {}
         self._days: np.ndarray | None = None
         self._filters: OrderedDict = OrderedDict()
         self._live: np.ndarray | None = None
@@ -119,11 +202,14 @@ class ReaderColumns:
                 return docs
         docs = self.live_docs(reader).copy()
         for name, wanted in (("source", filters.sources), ("author", filters.authors),
-                             ("section", filters.sections), ("year", filters.years)):
+                             ("section", filters.sections)):
             if wanted:
-                codes, values = self.codes(reader, name)
-                wanted = set(wanted)
-                docs &= np.isin(codes, [c for c, v in enumerate(values) if c and v in wanted])
+                codes, _ = self.codes(reader, name)
+                docs &= np.isin(codes, self.filter_codes(reader, name, wanted))
+        if filters.years:
+            codes, values = self.codes(reader, "year")
+            years = set(filters.years)
+            docs &= np.isin(codes, [c for c, v in enumerate(values) if c and v in years])
         if filters.day_from is not None or filters.day_to is not None:
             day = self.days(reader)
             docs &= day > 0  # undated articles are outside every date range
@@ -137,6 +223,26 @@ class ReaderColumns:
             if len(self._filters) > FILTER_CACHE:
                 self._filters.popitem(last=False)
         return docs
+
+    def filter_codes(self, reader, name: str, wanted: Sequence[str]) -> list[int]:
+        """The codes of column ``name`` that the filter values ``wanted`` keep (see ``filter_values``).
+
+        :raises UnknownFilterValue: one of ``wanted`` matches no value.
+        """
+        _, values = self.codes(reader, name)
+        words = self._words.get(name)
+        if words is None:
+            words = [value_words(v) if v is not None else () for v in values]
+            with self._lock:
+                words = self._words.setdefault(name, words)
+        kept: set[int] = set()
+        for value in wanted:
+            found = [c for c in filter_values(values, value, words) if c]
+            if not found:
+                frequent = [c.value for c in self.counts(reader, name, self.live_docs(reader))]
+                raise UnknownFilterValue(name, value, *suggested_values(values[1:], value, frequent))
+            kept.update(found)
+        return sorted(kept)
 
     def counts(self, reader, name: str, docs: np.ndarray) -> tuple[FacetCount, ...]:
         """The values of facet ``name`` among the ``docs`` mask with their counts: years newest

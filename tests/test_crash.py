@@ -38,9 +38,9 @@ from conftest import REPO, presse_command, presse_env
 SEEDS = REPO / "seeds"
 SEED_TXT = SEEDS / "000_903b3f1d0023df44.txt"
 
-SUMMARY = re.compile(
-    r"^(?P<added>\d+) ajoutés, (?P<updated>\d+) mis à jour, (?P<removed>\d+) supprimés, "
-    r"(?P<unchanged>\d+) inchangés, (?P<skipped>\d+) ignorés — (?P<files>\d+) fichiers"
+SUMMARY = re.compile(  # French numbers (no-break space between thousands), 0 and 1 singular
+    r"^(?P<added>[\d\xa0]+)\xa0ajoutés?, (?P<updated>[\d\xa0]+)\xa0mis à jour, (?P<removed>[\d\xa0]+)\xa0supprimés?, "
+    r"(?P<unchanged>[\d\xa0]+)\xa0inchangés?, (?P<skipped>[\d\xa0]+)\xa0ignorés? — (?P<files>[\d\xa0]+)\xa0fichiers?"
 )
 
 KILLS = 24  # at least 20 are required; a few extra make the run less dependent on luck
@@ -65,7 +65,7 @@ def counts(stdout: str) -> dict[str, int]:
     assert lines, "no summary line"
     m = SUMMARY.match(lines[-1])
     assert m, stdout
-    return {k: int(v) for k, v in m.groupdict().items()}
+    return {k: int(v.replace("\xa0", "")) for k, v in m.groupdict().items()}
 
 
 def group_alive(pgid: int) -> bool:

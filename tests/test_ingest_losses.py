@@ -264,7 +264,7 @@ def test_a_directory_that_cannot_be_listed_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(readers.os, "scandir", refuse)
     summary = update_index(tmp_path / "index", [corpus], procs=1)
     assert summary.added == 1
-    assert [(Path(s.path).name, s.reason) for s in summary.skipped] == [("ferme", "dossier illisible : accès refusé")]
+    assert [(Path(s.path).name, s.reason) for s in summary.skipped] == [("ferme", "dossier illisible : permission refusée")]
 
 
 @pytest.mark.parametrize("suffix", [".txt", ".json", ".jsonl", ".html"])

@@ -258,11 +258,12 @@ def test_unsupported_suffix_and_missing_file(tmp_path):
 @pytest.mark.parametrize("name", ["x.txt", "x.json", "x.jsonl", "x.html"])
 def test_permission_denied_is_a_skip(tmp_path, monkeypatch, name):
     def denied(*args, **kwargs):
-        raise PermissionError(13, "Permission non accordée")
+        raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(readers, "open", denied, raising=False)
     (s,) = read(write(tmp_path, name, "T\nB\n"))
-    assert isinstance(s, Skip) and s.reason == "lecture impossible : Permission non accordée"
+    # The reason is French whatever the system's language (issue 16, 6): read from errno.
+    assert isinstance(s, Skip) and s.reason == "lecture impossible : permission refusée"
 
 
 # ---------------------------------------------------------------------------------------------

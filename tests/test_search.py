@@ -400,7 +400,9 @@ def test_empty_query_lists_everything_newest_first(archive):
     (dict(source=["Le Monde"]), [OEUVRES, GREVE]),
     (dict(source="Le Monde"), [OEUVRES, GREVE]),
     (dict(source=["Le Monde", "Le Figaro"]), [FIGARO, OEUVRES, GREVE]),
-    (dict(source=["le monde"]), []),  # filter values are exact facet values
+    (dict(source=["le monde"]), [OEUVRES, GREVE]),  # case and accents ignored (issue 16, 6)
+    (dict(source="monde"), [OEUVRES, GREVE]),  # a word of the value is enough, as in source:monde
+    (dict(source="liberation", section="défense"), [PORTE_AVIONS]),
     (dict(author=["Jean Dupont"]), [ROCADE, GREVE]),
     (dict(author="James Keou"), [SEED]),
     (dict(section="economie"), [ENERGIE, MAIS]),

@@ -11,15 +11,24 @@ import dataclasses
 import datetime as dt
 import html
 import json
+import os
 import re
 import sys
 from pathlib import Path
 
 import click
 
-from indexer.build import Summary, reindex, update_index
-from indexer.store import IndexBusy, PresseIndexError, default_index_dir
+from indexer.build import reindex, update_index
+from indexer.messages import os_error_text
+from indexer.store import PresseIndexError, current_generation, default_index_dir, read_meta
 from search import Archive, QueryError
+
+from . import click_french
+from .formatting import NBSP, decimal, french_date, megabytes, number, plural
+from .progress import bar_for, summary_line
+from .skips import report_skips, write_skips_csv
+
+click_french.install()  # before the commands below are declared: their help options take click's texts
 
 EXIT_SKIPPED, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -27,9 +36,27 @@ SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 def index_option(fn):
     return click.option(
-        "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+        "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DOSSIER",
         help="Dossier de l'index (défaut : $PRESSE_INDEX, sinon ~/.local/share/presse/index).",
     )(fn)
+
+
+def writing_options(fn):
+    """The options of ``index`` and ``reindex``."""
+    for option in reversed((
+        click.option("--procs", type=click.IntRange(1, 16), default=None, metavar="N",
+                     help="Processus d'écriture (défaut : selon le volume)."),
+        click.option("--wait", is_flag=True, help="Attendre si un autre processus écrit dans l'index."),
+        click.option("--skipped-report", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+                     default=None, metavar="FICHIER",
+                     help="Écrit la liste de tout ce qui a été ignoré dans ce fichier CSV (chemin, ligne, raison)."),
+        click.option("--verbose", "-v", is_flag=True, help="Liste tout ce qui a été ignoré (sinon, les 20 premiers)."),
+        click.option("--batch-size", type=click.IntRange(1, None), default=None, hidden=True,
+                     help="Articles au plus par validation (commit) de l'index (défaut : 50 000, moins si leur texte "
+                          "dépasse 40 millions de caractères par processus d'écriture)."),
+    )):
+        fn = option(fn)
+    return fn
 
 
 def _index_dir(index_dir: Path | None) -> Path:
@@ -41,81 +68,93 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, subcommand_metavar="COMMANDE [ARGUMENTS]…")
 @click.version_option(package_name="presse")
 def cli():
     """Presse : moteur de recherche plein texte pour archives de presse françaises."""
 
 
-def _progress(summary: Summary) -> None:
-    if sys.stderr.isatty():
-        click.echo(
-            f"\r  {summary.written} articles écrits, {summary.unchanged} inchangés, {len(summary.skipped)} ignorés"
-            f" — {summary.files} fichiers, {summary.docs_per_second:.0f} articles/s   ",
-            err=True, nl=False,
-        )
-
-
-def _report(summary: Summary) -> None:
-    if sys.stderr.isatty():
-        click.echo("", err=True)
-    for skip in summary.skipped[:20]:
-        where = f"{skip.path}:{skip.line}" if skip.line else skip.path
-        click.echo(f"  ignoré : {where} — {skip.reason}", err=True)
-    if len(summary.skipped) > 20:
-        click.echo(f"  … et {len(summary.skipped) - 20} autres ignorés", err=True)
-    if summary.skipped:
-        reasons = ", ".join(f"{n} × {r}" for r, n in summary.skip_reasons().most_common())
-        click.echo(f"Ignorés par raison : {reasons}", err=True)
-    click.echo(summary.line())
-
-
-def _run_indexing(fn, index_dir: Path, paths, **kwargs) -> None:
+def _indexing(fn, index_dir: Path, paths, sources, *, skipped_report: Path | None, verbose: bool, **kwargs):
+    """Run ``fn`` (``update_index`` or ``reindex``) with a progress bar on a terminal, then report."""
+    report = None
+    if skipped_report is not None:
+        try:  # opened first: a report that cannot be written must not wait for the end of a long run
+            report = open(skipped_report, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            _fail(f"impossible d'écrire la liste des ignorés {skipped_report} : {os_error_text(exc)}", EXIT_USAGE)
+    bar = bar_for(sources, sys.stderr)
     try:
-        summary = fn(index_dir, paths, progress=_progress, **kwargs)
-    except FileNotFoundError as exc:
-        _fail(f"chemin introuvable : {exc.filename}" if exc.filename else str(exc), EXIT_USAGE)
-    except IndexBusy as exc:
-        _fail(str(exc), EXIT_INDEX)
-    except PresseIndexError as exc:
-        _fail(str(exc), EXIT_INDEX)
-    except OSError as exc:
-        _fail(f"{exc.strerror or exc} ({exc.filename or index_dir})", EXIT_INDEX)
-    _report(summary)
+        summary = _run_indexing(fn, index_dir, paths, progress=bar.update if bar else None, **kwargs)
+    except BaseException:
+        if report is not None:
+            report.close()
+            skipped_report.unlink(missing_ok=True)
+        raise
+    if bar is not None:
+        bar.finish()
+    report_skips(summary.skipped, lambda line: click.echo(line, err=True), everything=verbose,
+                 csv_path=str(skipped_report) if skipped_report else None)
+    if report is not None:
+        with report:
+            write_skips_csv(summary.skipped, report)
+    click.echo(summary_line(summary))
     if summary.skipped:
         sys.exit(EXIT_SKIPPED)
 
 
+def _run_indexing(fn, index_dir: Path, paths, **kwargs):
+    """``fn(index_dir, paths, **kwargs)``, its errors turned into French messages and exit codes."""
+    try:
+        return fn(index_dir, paths, **kwargs)
+    except FileNotFoundError as exc:
+        _fail(f"chemin introuvable : {exc.filename}" if exc.filename else str(exc), EXIT_USAGE)
+    except PresseIndexError as exc:  # IndexBusy included
+        _fail(str(exc), EXIT_INDEX)
+    except OSError as exc:
+        _fail(f"{os_error_text(exc)} ({exc.filename or index_dir})", EXIT_INDEX)
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="CHEMIN…")
 @index_option
-@click.option("--procs", type=click.IntRange(1, 16), default=None, help="Processus d'écriture (défaut : selon le volume).")
-@click.option("--wait", is_flag=True, help="Attendre si un autre processus écrit dans l'index.")
-@click.option("--batch-size", type=click.IntRange(1, None), default=None, hidden=True,
-              help="Articles au plus par validation (commit) de l'index (défaut : 50 000, moins si leur texte dépasse 40 millions de caractères par processus d'écriture).")
-def index(paths, index_dir, procs, wait, batch_size):
+@writing_options
+def index(paths, index_dir, procs, wait, batch_size, skipped_report, verbose):
     """Indexe des fichiers ou dossiers (seuls les articles nouveaux ou modifiés sont réécrits).
 
     Exemple : presse index seeds/ --index ./index
     """
     batch = {} if batch_size is None else {"batch_size": batch_size}
-    _run_indexing(update_index, _index_dir(index_dir), paths, procs=procs, wait=wait, **batch)
+    _indexing(update_index, _index_dir(index_dir), paths, paths, procs=procs, wait=wait,
+              skipped_report=skipped_report, verbose=verbose, **batch)
 
 
 @cli.command("reindex")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[CHEMIN…]")
 @index_option
-@click.option("--procs", type=click.IntRange(1, 16), default=None, help="Processus d'écriture.")
-@click.option("--wait", is_flag=True, help="Attendre si un autre processus écrit dans l'index.")
-@click.option("--batch-size", type=click.IntRange(1, None), default=None, hidden=True,
-              help="Articles au plus par validation (commit) de l'index (défaut : 50 000, moins si leur texte dépasse 40 millions de caractères par processus d'écriture).")
-def reindex_cmd(paths, index_dir, procs, wait, batch_size):
+@writing_options
+def reindex_cmd(paths, index_dir, procs, wait, batch_size, skipped_report, verbose):
     """Reconstruit l'index de zéro puis le remplace d'un coup (les recherches continuent pendant ce temps).
 
     Sans chemin, reprend les dossiers d'origine de l'index. Exemple : presse reindex seeds/
     """
+    root = _index_dir(index_dir)
+    sources = list(paths) or _original_sources(root)
     batch = {} if batch_size is None else {"batch_size": batch_size}
-    _run_indexing(reindex, _index_dir(index_dir), list(paths) or None, procs=procs, wait=wait, **batch)
+    _indexing(reindex, root, list(paths) or None, sources, procs=procs, wait=wait,
+              skipped_report=skipped_report, verbose=verbose, **batch)
+
+
+def _original_sources(root: Path) -> list[str]:
+    """The folders the index at ``root`` was built from; a usage error when it does not say."""
+    try:
+        generation = current_generation(root)
+    except PresseIndexError as exc:
+        _fail(str(exc), EXIT_INDEX)
+    sources = read_meta(generation).get("sources") if generation is not None else None
+    if not sources:
+        where = f"il n'y a pas d'index dans {root}" if generation is None else "cet index ne dit pas de quels dossiers il vient"
+        _fail(f"Indiquez les dossiers à indexer ({where}) : presse reindex CHEMIN… --index {root}", EXIT_USAGE)
+    return sources
 
 
 def _open_archive(index_dir: Path | None) -> Archive:
@@ -125,9 +164,56 @@ def _open_archive(index_dir: Path | None) -> Archive:
         _fail(str(exc), EXIT_INDEX)
 
 
-def _terminal_html(fragment: str, bold: bool) -> str:
-    text = re.sub(r"<mark>(.*?)</mark>", (lambda m: f"\033[1m{m.group(1)}\033[0m") if bold else r"«\1»", fragment)
+def _terminal_html(fragment: str, marks: bool) -> str:
+    """An HTML snippet as terminal text: the matched words (``<mark>``) in bold colour when
+    ``marks``, plain otherwise; other tags dropped, entities decoded."""
+    colour = None if os.environ.get("NO_COLOR") else "red"  # https://no-color.org
+    text = re.sub(r"<mark>(.*?)</mark>",
+                  (lambda m: click.style(m.group(1), fg=colour, bold=True)) if marks else r"\1", fragment)
     return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+class QueryCommand(click.Command):
+    """A command whose argument may start with "-": ``presse search -Russie`` excludes a word.
+
+    A word starting with a single "-" that is not one of the command's options is read as the
+    query (options after it still count), as if it had been written after ``--``.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {name: not (option.is_flag or option.count)
+                       for option in self.get_params(ctx) if isinstance(option, click.Option)
+                       for name in (*option.opts, *option.secondary_opts)}
+        return super().parse_args(ctx, _query_words_last(args, takes_value))
+
+
+def _query_words_last(args: list[str], takes_value: dict[str, bool]) -> list[str]:
+    """``args`` with the positional words after a ``--`` when one of them starts with "-".
+
+    >>> _query_words_last(["-Russie", "--limit", "5"], {"--limit": True})
+    ['--limit', '5', '--', '-Russie']
+    """
+    options: list[str] = []
+    words: list[str] = []
+    position = 0
+    while position < len(args):
+        arg = args[position]
+        if arg == "--":
+            words.extend(args[position + 1:])
+            break
+        if arg.startswith("--") or arg in takes_value:
+            options.append(arg)
+            if takes_value.get(arg) and position + 1 < len(args):  # its value, whatever it looks like
+                options.append(args[position + 1])
+                position += 1
+        elif arg[:2] in takes_value and takes_value[arg[:2]] and arg[2:].isdigit():  # -n5
+            options.append(arg)
+        else:
+            words.append(arg)
+        position += 1
+    if not any(word.startswith("-") and word != "-" for word in words):
+        return args
+    return [*options, "--", *words]
 
 
 def _json_default(value):
@@ -136,33 +222,38 @@ def _json_default(value):
     raise TypeError(type(value))
 
 
-@cli.command("search")
-@click.argument("query")
+@cli.command("search", cls=QueryCommand)
+@click.argument("query", metavar="REQUÊTE")
 @index_option
-@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True, help="Nombre de résultats.")
-@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True)
+@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True, metavar="N",
+              help="Nombre de résultats.")
+@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True, metavar="N",
+              help="Page de résultats.")
 @click.option("--sort", type=click.Choice(["relevance", "-date", "date"]), default="relevance", show_default=True,
               help="Pertinence, plus récents (-date) ou plus anciens (date).")
-@click.option("--source", multiple=True, help="Ne garder que cette source (répétable).")
-@click.option("--from", "date_from", help="Date de début AAAA-MM-JJ.")
-@click.option("--to", "date_to", help="Date de fin AAAA-MM-JJ.")
+@click.option("--source", multiple=True, metavar="SOURCE",
+              help="Ne garder que cette source (répétable ; une partie du nom suffit : wikinews).")
+@click.option("--author", multiple=True, metavar="AUTEUR", help="Ne garder que cet auteur (répétable ; une partie du nom suffit).")
+@click.option("--section", multiple=True, metavar="RUBRIQUE", help="Ne garder que cette rubrique (répétable ; une partie du nom suffit).")
+@click.option("--from", "date_from", metavar="AAAA-MM-JJ", help="Date de début.")
+@click.option("--to", "date_to", metavar="AAAA-MM-JJ", help="Date de fin.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (résultats, facettes, suggestion).")
-def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, as_json):
-    """Cherche dans l'archive.
+def search_cmd(query, index_dir, limit, page, sort, source, author, section, date_from, date_to, as_json):
+    """Cherche dans l'archive ; une requête peut commencer par « - » (presse search -Russie pétrole).
 
     Exemple : presse search '"corridor Nord-Sud" OU pezeshkian~' --limit 5
     """
     archive = _open_archive(index_dir)
     try:
-        result = archive.search(query, page=page, per_page=limit, sort=sort, source=source,
-                                date_from=date_from, date_to=date_to)
+        result = archive.search(query, page=page, per_page=limit, sort=sort, source=source, author=author,
+                                section=section, date_from=date_from, date_to=date_to)
     except QueryError as exc:
         _fail(str(exc), EXIT_USAGE)
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), default=_json_default, ensure_ascii=False, indent=1))
         return
-    bold = sys.stdout.isatty()
-    click.echo(f"{result.total} résultat{'s' if result.total > 1 else ''} ({result.took_ms:.1f} ms)")
+    marks = sys.stdout.isatty()
+    click.echo(f"{plural(result.total, 'résultat')} ({decimal(result.took_ms)}{NBSP}ms)")
     if result.rewritten:
         click.echo(f"Aucun article ne contient « {query} » : résultats pour « {result.rewritten} ».")
     elif result.relaxed:
@@ -170,11 +261,11 @@ def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, 
     elif result.suggestion:
         click.echo(f"Essayez avec : {result.suggestion}")
     for n, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
-        meta = " · ".join(x for x in (hit.source, hit.author, hit.date.isoformat() if hit.date else None) if x)
-        click.echo(f"\n{n}. {_terminal_html(hit.title_html, bold)}  [{hit.id}]")
+        meta = " · ".join(x for x in (hit.source, hit.author, french_date(hit.date) if hit.date else None) if x)
+        click.echo(f"\n{n}. {_terminal_html(hit.title_html, marks)}  [{hit.id}]")
         if meta:
             click.echo(f"   {meta}")
-        click.echo(f"   {_terminal_html(hit.snippet, bold)}")
+        click.echo(f"   {_terminal_html(hit.snippet, marks)}")
 
 
 @cli.command()
@@ -188,23 +279,34 @@ def stats(index_dir, as_json):
         click.echo(json.dumps(dataclasses.asdict(s), default=_json_default, ensure_ascii=False, indent=1))
         return
     click.echo(f"Index          : {archive.root} ({s.generation})")
-    click.echo(f"Articles       : {s.articles}")
-    span = f"{s.date_min} → {s.date_max}" if s.date_min else "aucune date"
+    click.echo(f"Articles       : {number(s.articles)}")
+    span = f"du {french_date(s.date_min)} au {french_date(s.date_max)}" if s.date_min else "aucune date"
     click.echo(f"Période        : {span}")
-    click.echo(f"Taille         : {s.size_bytes / 1e6:.1f} Mo")
-    click.echo(f"Analyse        : version {s.analysis_version} (créé le {s.created})")
-    click.echo(f"Sources        : {len(s.sources)}")
+    click.echo(f"Taille         : {megabytes(s.size_bytes)}")
+    click.echo(f"Analyse        : version {s.analysis_version} (créé le {_french_time(s.created)})")
+    click.echo(f"Sources        : {number(len(s.sources))}")
     for value, count in s.sources[:15]:
-        click.echo(f"  {count:>7}  {value}")
+        click.echo(f"  {number(count):>7}  {value}")
+
+
+def _french_time(iso: str | None) -> str:
+    """``2024-10-12T08:05:00+00:00`` → ``12 octobre 2024 à 08:05 (UTC)``; the text itself when not ISO."""
+    try:
+        moment = dt.datetime.fromisoformat(iso or "")
+    except ValueError:
+        return iso or "date inconnue"
+    zone = " (UTC)" if moment.utcoffset() == dt.timedelta(0) else ""
+    return f"{french_date(moment.date())} à {moment:%H:%M}{zone}"
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0 : un port libre).")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESSE", help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, metavar="PORT",
+              help="Port (0 : un port libre).")
 @index_option
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, metavar="N",
               help="Requêtes traitées en parallèle par processus.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, metavar="N",
               help="Processus serveurs (un par cœur pour les grosses archives : chacun ouvre l'index et garde ses caches).")
 @click.option("--get", "get_path", metavar="CHEMIN", default=None,
               help="Affiche une page (ex. /recherche?q=iran) au lieu de lancer le serveur, puis quitte.")
@@ -222,13 +324,11 @@ def serve(host, port, index_dir, threads, workers, get_path):
     root = _index_dir(index_dir)
     if needs_sample(root):
         click.echo(f"L'index {root} est absent ou vide : indexation de l'archive d'exemple ({SEEDS_DIR})…", err=True)
-        try:
-            summary = update_index(root, [SEEDS_DIR], progress=_progress)
-        except PresseIndexError as exc:
-            _fail(str(exc), EXIT_INDEX)
-        except OSError as exc:
-            _fail(f"{exc.strerror or exc} ({exc.filename or root})", EXIT_INDEX)
-        click.echo(("\n" if sys.stderr.isatty() else "") + summary.line(), err=True)
+        bar = bar_for([SEEDS_DIR], sys.stderr)
+        summary = _run_indexing(update_index, root, [SEEDS_DIR], progress=bar.update if bar else None)
+        if bar is not None:
+            bar.finish()
+        click.echo(summary_line(summary), err=True)
     if get_path is not None:
         app = create_app({"PRESSE_INDEX": str(root)})
         response = get_page(app, get_path if get_path.startswith("/") else "/" + get_path)
@@ -243,7 +343,7 @@ def serve(host, port, index_dir, threads, workers, get_path):
         try:
             sock = listening_socket(host, port)
         except OSError as exc:
-            _fail(f"impossible d'écouter sur {host}:{port} : {exc.strerror or exc}", EXIT_USAGE)
+            _fail(f"impossible d'écouter sur {host}:{port} : {os_error_text(exc)}", EXIT_USAGE)
         click.echo(f"Presse écoute sur {socket_url(sock)} (index : {root}, {workers} processus) — Ctrl+C pour arrêter")
         sys.stdout.flush()
         run_workers(lambda: create_app({"PRESSE_INDEX": str(root)}), sock, workers, threads)
@@ -256,7 +356,7 @@ def serve(host, port, index_dir, threads, workers, get_path):
     try:
         server = make_server(app, host=host, port=port, threads=threads)
     except OSError as exc:
-        _fail(f"impossible d'écouter sur {host}:{port} : {exc.strerror or exc}", EXIT_USAGE)
+        _fail(f"impossible d'écouter sur {host}:{port} : {os_error_text(exc)}", EXIT_USAGE)
     click.echo(f"Presse écoute sur {server_url(server)} (index : {root}) — Ctrl+C pour arrêter")
     try:
         server.run()  # waitress returns on Ctrl+C

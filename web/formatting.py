@@ -29,6 +29,33 @@ def number(value: int) -> str:
     return f"{int(value):,}".replace(",", NBSP)
 
 
+def decimal(value: float, digits: int = 1) -> str:
+    """A number with ``digits`` decimals, as in French: ``1,05``, ``1 234,5``.
+
+    >>> decimal(1.049, 2)
+    '1,05'
+    """
+    return f"{value:,.{digits}f}".replace(",", NBSP).replace(".", ",")
+
+
+def megabytes(n_bytes: float) -> str:
+    """A size in megabytes (10⁶ bytes), one decimal below 100: ``1,2 Mo``, ``512 Mo``."""
+    mb = n_bytes / 1e6
+    return f"{decimal(mb, 1 if mb < 100 else 0)}{NBSP}Mo"
+
+
+def seconds(value: float) -> str:
+    """A duration: ``0,4 s``, ``42 s``, ``2 min 05 s``, ``1 h 02 min``."""
+    if value < 10:
+        return f"{decimal(value, 1)}{NBSP}s"
+    whole = round(value)
+    if whole < 60:
+        return f"{whole}{NBSP}s"
+    if whole < 3600:
+        return f"{whole // 60}{NBSP}min{NBSP}{whole % 60:02d}{NBSP}s"
+    return f"{whole // 3600}{NBSP}h{NBSP}{whole % 3600 // 60:02d}{NBSP}min"
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """``1 résultat``, ``2 résultats`` (French: 0 and 1 take the singular)."""
     word = singular if abs(count) < 2 else (plural_form or singular + "s")

@@ -28,7 +28,8 @@ def _list_param(name: str, description: str, item: dict | None = None) -> dict:
 
 
 ERRORS = {
-    "400": _json("Error", "Invalid parameter or query (page, per_page, year, dates, sort, facets, query syntax)."),
+    "400": _json("Error", "Invalid parameter or query (page, per_page, year, dates, sort, facets, query syntax, "
+                  "a filter value matching nothing: the French message names the known values)."),
     "503": _json("Error", "The index is missing or was built by an incompatible version."),
     "500": _json("Error", "Unexpected server error (generic message; details are logged server-side)."),
 }
@@ -167,9 +168,9 @@ SEARCH_PARAMETERS = [
      "description": "1-based page; a page past the end has no hits."},
     {"name": "per_page", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}},
-    _list_param("source", "Keep only these sources."),
-    _list_param("author", "Keep only these authors."),
-    _list_param("section", "Keep only these sections."),
+    _list_param("source", "Keep only these sources (a value, or part of one as in source:…: wikinews)."),
+    _list_param("author", "Keep only these authors (a value, or part of one, case and accents ignored)."),
+    _list_param("section", "Keep only these sections (a value, or part of one, case and accents ignored)."),
     _list_param("year", "Keep only these years.", {"type": "integer", "minimum": 0, "maximum": 9999}),
     {"name": "date_from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
      "description": "Keep articles dated on or after this day (YYYY-MM-DD)."},

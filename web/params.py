@@ -12,6 +12,8 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
+from search.syntax import QueryError, parse
+
 SORTS = ("relevance", "-date", "date")
 FACETS = ("source", "year", "author", "section")
 FILTERS = ("source", "author", "section", "year")
@@ -20,6 +22,10 @@ MAX_PAGE = 10_000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # In a comma list, a comma followed by a space belongs to the value ("Texte 6Medias, vidéo BFMTV").
 _COMMA = re.compile(r",(?!\s)")
+# Never echoed: control characters (NUL…) and the bidirectional controls (U+202E reverses the text
+# after it: a title or heading would read backwards).
+_UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACES = re.compile("[\t\n\r]")
 
 
 class ParamError(ValueError):
@@ -116,12 +122,29 @@ class SearchState:
         return out
 
 
+def shown_text(value: str | None) -> str:
+    """A parameter's text as pages may echo it: no control or bidirectional control characters,
+    line breaks and tabs as spaces, trimmed."""
+    return _UNSHOWN.sub("", _SPACES.sub(" ", value or "")).strip()
+
+
+def query_text(args: MultiDict) -> str:
+    """The query ``q`` of a request (``shown_text``); '' when it has nothing to search (``"``,
+    ``()``…), so that it reads as the empty query. A query that cannot be searched is kept, for
+    the search to say why."""
+    q = shown_text(args.get("q"))
+    try:
+        return "" if parse(q) is None else q
+    except QueryError:
+        return q
+
+
 def parse_search(args: MultiDict, *, default_per_page: int, comma_lists: bool = False) -> SearchState:
     """Read and validate the search parameters of a request.
 
     :raises ParamError: a parameter has a value that cannot be searched.
     """
-    q = (args.get("q") or "").strip()
+    q = query_text(args)
     page = _int(args.get("page"), "page", 1, minimum=1, maximum=MAX_PAGE)
     per_page = _int(args.get("per_page"), "per_page", default_per_page, minimum=1, maximum=MAX_PER_PAGE)
     sort = (args.get("sort") or "relevance").strip()
@@ -168,7 +191,7 @@ def _list(args: MultiDict, name: str, comma_lists: bool) -> tuple[str, ...]:
     values = []
     for raw in args.getlist(name):
         parts = _COMMA.split(raw) if comma_lists else [raw]
-        values.extend(p.strip() for p in parts if p.strip())
+        values.extend(shown_text(p) for p in parts if shown_text(p))
     return tuple(dict.fromkeys(values))
 
 

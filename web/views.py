@@ -11,7 +11,7 @@ from search import QueryError
 
 from .archive import ArchiveUnavailable, archive_problem, current_archive
 from .errors import error_response
-from .params import ParamError, SearchState, parse_search
+from .params import ParamError, SearchState, parse_search, query_text, shown_text
 
 bp = Blueprint("pages", __name__)
 
@@ -45,7 +45,7 @@ def results():
     try:
         state = parse_search(request.args, default_per_page=per_page)
     except ParamError as exc:
-        state = SearchState(q=(request.args.get("q") or "").strip(), default_per_page=per_page, per_page=per_page)
+        state = SearchState(q=query_text(request.args), default_per_page=per_page, per_page=per_page)
         return _results_error(state, exc.fr)
     if not state.q and not state.has_filters:
         return redirect(url_for(".home"))
@@ -65,7 +65,7 @@ def _results_error(state: SearchState, message: str):
 
 @bp.get("/article/<article_id>")
 def article(article_id: str):
-    q = (request.args.get("q") or "").strip()
+    q = shown_text(request.args.get("q"))
     archive = current_archive()
     view = archive.get(article_id, q=q) if is_valid_id(article_id) else None
     if view is None:
