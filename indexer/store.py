@@ -128,7 +128,8 @@ def open_generation(root: str | os.PathLike):
     except (AttributeError, ImportError, ModuleNotFoundError) as exc:
         # The pickled schema names analyzer classes that no longer exist.
         raise IndexVersionError(
-            f"Cet index a été construit par une version incompatible de Presse ({exc}). "
+            "Cet index a été construit par une version incompatible de Presse (ses classes d'analyse "
+            "n'existent plus). "
             + reindex_hint(root)
         ) from exc
     return ix, generation, meta

@@ -12,6 +12,7 @@ from .archive import Archive, ArchiveNotFound
 from .citation import SearchCitation
 from .concordance import ConcordanceLine, ConcordancePage
 from .export import Record, TooLarge
+from .facets import UnknownFilterValue
 from .syntax import QueryError
 from .timeline import Period, Timeline, Trends
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
@@ -35,4 +36,5 @@ __all__ = [
     "TooLarge",
     "Timeline",
     "Trends",
+    "UnknownFilterValue",
 ]

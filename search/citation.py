@@ -11,9 +11,8 @@ import datetime as dt
 import re
 from urllib.parse import quote, urlsplit
 
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
-NBSP = "\u00a0"
+from .french import NBSP, french_date, number
+
 UNTITLED = "(sans titre)"
 _SPACES = re.compile(r"\s+")
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]")
@@ -24,17 +23,6 @@ _LATEX = str.maketrans({
 })
 RIS_TYPE = "NEWS"
 LANGIDS = {"fr": "french", "en": "english", "de": "german", "it": "italian", "es": "spanish"}
-
-
-def french_date(value: dt.date) -> str:
-    """``14 mars 2024``; the first of the month is ``1er``."""
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def number(n: int) -> str:
-    """``50 000``: thousands separated by a no-break space, as in French."""
-    return f"{n:,}".replace(",", NBSP)
 
 
 def web_url(url: str | None) -> str | None:

@@ -32,6 +32,8 @@ from typing import Union
 from indexer.analysis import TOKEN_RE
 from indexer.normalize import normalize_text
 
+from .french import MONTHS
+
 MAX_QUERY_CHARS = 2000
 MAX_CLAUSES = 64
 MAX_DEPTH = 16
@@ -317,8 +319,6 @@ def _pattern_node(text: str, field: str | None) -> Node | None:
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _RANGE_SEPARATOR = re.compile(r"\s+(?:TO|À|A)\s+", re.IGNORECASE)
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
 
 
 def _parse_date(text: str, end: bool) -> dt.datetime | None:

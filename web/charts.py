@@ -13,9 +13,8 @@ from typing import Callable, Sequence
 
 from search import Period, Timeline, Trends
 
-from .formatting import MONTHS, NBSP, french_date, number
+from .formatting import MONTHS, NBSP, SHORT_MONTHS, french_date, number
 
-SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 INTERVAL_LABELS = {"year": "par année", "month": "par mois", "day": "par jour"}
 # Okabe-Ito colours (told apart with the common colour-vision deficiencies), each with a dash pattern.
 SERIES_STYLES = (("#0072b2", ""), ("#d55e00", "6 3"), ("#009e73", "2 3"), ("#cc79a7", "8 3 2 3"),
