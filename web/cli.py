@@ -17,12 +17,22 @@ from pathlib import Path
 
 import click
 
+from indexer import entities as named
 from indexer.build import Summary, reindex, update_index
 from indexer.store import IndexBusy, PresseIndexError, default_index_dir
 from search import Archive, QueryError
 
 EXIT_SKIPPED, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def entities_option(fn):
+    return click.option(
+        "--entites/--sans-entites", "entities", default=None,
+        help="Extraire (ou non) les personnes, lieux et organisations (spaCy, extension « entites ») ; "
+             "le choix est enregistré dans l'index pour les fois suivantes (défaut : celui de l'index, "
+             "sinon non). Sur un index existant, --entites analyse les articles qui ne l'ont pas été.",
+    )(fn)
 
 
 def index_option(fn):
@@ -75,6 +85,8 @@ def _run_indexing(fn, index_dir: Path, paths, **kwargs) -> None:
         summary = fn(index_dir, paths, progress=_progress, **kwargs)
     except FileNotFoundError as exc:
         _fail(f"chemin introuvable : {exc.filename}" if exc.filename else str(exc), EXIT_USAGE)
+    except named.EntitiesUnavailable as exc:
+        _fail(str(exc), EXIT_USAGE)
     except IndexBusy as exc:
         _fail(str(exc), EXIT_INDEX)
     except PresseIndexError as exc:
@@ -91,15 +103,16 @@ def _run_indexing(fn, index_dir: Path, paths, **kwargs) -> None:
 @index_option
 @click.option("--procs", type=click.IntRange(1, 16), default=None, help="Processus d'écriture (défaut : selon le volume).")
 @click.option("--wait", is_flag=True, help="Attendre si un autre processus écrit dans l'index.")
+@entities_option
 @click.option("--batch-size", type=click.IntRange(1, None), default=None, hidden=True,
               help="Articles au plus par validation (commit) de l'index (défaut : 50 000, moins si leur texte dépasse 40 millions de caractères par processus d'écriture).")
-def index(paths, index_dir, procs, wait, batch_size):
+def index(paths, index_dir, procs, wait, entities, batch_size):
     """Indexe des fichiers ou dossiers (seuls les articles nouveaux ou modifiés sont réécrits).
 
-    Exemple : presse index seeds/ --index ./index
+    Exemples : presse index seeds/ --index ./index ; presse index seeds/ --entites
     """
     batch = {} if batch_size is None else {"batch_size": batch_size}
-    _run_indexing(update_index, _index_dir(index_dir), paths, procs=procs, wait=wait, **batch)
+    _run_indexing(update_index, _index_dir(index_dir), paths, procs=procs, wait=wait, entities=entities, **batch)
 
 
 @cli.command("reindex")
@@ -107,15 +120,17 @@ def index(paths, index_dir, procs, wait, batch_size):
 @index_option
 @click.option("--procs", type=click.IntRange(1, 16), default=None, help="Processus d'écriture.")
 @click.option("--wait", is_flag=True, help="Attendre si un autre processus écrit dans l'index.")
+@entities_option
 @click.option("--batch-size", type=click.IntRange(1, None), default=None, hidden=True,
               help="Articles au plus par validation (commit) de l'index (défaut : 50 000, moins si leur texte dépasse 40 millions de caractères par processus d'écriture).")
-def reindex_cmd(paths, index_dir, procs, wait, batch_size):
+def reindex_cmd(paths, index_dir, procs, wait, entities, batch_size):
     """Reconstruit l'index de zéro puis le remplace d'un coup (les recherches continuent pendant ce temps).
 
     Sans chemin, reprend les dossiers d'origine de l'index. Exemple : presse reindex seeds/
     """
     batch = {} if batch_size is None else {"batch_size": batch_size}
-    _run_indexing(reindex, _index_dir(index_dir), list(paths) or None, procs=procs, wait=wait, **batch)
+    _run_indexing(reindex, _index_dir(index_dir), list(paths) or None, procs=procs, wait=wait, entities=entities,
+                  **batch)
 
 
 def _open_archive(index_dir: Path | None) -> Archive:
@@ -147,15 +162,18 @@ def _json_default(value):
 @click.option("--from", "date_from", help="Date de début AAAA-MM-JJ.")
 @click.option("--to", "date_to", help="Date de fin AAAA-MM-JJ.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (résultats, facettes, suggestion).")
-def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, as_json):
+@click.option("--entites", "with_entities", is_flag=True,
+              help="Afficher aussi les personnes, lieux et organisations les plus cités dans les résultats.")
+def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, as_json, with_entities):
     """Cherche dans l'archive.
 
     Exemple : presse search '"corridor Nord-Sud" OU pezeshkian~' --limit 5
     """
     archive = _open_archive(index_dir)
     try:
+        facets = ("source", "year", "author") + (ENTITY_FACETS if with_entities else ())
         result = archive.search(query, page=page, per_page=limit, sort=sort, source=source,
-                                date_from=date_from, date_to=date_to)
+                                date_from=date_from, date_to=date_to, facets=facets)
     except QueryError as exc:
         _fail(str(exc), EXIT_USAGE)
     if as_json:
@@ -175,6 +193,25 @@ def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, 
         if meta:
             click.echo(f"   {meta}")
         click.echo(f"   {_terminal_html(hit.snippet, bold)}")
+    if with_entities:
+        _print_entities(archive, result.facets)
+
+
+ENTITY_FACETS = ("person", "place", "org")
+ENTITY_HEADINGS = {"person": "Personnes", "place": "Lieux", "org": "Organisations"}
+
+
+def _print_entities(archive: Archive, facets: dict) -> None:
+    """The entity facets of a search, or how to get them when the index has none."""
+    if not archive.entities_analysed():
+        click.echo(f"\nAucune entité nommée dans cet index. {named.INSTALL_HINT}"
+                   if not named.available() else
+                   "\nAucune entité nommée dans cet index : lancez presse index --entites DOSSIER pour les extraire.")
+        return
+    for kind in ENTITY_FACETS:
+        values = facets.get(kind, ())
+        shown = ", ".join(f"{v.value} ({v.count})" for v in values[:10]) or "aucune"
+        click.echo(f"\n{ENTITY_HEADINGS[kind]} : {shown}")
 
 
 @cli.command()
