@@ -92,13 +92,17 @@ def available() -> bool:
 
 
 def entity_key(name: str) -> str:
-    """The key of a name: accents, case and punctuation folded away, words kept in order.
+    """The key of a name: accents, case and punctuation folded away, words kept in order, a
+    leading article dropped (« Le Figaro » and « Figaro » are one newspaper).
 
-    >>> entity_key("Jean-Luc MÉLENCHON"), entity_key("jean luc melenchon")
-    ('jean luc melenchon', 'jean luc melenchon')
+    >>> entity_key("Jean-Luc MÉLENCHON"), entity_key("jean luc melenchon"), entity_key("L'Équipe")
+    ('jean luc melenchon', 'jean luc melenchon', 'equipe')
     """
-    text = fold(unicodedata.normalize("NFC", name)).lower()
-    return _NOT_WORD.sub(" ", text).strip()
+    text = _NOT_WORD.sub(" ", fold(unicodedata.normalize("NFC", name)).lower()).strip()
+    words = text.split(" ")
+    if len(words) > 1 and words[0] in ("le", "la", "les", "l"):
+        text = " ".join(words[1:])
+    return text
 
 
 def clean_mention(text: str, kind: str) -> str | None:
@@ -111,7 +115,7 @@ def clean_mention(text: str, kind: str) -> str | None:
     ('Macron', 'France')
     """
     name = _SPACES.sub(" ", _QUOTES.sub(" ", unicodedata.normalize("NFC", text))).strip(_EDGE)
-    for _ in range(3):
+    while True:  # « le président M. Macron »: each pass drops one article or title
         stripped = _LEADING_ARTICLE.sub("", name)
         if kind == "person":
             stripped = _TITLES.sub("", stripped)

@@ -83,6 +83,7 @@ class _Kind:
         alive = live[pair_docs] if len(pair_docs) else np.zeros(0, dtype=bool)
         pair_docs, pair_keys = pair_docs[alive], pair_keys[alive]
         frequency = np.bincount(pair_keys, minlength=len(key_names))
+        self.frequency = frequency
         group_of = self._groups(frequency) if kind == "person" else np.arange(len(key_names))
         # Groups are numbered by their main key's code; only used keys name one.
         self.group_of = group_of
@@ -114,13 +115,24 @@ class _Kind:
                 by_tail[words[-n:]].append(k)
         # Fuller keys first: a key that goes into a fuller one is not a target itself.
         for k in sorted(used, key=lambda k: -len(self.keys[k].split())):
-            fuller = [c for c in by_tail.get(tuple(self.keys[k].split()), ()) if group_of[c] == c]
-            if not fuller:
-                continue
-            fuller.sort(key=lambda c: (-frequency[c], self.keys[c]))
-            if len(fuller) == 1 or frequency[fuller[0]] >= ALIAS_DOMINANCE * frequency[fuller[1]]:
-                group_of[k] = fuller[0]
+            target = self._dominant([c for c in by_tail.get(tuple(self.keys[k].split()), ()) if group_of[c] == c],
+                                    group_of)
+            if target is not None:
+                group_of[k] = target
         return group_of
+
+    def _dominant(self, candidates: list[int], group_of: np.ndarray | None = None) -> int | None:
+        """The group of the most frequent of ``candidates`` (key codes) when it has at least
+        ``ALIAS_DOMINANCE`` times the articles of the next group; else None."""
+        group_of = self.group_of if group_of is None else group_of
+        totals: Counter = Counter()
+        for c in candidates:
+            if self.frequency[c]:
+                totals[int(group_of[c])] += int(self.frequency[c])
+        ranked = totals.most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] < ALIAS_DOMINANCE * ranked[1][1]):
+            return None
+        return ranked[0][0]
 
     def lookup(self, text: str) -> list[int]:
         """The groups a name typed in a query means: the one of its key (or of a name it is
@@ -134,6 +146,10 @@ class _Kind:
             return [int(self.group_of[code])]
         if key in self.by_name:
             return [self.by_name[key]]
+        surname = self._dominant([c for c, k in enumerate(self.keys) if k.endswith(f" {key}")]) \
+            if self.kind == "person" else None
+        if surname is not None:  # « Macron » where every article has the full name
+            return [surname]
         padded = f" {key} "
         return sorted({int(self.group_of[c]) for c, k in enumerate(self.keys)
                        if padded in f" {k} " and int(self.group_of[c]) in self.members})
@@ -219,10 +235,11 @@ class EntityTable:
         None when the archive has none."""
         table = self.kinds[kind]
         groups = table.lookup(name)
-        if len(groups) != 1:
+        if not groups:
             return None
-        group = groups[0]
-        docs = table.docs(group, self.size)
+        masks = {g: table.docs(g, self.size) for g in groups}
+        group = max(groups, key=lambda g: (int(np.count_nonzero(masks[g])), -g))  # several: the most cited
+        docs = masks[group]
         near = {}
         for other, other_table in self.kinds.items():
             found = other_table.counts(docs, related + 1)
