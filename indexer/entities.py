@@ -65,7 +65,16 @@ _QUOTES = re.compile(r"[\"«»“”„]")
 # Capitalised words the model often takes for names: days, months, « l'État ».
 NOT_NAMES = frozenset(
     "lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet aout "
-    "septembre octobre novembre decembre etat etats".split())
+    "septembre octobre novembre decembre etat etats republique".split())
+# Inhabitants are not places: « les Américains », « une Italienne » (a folded key of one word).
+_DEMONYM = re.compile(
+    r"(?:fran[cç]ais|anglais|ecossais|irlandais|japonais|chinois|libanais|portugais|senegalais|congolais|marseillais"
+    r"|lyonnais|bordelais|lillois|nantais|bruxellois|quebecois|suedois|danois|finlandais|neerlandais|hongrois"
+    r"|americain|africain|mexicain|marocain|cubain|dominicain|toulousain|romain|tunisien|algerien|italien|parisien"
+    r"|syrien|iranien|israelien|palestinien|ukrainien|europeen|coreen|egyptien|libyen|saoudien|canadien|bresilien"
+    r"|australien|indien|irakien|norvegien|autrichien|colombien|venezuelien|chilien|argentin|allemand|normand"
+    r"|breton|espagnol|britannique|russe|belge|grec|turc|afghan|kurde|polonais|roumain|serbe|croate|nigerian"
+    r"|asiatique|occidental|oriental)(?:e|s|es|ne|nes|que|ques)?")
 _SPACES = re.compile(r"\s+")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -126,7 +135,7 @@ def clean_mention(text: str, kind: str) -> str | None:
     key = entity_key(name)
     if len(key) < 2 or not any(ch.isupper() or ch.isdigit() for ch in name) or key.isdigit():
         return None
-    if len(key.split()) > MAX_MENTION_WORDS or key in NOT_NAMES:
+    if len(key.split()) > MAX_MENTION_WORDS or key in NOT_NAMES or _DEMONYM.fullmatch(key):
         return None
     return name
 

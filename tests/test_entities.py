@@ -78,6 +78,10 @@ def test_a_key_gets_its_most_frequent_label():
     ("hayon", "place", None),  # no capital: not a name
     ("Jeudi", "person", None),
     ("État", "place", None),
+    ("Américains", "place", None),  # inhabitants, not a place
+    ("Italienne", "place", None),
+    ("Amérique", "place", "Amérique"),
+    ("Calais", "place", "Calais"),
     ("2019", "org", None),
     ("M.", "person", None),
 ])
