@@ -14,7 +14,7 @@
 * **Speed**: ``indexer.build.update_index`` of ``seeds/`` (2,101 articles) into a fresh index with
   entities off, then with entities on — articles/s and the share of the indexing time that the
   entities add. One run each, with the load average before and after (the machine is shared).
-* **Precision on modern press**: 200 (article, entity) pairs drawn with a fixed seed from the
+* **Precision on modern press**: 200 (article, entity) pairs drawn by hash (stable) from the
   OrangeSum slice of seeds/ as indexed with entities, written to ``bench/entities_sample.csv`` with
   a snippet of the article around the name. A person judges each one by reading it, in
   ``bench/entities_judgements.csv`` (column ``correct``: ``y`` when the name is a real person,
@@ -27,7 +27,7 @@ import argparse
 import csv
 import datetime as dt
 import os
-import random
+import hashlib
 import re
 import shutil
 import sys
@@ -44,8 +44,10 @@ if str(ROOT) not in sys.path:
 from indexer import entities as named  # noqa: E402
 from indexer.build import update_index  # noqa: E402
 
-HIPE_TEST = Path(os.environ.get("PRESSE_HIPE", ROOT.parent / "shared" / "corpora" / "hipe-fr-press" / "HIPE-2022-data"
-                                / "HIPE-2022-v2.1-hipe2020-test-fr.tsv"))
+HIPE_NAME = Path("corpora", "hipe-fr-press", "HIPE-2022-data", "HIPE-2022-v2.1-hipe2020-test-fr.tsv")
+HIPE_TEST = Path(os.environ.get("PRESSE_HIPE") or next(
+    (p for p in (ROOT.parent / "shared" / HIPE_NAME, Path("/work/shared") / HIPE_NAME) if p.exists()),
+    ROOT.parent / "shared" / HIPE_NAME))
 SEEDS = ROOT / "seeds"
 SAMPLE = BENCH / "entities_sample.csv"
 JUDGEMENTS = BENCH / "entities_judgements.csv"
@@ -222,7 +224,7 @@ def run_speed(work: Path) -> tuple[list[str], Path]:
              f"entity extraction ({(entities_s - plain_s):.0f} s, model loading included): "
              f"{entities_s / plain_s:.0f}× the time without. Articles already analysed are not analysed again "
              "(incremental)."]
-    return [line.replace(",", "\u202f") if line.startswith("|") else line for line in lines], work / "entities"
+    return lines, work / "entities"
 
 
 # ----------------------------------------------------------------------------- precision on OrangeSum
@@ -237,8 +239,8 @@ def write_sample(index: Path) -> list[dict]:
                                                                "Orange Actu (auto.orange.fr)"]):
             for ref in archive.article_entities(record.id):
                 pairs.append((record, ref))
-        rng = random.Random(SEED)
-        chosen = rng.sample(pairs, SAMPLE_SIZE)
+        # The pairs whose hash is smallest: a change of the extraction elsewhere leaves the others drawn.
+        chosen = sorted(pairs, key=lambda p: _draw_key(p[0].id, p[1].kind, p[1].name))[:SAMPLE_SIZE]
         rows = []
         for n, (record, ref) in enumerate(chosen, 1):
             rows.append({"n": n, "article_id": record.id, "kind": ref.kind, "name": ref.name,
@@ -248,6 +250,10 @@ def write_sample(index: Path) -> list[dict]:
         writer.writeheader()
         writer.writerows(rows)
     return rows
+
+
+def _draw_key(article_id: str, kind: str, name: str) -> bytes:
+    return hashlib.blake2b(f"{SEED}|{article_id}|{kind}|{name}".encode("utf-8"), digest_size=8).digest()
 
 
 def _context(text: str, name: str, width: int = 90) -> str:
@@ -276,7 +282,7 @@ def run_precision(rows: list[dict]) -> list[str]:
         per_kind.setdefault(row["kind"], Counter())[verdict] += 1
     total = sum(per_kind.values(), Counter())
     lines = ["### Precision on modern press (OrangeSum slice of seeds/)", "",
-             f"{SAMPLE_SIZE} (article, entity) pairs drawn with seed {SEED} among the entities Presse extracted from "
+             f"{SAMPLE_SIZE} (article, entity) pairs drawn (smallest hashes, seed {SEED}) among the entities Presse extracted from "
              "the 2,000 OrangeSum articles of seeds/, each judged by reading the article "
              f"(`bench/{SAMPLE.name}`, judgements in `bench/{JUDGEMENTS.name}`): correct when the name is a "
              "person, place or organisation of the kind shown.", "",
@@ -322,14 +328,35 @@ def main() -> None:
     report = "\n".join(lines).rstrip() + "\n"
     print(report)
     if args.record:
-        text = RESULTS.read_text(encoding="utf-8")
-        start = text.find(SECTION)
-        if start >= 0:
-            end = text.find("\n## ", start + len(SECTION))
-            text = text[:start] + report + ("\n" + text[end + 1:] if end >= 0 else "")
-        else:
-            text = text.rstrip() + "\n\n" + report
-        RESULTS.write_text(text, encoding="utf-8")
+        record(report)
+
+
+def record(report: str) -> None:
+    """Write ``report`` as the section of RESULTS.md; a part not run this time (``--only``) keeps
+    its subsection from the last run that had it."""
+    text = RESULTS.read_text(encoding="utf-8")
+    start = text.find(SECTION)
+    end = text.find("\n## ", start + len(SECTION)) if start >= 0 else -1
+    old = _subsections(text[start:end if end >= 0 else len(text)]) if start >= 0 else {}
+    new = _subsections(report)
+    head = report.split("\n### ", 1)[0].rstrip()
+    parts = [head] + [f"### {title}\n{new.get(title, old.get(title))}".rstrip() for title in
+                      dict.fromkeys([*old, *new]) if new.get(title, old.get(title))]
+    section = "\n\n".join(parts) + "\n"
+    if start >= 0:
+        text = text[:start] + section + ("\n" + text[end + 1:] if end >= 0 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def _subsections(text: str) -> dict[str, str]:
+    """``### title`` → its body, in order."""
+    out = {}
+    for chunk in text.split("\n### ")[1:]:
+        title, _, body = chunk.partition("\n")
+        out[title.strip()] = body.strip() + "\n"
+    return out
 
 
 if __name__ == "__main__":

@@ -146,7 +146,8 @@ def merge_mentions(mentions: Iterable[tuple[str, str]]) -> list[Entity]:
     A mention is cleaned (``clean_mention``) and keyed (``entity_key``). A person named by part of
     a fuller name in the same article is that person: « Macron » and « M. Macron » beside
     « Emmanuel Macron », « Le Pen » beside « Marine Le Pen » (the fuller name it ends with; or, for a
-    first name alone, the one it starts); when several fuller names fit, the most mentioned one. A
+    first name alone, the one it starts); when several fuller names fit, the most mentioned one (the
+    first mentioned among equals). A
     one-word place or organisation that is the surname of a person of the article is that person
     (the model often mistakes them). A key labelled differently in different sentences gets the
     label it has most often. Each entity is named by its longest form in the article, the most
@@ -172,13 +173,15 @@ def merge_mentions(mentions: Iterable[tuple[str, str]]) -> list[Entity]:
     target: dict[str, str] = {}
     # Shorter keys first find their fuller names; fuller names are never merged into shorter ones.
     for key in sorted(kind_of, key=lambda k: len(k.split())):
+        if not is_short_form(key):
+            continue
         words = key.split()
         fuller = [p for p in persons if p != key and len(p.split()) > len(words) and p not in target
                   and (_ends_with(p.split(), words) or (len(words) == 1 and p.split()[0] == words[0]))]
         if kind_of[key] != "person":
             fuller = [p for p in fuller if len(words) == 1 and p.split()[-1] == words[0]]
         if fuller:
-            target[key] = max(fuller, key=lambda p: (mentions_of[p], len(p), -order[p]))
+            target[key] = max(fuller, key=lambda p: (mentions_of[p], -order[p]))
     merged_forms: dict[str, Counter] = defaultdict(Counter)
     merged_mentions: Counter = Counter()
     for key in kind_of:
@@ -191,6 +194,18 @@ def merge_mentions(mentions: Iterable[tuple[str, str]]) -> list[Entity]:
         name = max(merged_forms[key].items(), key=lambda item: (len(entity_key(item[0]).split()), item[1]))[0]
         out.append(Entity(kind_of[key], key, name, merged_mentions[key]))
     return out
+
+
+# Surname particles: « de Gaulle », « Van Gogh », « Ben Ali » name a person by their surname alone.
+_PARTICLES = frozenset("de du des d van von der den di da del della dos el al ben bin abu mac mc o saint".split())
+
+
+def is_short_form(key: str) -> bool:
+    """True for a key that can name a person by part of their name: one word (« macron », « pen »
+    for « Le Pen »), or a surname with its particle (« de gaulle »). A full name (« emmanuel macron »)
+    is never taken for part of a longer span (« macron emmanuel macron », a model's error)."""
+    words = key.split()
+    return len(words) == 1 or (len(words) == 2 and words[0] in _PARTICLES)
 
 
 def _majority(counts: Counter) -> str:

@@ -550,7 +550,10 @@ class Archive:
         columns = gen.columns(reader)
         columns.live_docs(reader)
         for name in FACETS:
-            columns.codes(reader, name)
+            if name in ENTITY_KINDS:
+                entity_table(columns, reader)
+            else:
+                columns.codes(reader, name)
         columns.days(reader)
         for field in ("title", "lead", "body", "title_exact", "exact"):
             columns.lengths.array(reader, field)

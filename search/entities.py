@@ -7,7 +7,8 @@ The indexer writes, for each analysed article, its entities (kind, key, name, me
 documents — the multi-valued counterpart of ``search.facets`` — and settles, over the whole
 archive:
 
-* which keys are one entity: a person's surname alone (« Macron », ``macron``) is the person whose
+* which keys are one entity: a person's surname alone (« Macron », ``macron``; or with its particle,
+  « de Gaulle ») is the person whose
   fuller name ends with it (« Emmanuel Macron ») when that name is at least twice as frequent as
   any other that fits (otherwise it stays apart: « Le Pen » between Marine and Jean-Marie);
 * what an entity is called: the most frequent form of its fullest key, a form in capitals
@@ -26,7 +27,7 @@ from typing import Mapping
 
 import numpy as np
 
-from indexer.entities import KIND_OF_CODE, KINDS, clean_mention, entity_key, is_analysed
+from indexer.entities import KIND_OF_CODE, KINDS, clean_mention, entity_key, is_analysed, is_short_form
 
 from .types import FacetCount
 
@@ -92,6 +93,10 @@ class _Kind:
             if frequency[key_code]:
                 self.members[group].append(key_code)
         self.names = {g: _best_form(forms.get(g, Counter()), key_names[g]) for g in self.members}
+        # Group → its rank in name order, for sorting equal counts without a Python key per group.
+        self.name_rank = np.zeros(len(key_names), dtype=np.int64)
+        for rank, g in enumerate(sorted(self.names, key=lambda g: (self.names[g].casefold(), g))):
+            self.name_rank[g] = rank
         self.by_name: dict[str, int] = {}
         for g, name in self.names.items():
             self.by_name.setdefault(entity_key(name), g)
@@ -114,7 +119,7 @@ class _Kind:
             for n in range(1, len(words)):
                 by_tail[words[-n:]].append(k)
         # Fuller keys first: a key that goes into a fuller one is not a target itself.
-        for k in sorted(used, key=lambda k: -len(self.keys[k].split())):
+        for k in sorted((k for k in used if is_short_form(self.keys[k])), key=lambda k: -len(self.keys[k].split())):
             target = self._dominant([c for c in by_tail.get(tuple(self.keys[k].split()), ()) if group_of[c] == c],
                                     group_of)
             if target is not None:
@@ -164,8 +169,8 @@ class _Kind:
             return []
         tally = np.bincount(self.pair_groups[docs[self.pair_docs]], minlength=self.size)
         found = np.flatnonzero(tally)
-        order = sorted(found.tolist(), key=lambda g: (-int(tally[g]), self.names[g].casefold(), g))
-        return [(g, int(tally[g])) for g in order[:limit]]
+        order = found[np.lexsort((self.name_rank[found], -tally[found]))][:limit]
+        return [(g, int(tally[g])) for g in order.tolist()]
 
     def docs(self, group: int, size: int) -> np.ndarray:
         """The mask of the live documents that mention ``group``."""

@@ -127,6 +127,17 @@ def test_archive_names_an_entity_by_its_most_frequent_full_form():
     assert table.view("person", "macron").name == "Emmanuel Macron"
 
 
+def test_a_full_name_is_never_merged_into_a_longer_span():
+    """The model sometimes glues words to a name (« Twitter Bruno Le Maire », « Macron Emmanuel Macron »):
+    a full name stays itself, in an article and across the archive."""
+    found = merge_mentions([("PER", "Bruno Le Maire"), ("PER", "Twitter Bruno Le Maire"), ("PER", "Le Maire")])
+    assert [(e.key, e.mentions) for e in found] == [("bruno le maire", 2), ("twitter bruno le maire", 1)]
+    table = _table([Entity("person", "bruno le maire", "Bruno Le Maire")] * 1,
+                   [Entity("person", "bruno le maire", "Bruno Le Maire")],
+                   [Entity("person", "twitter bruno le maire", "Twitter Bruno Le Maire")])
+    assert table.counts("person", np.ones(3, dtype=bool)) == (("Bruno Le Maire", 2), ("Twitter Bruno Le Maire", 1))
+
+
 def test_archive_keeps_an_ambiguous_surname_apart():
     table = _table(*([Entity("person", entity_key(name), name)] for name in ("Marine Le Pen", "Jean-Marie Le Pen",
                                                                                "Le Pen", "Jean-Pierre Raffarin")))

@@ -9,7 +9,9 @@ French model); skips, saying why, without the ``entites`` extra.
 from __future__ import annotations
 
 import html as html_module
+import importlib.util
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -154,9 +156,12 @@ def test_index_without_entities_says_how_to_get_them(tmp_path):
 
 @pytest.fixture(scope="module")
 def entity_server(built):
-    from conftest import LiveServer  # tests/web/conftest.py: waitress in a thread
-
-    server = LiveServer(create_app({"PRESSE_INDEX": str(built.root)})).start()
+    # tests/web/conftest.py's LiveServer (waitress in a thread), loaded by path: which "conftest"
+    # module an import finds depends on the order pytest collected the directories in.
+    spec = importlib.util.spec_from_file_location("presse_web_conftest", Path(__file__).with_name("conftest.py"))
+    web_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web_conftest)
+    server = web_conftest.LiveServer(create_app({"PRESSE_INDEX": str(built.root)})).start()
     yield server
     server.stop()
 
