@@ -300,3 +300,37 @@ def test_without_spacy_entities_say_how_to_install(tmp_path, monkeypatch):
         update_index(root, [corpus], entities=True)
     assert "entities" not in json.loads(next(root.glob("gen-*/presse.json")).read_text())  # nothing written
     assert update_index(root, [corpus]).unchanged == 2
+
+
+# ----------------------------------------------------------------------------- command line
+
+def _presse(*args):
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_cli_index_with_entities_then_search_shows_them(tmp_path):
+    require_entities()
+    corpus = write_records(tmp_path / "corpus" / "a.jsonl", corpus_records(first=0)[:6]).parent
+    root = tmp_path / "index"
+    assert _presse("index", corpus, "--index", root).exit_code == 0
+    result = _presse("index", corpus, "--index", root, "--entites")
+    assert result.exit_code == 0 and "6 enrichis (entités nommées)" in result.stdout
+    result = _presse("search", "personne:macron", "--index", root, "--entites")
+    assert result.exit_code == 0
+    assert "Personnes : Emmanuel Macron (" in result.stdout and "Lieux : " in result.stdout
+
+
+def test_cli_says_how_to_get_entities(tmp_path, monkeypatch):
+    corpus = write_records(tmp_path / "corpus" / "a.jsonl", corpus_records(first=2)[:2]).parent
+    root = tmp_path / "index"
+    assert _presse("index", corpus, "--index", root).exit_code == 0
+    result = _presse("search", "le", "--index", root, "--entites")
+    assert result.exit_code == 0 and "Aucune entité nommée dans cet index" in result.stdout
+    assert "presse index --entites" in result.stdout or "pip install -e '.[entites]'" in result.stdout
+    monkeypatch.setattr(named, "available", lambda: False)
+    result = _presse("index", corpus, "--index", root, "--entites")
+    assert result.exit_code == 2 and "pip install -e '.[entites]'" in result.stderr
