@@ -334,3 +334,26 @@ def test_cli_says_how_to_get_entities(tmp_path, monkeypatch):
     monkeypatch.setattr(named, "available", lambda: False)
     result = _presse("index", corpus, "--index", root, "--entites")
     assert result.exit_code == 2 and "pip install -e '.[entites]'" in result.stderr
+
+
+def test_entities_survive_the_merge_of_small_segments(tmp_path):
+    """Nine incremental runs of one article each: the eighth small segment of a tier merges them
+    (indexer.segments.merge_small_segments); their keys and columns come through."""
+    require_entities()
+    records = [r for r in corpus_records(first=0) if r["id"] in MACRON][:9]
+    corpus, root = tmp_path / "corpus", tmp_path / "index"
+    before = {}
+    for n, record in enumerate(records):
+        write_records(corpus / f"{n}.jsonl", [record])
+        update_index(root, [corpus], entities=True)
+        if n == 0:
+            with Archive(root) as archive:
+                before = {r.name for r in archive.article_entities(record["id"])}
+    assert len(list(next(root.glob("gen-*")).glob("*.trm"))) < 9  # one term file per segment: merged
+    with Archive(root) as archive:
+        assert {r.name for r in archive.article_entities(records[0]["id"])} == before
+        assert archive.entities_analysed() == 9
+        with_macron = {r["id"] for r in records
+                       if ("person", "Emmanuel Macron") in {(e.kind, e.name) for e in archive.article_entities(r["id"])}}
+        assert len(with_macron) >= 7
+        assert {h.id for h in archive.search("personne:macron", per_page=20).hits} == with_macron
