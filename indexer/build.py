@@ -26,6 +26,7 @@ from typing import Callable, Iterable
 from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter, SubWriterTask
 
+from . import entities as named
 from .analysis import Lexiconizer
 from .article import Article
 from .lexicon import compact as compact_lexicon
@@ -66,6 +67,7 @@ class Summary:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    enriched: int = 0  # unchanged articles analysed for named entities (presse index --entites)
     files: int = 0
     chars: int = 0  # characters of title + lead + body of the articles written
     seconds: float = 0.0
@@ -73,7 +75,7 @@ class Summary:
 
     @property
     def written(self) -> int:
-        return self.added + self.updated
+        return self.added + self.updated + self.enriched
 
     @property
     def docs_per_second(self) -> float:
@@ -95,7 +97,7 @@ class Summary:
             f"{self.removed} supprimés",
             f"{self.unchanged} inchangés",
             f"{len(self.skipped)} ignorés",
-        ]
+        ] + ([f"{self.enriched} enrichis (entités nommées)"] if self.enriched else [])
         rate = f"{self.docs_per_second:.0f} articles/s, {self.mb_per_second:.2f} Mo/s"
         return f"{', '.join(parts)} — {self.files} fichiers en {self.seconds:.1f} s ({rate})"
 
@@ -104,8 +106,14 @@ ProgressFn = Callable[[Summary], None]
 
 
 def update_index(root: str | os.PathLike, paths: Iterable[str | os.PathLike], *, procs: int | None = None,
-                 batch_size: int = DEFAULT_BATCH, progress: ProgressFn | None = None, wait: bool = False) -> Summary:
-    """Index ``paths`` into the index at ``root`` incrementally (creating it if needed)."""
+                 batch_size: int = DEFAULT_BATCH, progress: ProgressFn | None = None, wait: bool = False,
+                 entities: bool | None = None) -> Summary:
+    """Index ``paths`` into the index at ``root`` incrementally (creating it if needed).
+
+    ``entities``: extract named entities (True), stop (False), or do as the index remembers (None;
+    off for a new index). With entities on, articles not analysed yet are analysed and rewritten
+    even when unchanged: an index built without entities is enriched in place.
+    """
     root = Path(root)
     paths = _existing(paths)
     with _french_os_errors(root), RootLock(root).acquire(wait=wait):
@@ -116,13 +124,16 @@ def update_index(root: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
         else:
             check_version(generation)
             _remember_sources(generation, paths)
-        return _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress)
+        return _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress,
+                      entities=named.setting(generation, entities))
 
 
 def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None = None, *, procs: int | None = None,
             batch_size: int = DEFAULT_BATCH, progress: ProgressFn | None = None, wait: bool = False,
-            grace_seconds: float = 2.0) -> Summary:
+            grace_seconds: float = 2.0, entities: bool | None = None) -> Summary:
     """Rebuild the index at ``root`` from ``paths`` (default: the paths it was built from) and swap it in.
+
+    ``entities``: as in ``update_index``; None keeps the setting of the index being replaced.
 
     Readers keep answering from the old generation until the new one is complete; the old one is
     deleted ``grace_seconds`` after the swap, once queries in flight have finished.
@@ -131,9 +142,13 @@ def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None =
     # The arguments are checked before the lock is taken: a mistake creates nothing.
     paths = _existing(_sources(root) if paths is None else paths)
     with _french_os_errors(root), RootLock(root).acquire(wait=wait):
+        old = current_generation(root)
+        if entities is None and old is not None and old.is_dir():
+            entities = named.setting(old, None)
         generation = new_generation(root, paths)
         try:
-            summary = _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress)
+            summary = _write(generation, paths, procs=procs, batch_size=batch_size, progress=progress,
+                             entities=named.setting(generation, bool(entities)))
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)  # a half-built generation serves nothing
             raise
@@ -260,7 +275,7 @@ class _Batcher:
     """Owns the Whoosh writer of one run: opens it lazily, commits every ``batch_size`` articles
     (or ``BATCH_CHARS_PER_PROCESS`` characters per writer process)."""
 
-    def __init__(self, generation: Path, procs: int | None, batch_size: int, bulk: bool):
+    def __init__(self, generation: Path, procs: int | None, batch_size: int, bulk: bool, entities: bool = False):
         self.generation = generation
         self.ix = whoosh_index.open_dir(str(generation))
         self.procs = procs if procs is not None else (min(os.cpu_count() or 1, 4) if bulk else 1)
@@ -269,6 +284,8 @@ class _Batcher:
         self.writer = None
         self.pending = 0
         self.pending_chars = 0
+        # With entities on, articles wait in ``named.Pending`` for the model, then come to _write_doc.
+        self.entities = named.Pending(self._write_doc) if entities else None
 
     def _open(self):
         self.before = self.ix.doc_count()
@@ -282,17 +299,25 @@ class _Batcher:
             self.writer = MemorySegmentWriter(self.ix, compound=False)
 
     def add(self, article: Article, replace: bool) -> None:
+        if self.entities is not None:
+            self.entities.add(article, replace)
+        else:
+            self._write_doc(article, replace, {})
+
+    def _write_doc(self, article: Article, replace: bool, extra: dict) -> None:
         if self.writer is None:
             self._open()
         if replace:
             self.deleted += self.writer.delete_by_term("id", article.id)
-        self.writer.add_document(**article_fields(article))
+        self.writer.add_document(**article_fields(article), **extra)
         self.pending += 1
         self.pending_chars += article.chars
         if self.pending >= self.batch_size or self.pending_chars >= self.batch_chars:
             self.commit()
 
     def delete(self, field: str, value: str) -> int:
+        if self.entities is not None:
+            self.entities.flush()  # writes keep their order
         if self.writer is None:
             self._open()
         removed = self.writer.delete_by_term(field, value)
@@ -323,10 +348,14 @@ class _Batcher:
         self.pending = self.pending_chars = 0
 
     def finish(self) -> None:
+        if self.entities is not None:
+            self.entities.flush()
         self.commit()
         compact_lexicon(self.generation)
 
     def cancel(self) -> None:
+        if self.entities is not None:
+            self.entities.drop()
         if self.writer is not None:
             try:
                 self.writer.cancel()
@@ -349,6 +378,12 @@ def _indexed_articles(generation: Path) -> dict[str, tuple[str, str]]:
         for docnum in reader.all_doc_ids():
             out[_text(ids[docnum])] = (_text(hashes[docnum]), _text(paths[docnum]))
     return out
+
+
+def _unanalysed(generation: Path) -> set[str]:
+    """The ids of the articles that the entity extraction has not analysed (``named.unanalysed_ids``)."""
+    with whoosh_index.open_dir(str(generation)).reader() as reader:
+        return named.unanalysed_ids(reader)
 
 
 def _text(value) -> str:
@@ -388,10 +423,11 @@ _gc_was_enabled = False  # before the first of them
 
 
 @_cyclic_gc_off()
-def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -> Summary:
+def _write(generation: Path, paths: list[str], *, procs, batch_size, progress, entities: bool = False) -> Summary:
     started = time.perf_counter()
     summary = Summary()
     existing = _indexed_articles(generation)
+    unanalysed = _unanalysed(generation) if entities else set()  # to enrich with entities
     ids_by_path: dict[str, set[str]] = {}
     for article_id, (_, path) in existing.items():
         ids_by_path.setdefault(path, set()).add(article_id)
@@ -400,7 +436,7 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
     files = [(f, r) for f, r in iter_files(paths)]  # raises FileNotFoundError for a missing path
     stems = file_stems(files)  # files whose names make the same id: read every time, ids disambiguated
     bulk = sum(_size(f) for f, _ in files) > BULK_BYTES
-    batcher = _Batcher(generation, procs, batch_size, bulk)
+    batcher = _Batcher(generation, procs, batch_size, bulk, entities)
     seen_ids: dict[str, str] = {}
     removed_ids: set[str] = set()  # deleted in this run: an article taking such an id again is new
     visited: set[str] = set()
@@ -411,7 +447,8 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
             visited.add(key)
             summary.files += 1
             signature = _signature(file)
-            if signature is not None and manifest.get(key) == signature and key in ids_by_path and file not in stems:
+            if signature is not None and manifest.get(key) == signature and key in ids_by_path and file not in stems \
+                    and not (unanalysed and ids_by_path[key] & unanalysed):
                 summary.unchanged += len(ids_by_path[key])
                 seen_ids.update(dict.fromkeys(ids_by_path[key], key))
                 new_manifest[key] = signature
@@ -430,7 +467,12 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
                 ids_here.add(item.id)
                 old = existing.get(item.id) if item.id not in removed_ids else None
                 if old is not None and old[0] == item.content_hash and old[1] == item.path:
-                    summary.unchanged += 1
+                    if item.id in unanalysed:  # unchanged, but its entities are missing
+                        batcher.add(item, replace=True)
+                        summary.enriched += 1
+                        summary.chars += item.chars
+                    else:
+                        summary.unchanged += 1
                     continue
                 batcher.add(item, replace=old is not None)
                 if old is None:

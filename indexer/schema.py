@@ -7,20 +7,23 @@ from array import array
 from collections import defaultdict
 
 from whoosh import formats
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import FieldType, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.system import pack_uint
 
 from .analysis import TOKEN_RE, CachedFilter, french_analyzer, french_exact_analyzer
 
 # Bump when fields change in a way an existing index cannot serve (checked with ANALYSIS_VERSION).
-SCHEMA_VERSION = 5  # 2: positions stored as PackedPositions; 3: no "day_asc" column (derived from "day");
-# 4: posting blocks packed in arrays (indexer.segments.pack_block); 5: positions 16-bit, uncompressed
+SCHEMA_VERSION = 6  # 2: positions stored as PackedPositions; 3: no "day_asc" column (derived from "day");
+# 4: posting blocks packed in arrays (indexer.segments.pack_block); 5: positions 16-bit, uncompressed;
+# 6: named entities (person, place, org keyword fields and the "entities" column, indexer.entities)
 
 # The stemmed fields searched by plain words, and the exact-form fields for phrases, prefixes and
 # fuzzy words. "exact" holds the lead and the body; the title has its own.
 STEMMED_FIELDS = ("title", "lead", "body")
 EXACT_FIELDS = ("title_exact", "exact")
 FACET_FIELDS = ("source", "author", "section", "year")
+ENTITY_FIELDS = ("person", "place", "org")  # entity keys, one term each (indexer.entities)
 # The encoded frequencies of the stemmed fields, made once: one struct.pack less per posting.
 _FREQUENCY_BYTES = tuple(pack_uint(n) for n in range(256))
 
@@ -110,6 +113,30 @@ class FrenchText(TEXT):
                 yield text.encode("utf-8"), freq, freq * boost, _FREQUENCY_BYTES[freq] if freq < 256 else pack_uint(freq)
 
 
+class EntityColumn(FieldType):
+    """A field that is only a column (not indexed, not stored): an article's named entities as
+    ``indexer.entities.encode`` writes them, read for every article at once by ``search.entities``.
+    Part of every pickled schema: keep it at this import path."""
+
+    indexed = False
+    stored = False
+    scorable = False
+
+    def __init__(self):
+        self.format = None
+        self.analyzer = None
+        self.column_type = VarBytesColumn()
+
+    def to_column_value(self, value) -> bytes:
+        return value.encode("utf-8") if isinstance(value, str) else (value or b"")
+
+    def from_column_value(self, value) -> str:
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else (value or "")
+
+    def index(self, value, **kwargs):
+        return iter(())
+
+
 def make_schema() -> Schema:
     """The schema every Presse index is built with."""
     stemmed = french_analyzer()
@@ -138,6 +165,12 @@ def make_schema() -> Schema:
         publisher=STORED(),
         url=STORED(),
         language=ID(stored=True),
+        # Named entities (when extracted, see indexer.entities): one term per entity key, for
+        # filters; the column holds kinds, keys, names and mention counts, for facets and names.
+        person=KEYWORD(commas=True, lowercase=False, scorable=False),
+        place=KEYWORD(commas=True, lowercase=False, scorable=False),
+        org=KEYWORD(commas=True, lowercase=False, scorable=False),
+        entities=EntityColumn(),
         # Bookkeeping for incremental indexing.
         path=ID(stored=True, sortable=True),
         hash=ID(stored=True, sortable=True),

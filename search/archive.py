@@ -31,6 +31,8 @@ from indexer.store import (
 from . import concordance as kwic
 from .citation import SearchCitation, bibtex_entry, bibtex_key, french_citation, ris_entry, search_parameters
 from .docsets import mask_of, matching_docs
+from .entities import KINDS as ENTITY_KINDS
+from .entities import EntityRef, EntityView, document_value, entity_table
 from .export import Record, check_format, check_limit, write
 from .scoring import bm25f_scores, positive_terms
 from .facets import Filters, ReaderColumns
@@ -47,7 +49,7 @@ __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
 ArchiveNotFound = IndexNotFound
 
 SORTS = ("relevance", "date", "-date")
-FACETS = ("source", "year", "author", "section")
+FACETS = ("source", "year", "author", "section", "person", "place", "org")
 MAX_PER_PAGE = 100
 # BM25F parameters (tuned with bench/relevance.py); titles are short, so less length normalisation.
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, title_B=0.5, lead_B=0.5, title_exact_B=0.5)
@@ -219,7 +221,8 @@ class Archive:
         :param source, author, section, year: keep only articles with one of these values.
         :param date_from, date_to: keep articles dated within (inclusive; ``date`` or ``"YYYY-MM-DD"``).
         :param sort: ``"relevance"`` (ties: newest first), ``"-date"`` (newest first) or ``"date"`` (oldest first).
-        :param facets: facet counts to compute over all matching articles: source, year, author, section.
+        :param facets: facet counts to compute over all matching articles: source, year, author, section,
+            and the named entities person, place, org (when the index has them; see ``entity``).
         :raises QueryError: the query cannot be searched (French message), or a parameter is invalid.
         """
         started = time.perf_counter()
@@ -351,7 +354,8 @@ class Archive:
         """A query compiler for this thread's searcher, with the commit's cached vocabularies."""
         reader = searcher.reader()
         columns = gen.columns(reader)
-        return Compiler(reader, gen.lexicon, self._analysis, lambda field: columns.vocabulary(reader, field))
+        return Compiler(reader, gen.lexicon, self._analysis, lambda field: columns.vocabulary(reader, field),
+                        lambda kind, name: entity_table(columns, reader).terms(kind, name))
 
     def _suggest(self, gen: _Generation, searcher, q: str, words) -> str | None:
         """A respelling of ``q`` with more results, each unknown word replaced by its likeliest neighbour."""
@@ -424,6 +428,43 @@ class Archive:
         results = searcher.more_like(docnum, "body", text=text, top=limit, numterms=15)
         empty = Highlighter(self._compiler(gen, searcher).highlights, self._analysis)
         return [_hit(hit.fields(), hit.score or 0.0, empty) for hit in results]
+
+    # ------------------------------------------------------------------ named entities
+    def entity(self, kind: str, name: str, related: int = 10) -> EntityView | None:
+        """The entity ``name`` (a person, place or organisation found in the articles; any of its
+        forms: « Macron », « emmanuel macron ») with its article count and the ``related`` entities
+        of each kind most often found in the same articles; None when no article has it.
+        Its articles and timeline: ``search(view.query)``, ``timeline(view.query)``.
+
+        :raises QueryError: ``kind`` is not person, place or org.
+        """
+        _check_entity_kind(kind)
+        if not isinstance(name, str) or not name.strip():
+            return None
+        gen = self._gen()
+        reader = gen.searcher().reader()
+        return entity_table(gen.columns(reader), reader).view(kind, name, related)
+
+    def article_entities(self, article_id: str) -> tuple[EntityRef, ...]:
+        """The persons, places and organisations of one article, named as the archive names them
+        (empty when it has none, was not analysed, or does not exist)."""
+        if not isinstance(article_id, str) or not is_valid_id(article_id):
+            return ()
+        gen = self._gen()
+        searcher = gen.searcher()
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return ()
+        reader = searcher.reader()
+        columns = gen.columns(reader)
+        return entity_table(columns, reader).of_document(document_value(reader, docnum))
+
+    def entities_analysed(self) -> int:
+        """How many articles were analysed for named entities (0: the index has none, see
+        ``indexer.entities``: ``presse index --entites``)."""
+        gen = self._gen()
+        reader = gen.searcher().reader()
+        return entity_table(gen.columns(reader), reader).analysed
 
     # ------------------------------------------------------------------ research views: concordance, export, citation
     def concordance(self, q: str, *, width: int = kwic.DEFAULT_WIDTH, sort: str = "date", page: int = 1,
@@ -509,7 +550,10 @@ class Archive:
         columns = gen.columns(reader)
         columns.live_docs(reader)
         for name in FACETS:
-            columns.codes(reader, name)
+            if name in ENTITY_KINDS:
+                entity_table(columns, reader)
+            else:
+                columns.codes(reader, name)
         columns.days(reader)
         for field in ("title", "lead", "body", "title_exact", "exact"):
             columns.lengths.array(reader, field)
@@ -690,6 +734,11 @@ def _check_params(page, per_page, sort, facets):
         if not isinstance(name, str) or name not in FACETS:
             raise QueryError(f"Facette inconnue « {name} » : choisissez parmi {', '.join(FACETS)}.")
     return page, per_page, sort, facets
+
+
+def _check_entity_kind(kind) -> None:
+    if not isinstance(kind, str) or kind not in ENTITY_KINDS:
+        raise QueryError(f"Type d'entité inconnu « {kind} » : choisissez parmi {', '.join(ENTITY_KINDS)}.")
 
 
 def _as_list(value) -> list:

@@ -25,6 +25,8 @@ from rapidfuzz import fuzz, process
 from indexer.analysis import fold
 
 from .docsets import mask_of
+from .entities import KINDS as ENTITY_KINDS
+from .entities import entity_table
 from .postings import PostingCache
 from .scoring import FieldLengths
 from .syntax import QueryError
@@ -247,6 +249,8 @@ class ReaderColumns:
     def counts(self, reader, name: str, docs: np.ndarray) -> tuple[FacetCount, ...]:
         """The values of facet ``name`` among the ``docs`` mask with their counts: years newest
         first, other facets by count."""
+        if name in ENTITY_KINDS:  # multi-valued: (document, entity) pairs
+            return entity_table(self, reader).counts(name, docs, MAX_FACET_VALUES)
         codes, values = self.codes(reader, name)
         tally = np.bincount(codes[docs], minlength=len(values))
         items = [(values[c], int(tally[c])) for c in np.flatnonzero(tally[1:]) + 1]

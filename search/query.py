@@ -26,7 +26,7 @@ from indexer.analysis import (
 )
 from indexer.lexicon import Lexicon
 
-from .syntax import And, DateSpan, Fuzzy, Node, Not, Or, Pattern, Phrase, QueryError, Word, parse
+from .syntax import And, DateSpan, Entity, Fuzzy, Node, Not, Or, Pattern, Phrase, QueryError, Word, parse
 from .vocabulary import Vocabulary, spelling_neighbours
 
 # The parser's names are part of this module's API too: parse() then Compiler.compile().
@@ -69,9 +69,12 @@ class Highlights:
 class Compiler:
     """Turns a parsed tree into a Whoosh query against one index reader and its lexicon."""
 
-    def __init__(self, reader, lexicon: Lexicon, analysis: Analysis, vocabulary: Callable[[str], Vocabulary]):
+    def __init__(self, reader, lexicon: Lexicon, analysis: Analysis, vocabulary: Callable[[str], Vocabulary],
+                 entity_terms: Callable[[str, str], list[str]] | None = None):
         """``vocabulary(field)`` gives the field's sorted terms, for prefixes and fuzzy words (the
-        archive keeps them per commit: ``ReaderColumns.vocabulary``)."""
+        archive keeps them per commit: ``ReaderColumns.vocabulary``); ``entity_terms(kind, name)``
+        the keys an entity filter means (``search.entities.EntityTable.terms``)."""
+        self.entity_terms = entity_terms
         self.reader = reader
         self.lexicon = lexicon
         self.analysis = analysis
@@ -111,6 +114,9 @@ class Compiler:
             return self._fuzzy(node, positive)
         if isinstance(node, DateSpan):
             return wq.DateRange("date", node.start, node.end)
+        if isinstance(node, Entity):  # the articles where the entity was found (keys: no score)
+            keys = self.entity_terms(node.kind, node.name) if self.entity_terms is not None else []
+            return self._terms_or([node.kind], keys) if keys else wq.NullQuery
         if isinstance(node, And):
             pos, neg = [], []
             for item in node.items:

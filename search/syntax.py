@@ -10,6 +10,7 @@ Syntax (French and English operators; see the README)::
     "guerre Ukraine"~3             words at most 3 positions apart
     gouvern*                       prefix          pezeshkian~ / pezeshkian~1   spelling within 1–2 edits
     titre:Iran  title:  auteur:Keou  author:  source:orange
+    personne:"Emmanuel Macron"  person:  lieu:Marseille  place:  organisation:ONU  org:   (named entities)
     date:2024  date:2024-10  date:2024-10-12  date:[2024-01-01 TO 2024-06-30]  (TO or À; * for open ends)
 
 Every string is accepted: what cannot be parsed degrades to plain words (an unbalanced quote or
@@ -44,7 +45,10 @@ FIELD_ALIASES = {
     "auteur": "author", "author": "author",
     "source": "source", "journal": "source",
     "date": "date", "annee": "date", "année": "date",
+    "personne": "person", "person": "person", "lieu": "place", "place": "place",
+    "organisation": "org", "organization": "org", "org": "org",
 }
+ENTITY_FIELDS = ("person", "place", "org")  # their value is an entity's name, matched whole (search.entities)
 OPERATORS = {"ET": "AND", "AND": "AND", "OU": "OR", "OR": "OR", "SAUF": "NOT", "NOT": "NOT"}
 
 
@@ -87,6 +91,12 @@ class DateSpan:
 
 
 @dataclasses.dataclass(frozen=True)
+class Entity:  # personne:"Emmanuel Macron": the articles where that entity was found
+    kind: str  # person, place, org
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
 class And:
     items: tuple
 
@@ -101,7 +111,7 @@ class Not:
     item: object
 
 
-Node = Union[Word, Phrase, Pattern, Fuzzy, DateSpan, And, Or, Not]
+Node = Union[Word, Phrase, Pattern, Fuzzy, DateSpan, Entity, And, Or, Not]
 
 
 # ----------------------------------------------------------------------------- lexing
@@ -271,6 +281,10 @@ class _Parser:
             if tok.text == "date":
                 self.next()
                 return _date_node(nxt)
+            if tok.text in ENTITY_FIELDS and nxt.kind in ("word", "phrase"):
+                self.next()
+                self.count_clause()
+                return Entity(tok.text, nxt.text) if TOKEN_RE.search(nxt.text) else None
             if nxt.kind in ("word", "phrase"):
                 self.next()
                 return self.leaf(nxt, tok.text)
@@ -281,10 +295,13 @@ class _Parser:
             return self.leaf(tok, None)
         return None  # a stray operator (e.g. "ET" first): ignored
 
-    def leaf(self, tok: _Tok, field: str | None) -> Node | None:
+    def count_clause(self) -> None:
         self.clauses += 1
         if self.clauses > MAX_CLAUSES:
             raise QueryError(f"La requête a trop de termes (au plus {MAX_CLAUSES}).")
+
+    def leaf(self, tok: _Tok, field: str | None) -> Node | None:
+        self.count_clause()
         if tok.kind == "phrase":  # one term however long: a pasted headline is searched whole
             return Phrase(tok.text, field, tok.slop) if TOKEN_RE.search(tok.text) else None
         text = tok.text

@@ -545,7 +545,7 @@ def test_page_carries_its_parameters(archive):
     (dict(per_page=0), "Le nombre de résultats par page doit être compris entre 1 et 100."),
     (dict(per_page=101), "Le nombre de résultats par page doit être compris entre 1 et 100."),
     (dict(sort="pertinence"), "Tri inconnu « pertinence » : choisissez relevance, date ou -date."),
-    (dict(facets=["couleur"]), "Facette inconnue « couleur » : choisissez parmi source, year, author, section."),
+    (dict(facets=["couleur"]), "Facette inconnue « couleur » : choisissez parmi source, year, author, section, person, place, org."),
     (dict(date_from="2024-13-01"), "Date invalide pour date_from : « 2024-13-01 » (attendu AAAA-MM-JJ)."),
     (dict(date_to="hier"), "Date invalide pour date_to : « hier » (attendu AAAA-MM-JJ)."),
     (dict(date_from="12/10/2024"), "Date invalide pour date_from : « 12/10/2024 » (attendu AAAA-MM-JJ)."),

@@ -12,7 +12,7 @@ from flask import Flask
 
 from indexer.store import default_index_dir
 
-from . import api, archive, errors, export_views, formatting, security, timeline_views, views
+from . import api, archive, entity_views, errors, export_views, formatting, security, timeline_views, views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -34,4 +34,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(export_views.bp)
     app.register_blueprint(timeline_views.bp)
+    app.register_blueprint(entity_views.bp)
     return app

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import click
 
+from indexer import entities as named
 from indexer.build import reindex, update_index
 from indexer.messages import os_error_text
 from indexer.store import PresseIndexError, current_generation, default_index_dir, read_meta
@@ -32,6 +33,15 @@ click_french.install()  # before the commands below are declared: their help opt
 
 EXIT_SKIPPED, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def entities_option(fn):
+    return click.option(
+        "--entites/--sans-entites", "entities", default=None,
+        help="Extraire (ou non) les personnes, lieux et organisations (spaCy, extension « entites ») ; "
+             "le choix est enregistré dans l'index pour les fois suivantes (défaut : celui de l'index, "
+             "sinon non). Sur un index existant, --entites analyse les articles qui ne l'ont pas été.",
+    )(fn)
 
 
 def index_option(fn):
@@ -108,6 +118,8 @@ def _run_indexing(fn, index_dir: Path, paths, **kwargs):
         return fn(index_dir, paths, **kwargs)
     except FileNotFoundError as exc:
         _fail(f"chemin introuvable : {exc.filename}" if exc.filename else str(exc), EXIT_USAGE)
+    except named.EntitiesUnavailable as exc:
+        _fail(str(exc), EXIT_USAGE)
     except PresseIndexError as exc:  # IndexBusy included
         _fail(str(exc), EXIT_INDEX)
     except OSError as exc:
@@ -118,21 +130,23 @@ def _run_indexing(fn, index_dir: Path, paths, **kwargs):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="CHEMIN…")
 @index_option
 @writing_options
-def index(paths, index_dir, procs, wait, batch_size, skipped_report, verbose):
+@entities_option
+def index(paths, index_dir, procs, wait, batch_size, skipped_report, verbose, entities):
     """Indexe des fichiers ou dossiers (seuls les articles nouveaux ou modifiés sont réécrits).
 
-    Exemple : presse index seeds/ --index ./index
+    Exemples : presse index seeds/ --index ./index ; presse index seeds/ --entites
     """
     batch = {} if batch_size is None else {"batch_size": batch_size}
     _indexing(update_index, _index_dir(index_dir), paths, paths, procs=procs, wait=wait,
-              skipped_report=skipped_report, verbose=verbose, **batch)
+              skipped_report=skipped_report, verbose=verbose, entities=entities, **batch)
 
 
 @cli.command("reindex")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[CHEMIN…]")
 @index_option
 @writing_options
-def reindex_cmd(paths, index_dir, procs, wait, batch_size, skipped_report, verbose):
+@entities_option
+def reindex_cmd(paths, index_dir, procs, wait, batch_size, skipped_report, verbose, entities):
     """Reconstruit l'index de zéro puis le remplace d'un coup (les recherches continuent pendant ce temps).
 
     Sans chemin, reprend les dossiers d'origine de l'index. Exemple : presse reindex seeds/
@@ -141,7 +155,7 @@ def reindex_cmd(paths, index_dir, procs, wait, batch_size, skipped_report, verbo
     sources = list(paths) or _original_sources(root)
     batch = {} if batch_size is None else {"batch_size": batch_size}
     _indexing(reindex, root, list(paths) or None, sources, procs=procs, wait=wait,
-              skipped_report=skipped_report, verbose=verbose, **batch)
+              skipped_report=skipped_report, verbose=verbose, entities=entities, **batch)
 
 
 def _original_sources(root: Path) -> list[str]:
@@ -238,15 +252,18 @@ def _json_default(value):
 @click.option("--from", "date_from", metavar="AAAA-MM-JJ", help="Date de début.")
 @click.option("--to", "date_to", metavar="AAAA-MM-JJ", help="Date de fin.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (résultats, facettes, suggestion).")
-def search_cmd(query, index_dir, limit, page, sort, source, author, section, date_from, date_to, as_json):
+@click.option("--entites", "with_entities", is_flag=True,
+              help="Afficher aussi les personnes, lieux et organisations les plus cités dans les résultats.")
+def search_cmd(query, index_dir, limit, page, sort, source, author, section, date_from, date_to, as_json, with_entities):
     """Cherche dans l'archive ; une requête peut commencer par « - » (presse search -Russie pétrole).
 
     Exemple : presse search '"corridor Nord-Sud" OU pezeshkian~' --limit 5
     """
     archive = _open_archive(index_dir)
     try:
+        facets = ("source", "year", "author") + (ENTITY_FACETS if with_entities else ())
         result = archive.search(query, page=page, per_page=limit, sort=sort, source=source, author=author,
-                                section=section, date_from=date_from, date_to=date_to)
+                                section=section, date_from=date_from, date_to=date_to, facets=facets)
     except QueryError as exc:
         _fail(str(exc), EXIT_USAGE)
     if as_json:
@@ -266,6 +283,25 @@ def search_cmd(query, index_dir, limit, page, sort, source, author, section, dat
         if meta:
             click.echo(f"   {meta}")
         click.echo(f"   {_terminal_html(hit.snippet, marks)}")
+    if with_entities:
+        _print_entities(archive, result.facets)
+
+
+ENTITY_FACETS = ("person", "place", "org")
+ENTITY_HEADINGS = {"person": "Personnes", "place": "Lieux", "org": "Organisations"}
+
+
+def _print_entities(archive: Archive, facets: dict) -> None:
+    """The entity facets of a search, or how to get them when the index has none."""
+    if not archive.entities_analysed():
+        click.echo(f"\nAucune entité nommée dans cet index. {named.INSTALL_HINT}"
+                   if not named.available() else
+                   "\nAucune entité nommée dans cet index : lancez presse index --entites DOSSIER pour les extraire.")
+        return
+    for kind in ENTITY_FACETS:
+        values = facets.get(kind, ())
+        shown = ", ".join(f"{v.value} ({v.count})" for v in values[:10]) or "aucune"
+        click.echo(f"\n{ENTITY_HEADINGS[kind]} : {shown}")
 
 
 @cli.command()

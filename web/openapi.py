@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from search.timeline import INTERVALS, MAX_TREND_QUERIES
 
-from .params import FACETS, MAX_PAGE, MAX_PER_PAGE, SORTS
+from .params import FACET_NAMES, MAX_PAGE, MAX_PER_PAGE, SORTS
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _DATE = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD, null when unknown."}
@@ -69,7 +69,7 @@ SCHEMAS = {
             "took_ms": {"type": "number", "minimum": 0},
             "hits": {"type": "array", "items": _ref("Hit"), "description": "Empty past the last page."},
             "facets": {"type": "object", "description": "Counts over all matching articles, per requested facet.",
-                       "propertyNames": {"enum": list(FACETS)},
+                       "propertyNames": {"enum": list(FACET_NAMES)},
                        "additionalProperties": {"type": "array", "items": _ref("FacetCount")}},
             "suggestion": {"type": ["string", "null"], "description": "A respelled query with more results."},
             "rewritten": {"type": ["string", "null"],
@@ -161,7 +161,8 @@ SCHEMAS = {
 
 SEARCH_PARAMETERS = [
     {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 2000},
-     "description": "The query (syntax: ET/OU/SAUF, \"phrase\", préfixe*, flou~, titre:, auteur:, source:, date:). "
+     "description": "The query (syntax: ET/OU/SAUF, \"phrase\", préfixe*, flou~, titre:, auteur:, source:, date:, "
+                    "and the named entities personne:\"Emmanuel Macron\", lieu:, organisation: (person:, place:, org:)). "
                     "Empty: every article, newest first."},
     {"name": "page", "in": "query", "required": False,
      "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
@@ -179,8 +180,11 @@ SEARCH_PARAMETERS = [
     {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS),
                                                                    "default": "relevance"},
      "description": "relevance, -date (newest first) or date (oldest first)."},
-    _list_param("facets", "Facet counts to return (default: all four; empty: none).",
-                {"type": "string", "enum": list(FACETS)}),
+    _list_param("facets", "Facet counts to return (default: source, year, author, section; empty: none). person, "
+                          "place and org count the named entities (persons, places, organisations) of the matching "
+                          "articles, when the index has them (presse index --entites): value is the entity's name, "
+                          "and the filter personne:\"name\" (lieu:, organisation:) keeps those articles.",
+                {"type": "string", "enum": list(FACET_NAMES)}),
 ]
 
 ARTICLE_ID = {"name": "id", "in": "path", "required": True,
@@ -209,6 +213,7 @@ TRENDS_PARAMETERS = [
 def openapi_document() -> dict:
     """The OpenAPI 3.1 document of the API."""
     from .export_openapi import PATHS as EXPORT_PATHS, SCHEMAS as EXPORT_SCHEMAS  # issue 19's research views
+    from .entity_views import OPENAPI_PATHS as ENTITY_PATHS, OPENAPI_SCHEMAS as ENTITY_SCHEMAS  # issue 20
 
     return {
         "openapi": "3.1.0",
@@ -247,6 +252,7 @@ def openapi_document() -> dict:
                                       "content": {"application/json": {"schema": {"type": "object"}}}}},
             }},
             **EXPORT_PATHS,
+            **ENTITY_PATHS,
         },
-        "components": {"schemas": {**SCHEMAS, **EXPORT_SCHEMAS}},
+        "components": {"schemas": {**SCHEMAS, **EXPORT_SCHEMAS, **ENTITY_SCHEMAS}},
     }

@@ -15,7 +15,9 @@ from werkzeug.datastructures import MultiDict
 from search.syntax import QueryError, parse
 
 SORTS = ("relevance", "-date", "date")
-FACETS = ("source", "year", "author", "section")
+FACETS = ("source", "year", "author", "section")  # the API's default
+ENTITY_FACETS = ("person", "place", "org")  # named entities: the results page shows them, the API on request
+FACET_NAMES = FACETS + ENTITY_FACETS
 FILTERS = ("source", "author", "section", "year")
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
@@ -57,7 +59,7 @@ class SearchState:
     def has_filters(self) -> bool:
         return bool(self.source or self.author or self.section or self.year or self.date_from or self.date_to)
 
-    def search_kwargs(self, facets=FACETS) -> dict:
+    def search_kwargs(self, facets=FACET_NAMES) -> dict:
         """The keyword arguments of ``Archive.search`` (the query itself excepted)."""
         return {
             "page": self.page, "per_page": self.per_page, "sort": self.sort, "source": list(self.source),
@@ -162,14 +164,15 @@ def parse_search(args: MultiDict, *, default_per_page: int, comma_lists: bool = 
 
 
 def parse_facets(args: MultiDict) -> tuple[str, ...]:
-    """The facets a JSON request asks for (all four when the parameter is absent, none when it is empty)."""
+    """The facets a JSON request asks for (source, year, author and section when the parameter is
+    absent, none when it is empty; the named entities person, place and org on request)."""
     if "facets" not in args:
         return FACETS
     names = _list(args, "facets", True)
     for name in names:
-        if name not in FACETS:
-            raise ParamError(f"Facette inconnue « {name} » : choisissez parmi {', '.join(FACETS)}.",
-                             f"Unknown facet '{name}': use {', '.join(FACETS)}.")
+        if name not in FACET_NAMES:
+            raise ParamError(f"Facette inconnue « {name} » : choisissez parmi {', '.join(FACET_NAMES)}.",
+                             f"Unknown facet '{name}': use {', '.join(FACET_NAMES)}.")
     return tuple(dict.fromkeys(names))
 
 

@@ -34,6 +34,8 @@ def summary_line(summary: Summary) -> str:
     parts = [plural(summary.added, "ajouté"), f"{number(summary.updated)}{NBSP}mis à jour",
              plural(summary.removed, "supprimé"), plural(summary.unchanged, "inchangé"),
              plural(len(summary.skipped), "ignoré")]
+    if summary.enriched:
+        parts.append(f"{plural(summary.enriched, 'enrichi')} (entités nommées)")
     rate = (f"{number(round(summary.docs_per_second))}{NBSP}articles/s, "
             f"{decimal(summary.mb_per_second, 2)}{NBSP}Mo/s")
     return f"{', '.join(parts)} — {plural(summary.files, 'fichier')} en {seconds(summary.seconds)} ({rate})"

@@ -152,7 +152,9 @@ def test_openapi_document_is_a_valid_3_1_document(spec):
                                   "/api/concordance", "/api/concordance.csv", "/api/export", "/api/search.atom",
                                   "/api/search/citation", "/api/articles/{id}/citation",
                                   # issue 19: timeline, trends
-                                  "/api/timeline", "/api/trends"}
+                                  "/api/timeline", "/api/trends",
+                                  # issue 20: named entities
+                                  "/api/entities/{kind}/{name}"}
     for name, schema in spec["components"]["schemas"].items():
         jsonschema.Draft202012Validator.check_schema(schema)
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
@@ -203,5 +205,6 @@ def test_unavailable_index_responses_conform(spec, tmp_path):
 def test_documented_parameters_are_the_ones_the_api_reads(spec):
     search = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert search["sort"]["schema"]["enum"] == ["relevance", "-date", "date"]
-    assert search["facets"]["schema"]["items"]["enum"] == ["source", "year", "author", "section"]
+    assert search["facets"]["schema"]["items"]["enum"] == ["source", "year", "author", "section",
+                                                           "person", "place", "org"]  # issue 20: entities
     assert search["per_page"]["schema"]["maximum"] == 100 and search["page"]["schema"]["minimum"] == 1
