@@ -28,6 +28,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 
 from .analysis import Lexiconizer
 from .article import Article
+from .dedup import Signatures, article_day, article_text, sign_stored
 from .lexicon import compact as compact_lexicon
 from .lexicon import write_part
 from .readers import Skip, iter_files, read_file
@@ -265,6 +266,7 @@ class _Batcher:
         self.writer = None
         self.pending = 0
         self.pending_chars = 0
+        self.signatures = Signatures(generation)  # wire copies (indexer.dedup), saved before each commit
 
     def _open(self):
         self.before = self.ix.doc_count()
@@ -283,6 +285,8 @@ class _Batcher:
         if replace:
             self.deleted += self.writer.delete_by_term("id", article.id)
         self.writer.add_document(**article_fields(article))
+        self.signatures.add(article.id, article.content_hash, article_day(article),
+                            article_text(article.title, article.lead, article.body))
         self.pending += 1
         self.pending_chars += article.chars
         if self.pending >= self.batch_size or self.pending_chars >= self.batch_chars:
@@ -293,6 +297,8 @@ class _Batcher:
             self._open()
         removed = self.writer.delete_by_term(field, value)
         self.deleted += removed
+        if field == "id":
+            self.signatures.remove(value)
         return removed
 
     def commit(self) -> None:
@@ -304,6 +310,7 @@ class _Batcher:
         fresh = cache.take_fresh()
         if fresh:
             write_part(self.generation, fresh, Lexiconizer(terms=cache))
+        self.signatures.save()  # before the commit: a crash between the two is repaired by the next run
         self.writer.commit(mergetype=merge_small_segments)
         self.writer = None
         gc.collect()  # the committed writer's tables: see _cyclic_gc_off
@@ -320,6 +327,7 @@ class _Batcher:
 
     def finish(self) -> None:
         self.commit()
+        self.signatures.save()  # signatures repaired at the start of a run that wrote nothing
         compact_lexicon(self.generation)
 
     def cancel(self) -> None:
@@ -396,6 +404,8 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress) -
     files = [(f, r) for f, r in iter_files(paths)]  # raises FileNotFoundError for a missing path
     bulk = sum(_size(f) for f, _ in files) > BULK_BYTES
     batcher = _Batcher(generation, procs, batch_size, bulk)
+    sign_stored(generation, batcher.signatures.reconcile({i: h for i, (h, _) in existing.items()}),
+                batcher.signatures)
     seen_ids: dict[str, str] = {}
     visited: set[str] = set()
     last_report = 0.0

@@ -14,7 +14,7 @@ from .concordance import ConcordanceLine, ConcordancePage
 from .export import Record, TooLarge
 from .syntax import QueryError
 from .timeline import Period, Timeline, Trends
-from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
+from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage, Version
 
 __all__ = [
     "Archive",
@@ -35,4 +35,5 @@ __all__ = [
     "TooLarge",
     "Timeline",
     "Trends",
+    "Version",
 ]
