@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 import zlib
 from pathlib import Path
 from typing import Iterable
@@ -36,11 +37,20 @@ NUM_PERM = 128  # MinHash values per signature
 BIN_BITS = 7  # NUM_PERM = 2 ** BIN_BITS
 BAND_ROWS = 2  # values per LSH band: candidate pairs share all the values of one band
 NUM_BANDS = NUM_PERM // BAND_ROWS
-# Two articles are versions of one dispatch when the estimated Jaccard similarity of their shingle
-# sets reaches THRESHOLD (chosen from bench/dedup.py's figures, see bench/RESULTS.md).
-THRESHOLD = 0.5
+# Two articles are versions of one dispatch when most of the shorter one is in the other: the
+# estimated share of its shingles found in the other (containment) reaches SAME_DAY_THRESHOLD for
+# articles of the same day, NEXT_DAY_THRESHOLD a day apart (or when one is undated), and the
+# estimated Jaccard similarity at least MIN_JACCARD (a short text quoted in a long roundup is not a
+# version of it). Never more than MAX_DAYS apart: a text re-run weeks later is another edition.
+# Chosen from bench/dedup.py's judged pairs (see bench/RESULTS.md).
+SAME_DAY_THRESHOLD = 0.5
+NEXT_DAY_THRESHOLD = 0.7
+MAX_DAYS = 1
+MIN_JACCARD = 0.2
 MIN_SHINGLES = 10  # shorter texts are never grouped (a title alone says too little)
 BUCKET_WINDOW = 64  # in an LSH bucket, each article is compared with the next BUCKET_WINDOW ones
+# What reading a damaged or foreign dedup.npz raises: the file is then recomputed, never trusted.
+_UNREADABLE = (OSError, KeyError, ValueError, EOFError, zlib.error, zipfile.BadZipFile)
 _rng = np.random.Generator(np.random.PCG64(20240601))
 _SHINGLE_MULT = (_rng.integers(0, 2**63, SHINGLE_WORDS, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
 _CHAR_PRIME = np.uint64(0x100000001B3)  # FNV's 64-bit prime: odd, so invertible modulo 2^64
@@ -221,6 +231,23 @@ def similarities(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
 
 
+def containments(jaccard: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
+    """The estimated share of the smaller set found in the other, from the Jaccard similarity and
+    the two sizes: |A∩B| = J·(|A| + |B|) / (1 + J)."""
+    both = jaccard * (size_a + size_b) / (1 + jaccard)
+    return both / np.maximum(1, np.minimum(size_a, size_b))
+
+
+def linked(sigs: np.ndarray, sizes: np.ndarray, days: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Which ``pairs`` are versions of one dispatch (see ``SAME_DAY_THRESHOLD``)."""
+    jaccard = similarities(sigs, pairs)
+    contained = containments(jaccard, sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+    day_a, day_b = days[pairs[:, 0]], days[pairs[:, 1]]
+    apart = np.where((day_a > 0) & (day_b > 0), np.abs(day_a - day_b), MAX_DAYS)
+    threshold = np.where(apart == 0, SAME_DAY_THRESHOLD, NEXT_DAY_THRESHOLD)
+    return (jaccard >= MIN_JACCARD) & (contained >= threshold) & (apart <= MAX_DAYS)
+
+
 def components(n: int, edges: np.ndarray) -> np.ndarray:
     """Row → the smallest row of its connected component, over ``edges`` ((m, 2) rows)."""
     parent = np.arange(n)
@@ -243,8 +270,7 @@ def components(n: int, edges: np.ndarray) -> np.ndarray:
     return parent
 
 
-def group_keys(ids: list[str], days: np.ndarray, sizes: np.ndarray, sigs: np.ndarray,
-               threshold: float = THRESHOLD) -> list[str]:
+def group_keys(ids: list[str], days: np.ndarray, sizes: np.ndarray, sigs: np.ndarray) -> list[str]:
     """Each article's group key: the id of the earliest member of its group (by date, undated
     last, then id), or "" for an article alone. Depends only on the set of articles, not on
     their order."""
@@ -257,7 +283,7 @@ def group_keys(ids: list[str], days: np.ndarray, sizes: np.ndarray, sigs: np.nda
     usable = sizes >= MIN_SHINGLES
     rows = np.flatnonzero(usable)
     pairs = rows[candidate_pairs(sigs[rows], rank[rows])] if len(rows) > 1 else np.zeros((0, 2), dtype=np.int64)
-    edges = pairs[similarities(sigs, pairs) >= threshold]
+    edges = pairs[linked(sigs, sizes, days, pairs)] if len(pairs) else pairs
     # Components labelled by their earliest member: relabel rows so that the smallest is the earliest.
     earliest = np.lexsort((rank, np.where(days > 0, days, np.iinfo(np.int64).max)))
     position = np.empty(n, dtype=np.int64)
@@ -298,7 +324,7 @@ class Signatures:
                     return
                 days, sizes, sigs = data["days"].tolist(), data["sizes"].tolist(), data["sigs"]
                 ids, hashes = _strings(data["ids"], len(days)), _strings(data["hashes"], len(days))
-        except (OSError, KeyError, ValueError, EOFError, zlib.error):
+        except _UNREADABLE:
             self.dirty = self.path.exists()
             return
         if not len(ids) == len(hashes) == len(days) == len(sizes) == len(sigs):
@@ -391,7 +417,7 @@ def read_groups(generation: Path) -> dict[str, str]:
         with np.load(Path(generation) / DEDUP_FILE, allow_pickle=False) as data:
             count = len(data["days"])
             ids, groups = _strings(data["ids"], count), _strings(data["groups"], count)
-    except (OSError, KeyError, ValueError, EOFError, zlib.error):
+    except _UNREADABLE:
         return {}
     return {i: g for i, g in zip(ids, groups) if g} if len(ids) == len(groups) else {}
 

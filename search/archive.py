@@ -240,7 +240,7 @@ class Archive:
         searcher = gen.searcher()
         # Keyed by what this searcher sees: a thread never caches a page for a commit it did not search.
         key = (q, page, per_page, sort, tuple(facets), repr(filters), gen.path.name, searcher.reader().generation(),
-               collapse)
+               collapse, gen.groups.stamp())
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)

@@ -80,14 +80,19 @@ class GroupCache:
         """The groups of ``reader``'s commit (``columns``: its ``ReaderColumns``)."""
         return self.groups(reader, lambda: columns.array(reader, "id"), columns.live_docs(reader))
 
+    def stamp(self) -> tuple | None:
+        """What identifies the groups file as last written (None: there is none): ``presse index``
+        may rewrite it without a commit (an index that had no signatures yet)."""
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
     def groups(self, reader, ids: Callable[[], list], live: np.ndarray) -> Groups:
         """The groups of ``reader``'s commit; ``ids()`` gives its document number → article id,
         ``live`` is the mask of its live documents (an updated article's old copy is in no group)."""
-        try:
-            st = os.stat(self.path)
-            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-        except OSError:
-            stamp = None
+        stamp = self.stamp()
         key = (reader.generation(), stamp)
         cached = self._cached
         if cached is not None and cached[0] == key:
