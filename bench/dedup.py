@@ -288,9 +288,12 @@ if {off!r}:
         def save(self): pass
         def reconcile(self, indexed): return []
     build.Signatures = _Off
+import resource
 started = time.perf_counter()
 summary = build.update_index({index!r}, [{corpus!r}])
-print(json.dumps({{"seconds": time.perf_counter() - started, "chars": summary.chars, "written": summary.written}}))
+me, writers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({{"seconds": time.perf_counter() - started, "chars": summary.chars, "written": summary.written,
+                  "main_cpu": me.ru_utime + me.ru_stime, "writers_cpu": writers.ru_utime + writers.ru_stime}}))
 """
 
 
@@ -310,10 +313,13 @@ def cost() -> None:
         results[label] = r = json.loads(run.stdout.strip().splitlines()[-1])
         size = (index / open(index / "CURRENT").read().strip() / dedup.DEDUP_FILE)
         print(f"{label}: {r['written']:,} articles in {r['seconds']:.1f} s, {meta['body_bytes'] / 1e6 / r['seconds']:.2f} MB/s "
-              f"of body text ({r['chars'] / 1e6 / r['seconds']:.2f} M characters/s of title + lead + body); "
+              f"of body text ({r['chars'] / 1e6 / r['seconds']:.2f} M characters/s of title + lead + body); CPU "
+              f"{r['main_cpu']:.1f} s in the main process + {r['writers_cpu']:.1f} s in the writer processes; "
               f"load average before: {load:.1f}" + (f"; dedup.npz {size.stat().st_size / 1e6:.1f} MB" if size.exists() else ""))
-    slower = results["with grouping"]["seconds"] / results["without grouping"]["seconds"] - 1
-    print(f"grouping adds {slower:+.1%} to the indexing time (load average after: {os.getloadavg()[0]:.1f})")
+    on, off = results["with grouping"], results["without grouping"]
+    cpu = (on["main_cpu"] + on["writers_cpu"]) / (off["main_cpu"] + off["writers_cpu"]) - 1
+    print(f"grouping adds {on['seconds'] / off['seconds'] - 1:+.1%} to the indexing time, {cpu:+.1%} to its CPU time "
+          f"(load average after: {os.getloadavg()[0]:.1f})")
 
 
 def main(argv=None) -> int:
