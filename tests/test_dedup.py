@@ -295,3 +295,17 @@ def test_the_article_lists_the_versions_of_its_dispatch(wire):
 def test_collapse_must_be_a_boolean(wire, value):
     with pytest.raises(QueryError, match="collapse"):
         wire.search("Mali", collapse=value)
+
+
+def test_cli_search_collapses_and_expands(wire_index):
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    grouped = CliRunner().invoke(cli, ["search", "Al Qaïda Mali", "--index", str(wire_index)])
+    assert grouped.exit_code == 0, grouped.output
+    assert grouped.output.startswith("2 articles, 1 après regroupement (")
+    assert f"+ 1 autre version de cette dépêche : {FLASH}" in grouped.output
+    every = CliRunner().invoke(cli, ["search", "Al Qaïda Mali", "--index", str(wire_index), "--no-collapse"])
+    assert every.exit_code == 0 and every.output.startswith("2 articles, 1 après regroupement (")  # both totals
+    assert every.output.count("[orangesum-") == 2 and "autre version" not in every.output

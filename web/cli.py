@@ -146,8 +146,10 @@ def _json_default(value):
 @click.option("--source", multiple=True, help="Ne garder que cette source (répétable).")
 @click.option("--from", "date_from", help="Date de début AAAA-MM-JJ.")
 @click.option("--to", "date_to", help="Date de fin AAAA-MM-JJ.")
+@click.option("--collapse/--no-collapse", default=True, show_default=True,
+              help="Une seule version par dépêche (--no-collapse : chaque article).")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (résultats, facettes, suggestion).")
-def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, as_json):
+def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, collapse, as_json):
     """Cherche dans l'archive.
 
     Exemple : presse search '"corridor Nord-Sud" OU pezeshkian~' --limit 5
@@ -155,14 +157,17 @@ def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, 
     archive = _open_archive(index_dir)
     try:
         result = archive.search(query, page=page, per_page=limit, sort=sort, source=source,
-                                date_from=date_from, date_to=date_to)
+                                date_from=date_from, date_to=date_to, collapse=collapse)
     except QueryError as exc:
         _fail(str(exc), EXIT_USAGE)
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), default=_json_default, ensure_ascii=False, indent=1))
         return
     bold = sys.stdout.isatty()
-    click.echo(f"{result.total} résultat{'s' if result.total > 1 else ''} ({result.took_ms:.1f} ms)")
+    grouped = (f", {result.collapsed_total} après regroupement"
+               if result.collapsed_total is not None and result.collapsed_total < result.total else "")
+    click.echo(f"{result.total} {'article' if grouped else 'résultat'}{'s' if result.total > 1 else ''}{grouped} "
+               f"({result.took_ms:.1f} ms)")
     if result.rewritten:
         click.echo(f"Aucun article ne contient « {query} » : résultats pour « {result.rewritten} ».")
     elif result.relaxed:
@@ -175,6 +180,9 @@ def search_cmd(query, index_dir, limit, page, sort, source, date_from, date_to, 
         if meta:
             click.echo(f"   {meta}")
         click.echo(f"   {_terminal_html(hit.snippet, bold)}")
+        if hit.other_versions:
+            click.echo(f"   + {hit.other_versions} autre{'s' if hit.other_versions > 1 else ''} version"
+                       f"{'s' if hit.other_versions > 1 else ''} de cette dépêche : {', '.join(v.id for v in hit.versions)}")
 
 
 @cli.command()

@@ -159,3 +159,10 @@ def test_click_other_versions_then_switch_grouping_off(browser, wire_server):  #
     finally:
         context.close()
     assert errors == []
+
+
+def test_help_explains_the_grouping(wire_client):
+    html = wire_client.get("/aide").get_data(as_text=True)
+    section = " ".join(html.split('id="depeches"')[1].split("<h2")[0].split())
+    assert "Regrouper les dépêches identiques" in section and "collapse=false" in section
+    assert "comptent tous les articles, versions comprises" in section
