@@ -29,6 +29,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from . import entities as named
 from .analysis import Lexiconizer
 from .article import Article
+from .dedup import Signatures, article_day, article_text, sign_stored
 from .lexicon import compact as compact_lexicon
 from .lexicon import write_part
 from .messages import os_error_text
@@ -286,6 +287,7 @@ class _Batcher:
         self.pending_chars = 0
         # With entities on, articles wait in ``named.Pending`` for the model, then come to _write_doc.
         self.entities = named.Pending(self._write_doc) if entities else None
+        self.signatures = Signatures(generation)  # wire copies (indexer.dedup), saved before each commit
 
     def _open(self):
         self.before = self.ix.doc_count()
@@ -310,6 +312,8 @@ class _Batcher:
         if replace:
             self.deleted += self.writer.delete_by_term("id", article.id)
         self.writer.add_document(**article_fields(article), **extra)
+        self.signatures.add(article.id, article.content_hash, article_day(article),
+                            article_text(article.title, article.lead, article.body))
         self.pending += 1
         self.pending_chars += article.chars
         if self.pending >= self.batch_size or self.pending_chars >= self.batch_chars:
@@ -322,6 +326,8 @@ class _Batcher:
             self._open()
         removed = self.writer.delete_by_term(field, value)
         self.deleted += removed
+        if field == "id":
+            self.signatures.remove(value)
         return removed
 
     def commit(self) -> None:
@@ -333,6 +339,7 @@ class _Batcher:
         fresh = cache.take_fresh()
         if fresh:
             write_part(self.generation, fresh, Lexiconizer(terms=cache))
+        self.signatures.save()  # before the commit: a crash between the two is repaired by the next run
         self.writer.commit(mergetype=merge_small_segments)
         self.writer = None
         gc.collect()  # the committed writer's tables: see _cyclic_gc_off
@@ -351,6 +358,7 @@ class _Batcher:
         if self.entities is not None:
             self.entities.flush()
         self.commit()
+        self.signatures.save()  # signatures repaired at the start of a run that wrote nothing
         compact_lexicon(self.generation)
 
     def cancel(self) -> None:
@@ -437,6 +445,8 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress, e
     stems = file_stems(files)  # files whose names make the same id: read every time, ids disambiguated
     bulk = sum(_size(f) for f, _ in files) > BULK_BYTES
     batcher = _Batcher(generation, procs, batch_size, bulk, entities)
+    sign_stored(generation, batcher.signatures.reconcile({i: h for i, (h, _) in existing.items()}),
+                batcher.signatures)
     seen_ids: dict[str, str] = {}
     removed_ids: set[str] = set()  # deleted in this run: an article taking such an id again is new
     visited: set[str] = set()

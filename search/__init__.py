@@ -15,7 +15,7 @@ from .export import Record, TooLarge
 from .facets import UnknownFilterValue
 from .syntax import QueryError
 from .timeline import Period, Timeline, Trends
-from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
+from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage, Version
 
 __all__ = [
     "Archive",
@@ -37,4 +37,5 @@ __all__ = [
     "Timeline",
     "Trends",
     "UnknownFilterValue",
+    "Version",
 ]

@@ -28,6 +28,7 @@ from indexer.store import (
     open_generation,
 )
 
+from . import collapse as wire
 from . import concordance as kwic
 from .citation import SearchCitation, bibtex_entry, bibtex_key, french_citation, ris_entry, search_parameters
 from .docsets import mask_of, matching_docs
@@ -70,6 +71,7 @@ class _Generation:
         self.epoch = 0  # bumped when a new commit is seen; each thread's searcher follows
         self.stats: ArchiveStats | None = None
         self._columns: dict[int, ReaderColumns] = {}
+        self.groups = wire.GroupCache(self.path)  # wire copies: each commit's groups of versions
 
     def columns(self, reader) -> ReaderColumns:
         """The column arrays of ``reader``'s commit, shared by every thread's searcher."""
@@ -212,7 +214,8 @@ class Archive:
     def search(self, q: str = "", *, page: int = 1, per_page: int = 20, source: Sequence[str] | str = (),
                author: Sequence[str] | str = (), section: Sequence[str] | str = (), year: Sequence[int] | int = (),
                date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
-               sort: str = "relevance", facets: Sequence[str] = ("source", "year", "author")) -> SearchPage:
+               sort: str = "relevance", facets: Sequence[str] = ("source", "year", "author"),
+               collapse: bool = True) -> SearchPage:
         """Search the archive.
 
         :param q: the query (see ``search.query`` for the syntax); empty lists every article, newest first.
@@ -223,29 +226,42 @@ class Archive:
         :param sort: ``"relevance"`` (ties: newest first), ``"-date"`` (newest first) or ``"date"`` (oldest first).
         :param facets: facet counts to compute over all matching articles: source, year, author, section,
             and the named entities person, place, org (when the index has them; see ``entity``).
+        :param collapse: one hit per group of versions of a dispatch (``search.collapse``): its
+            best-ranked matching version, with the others in ``hit.versions``; pages count groups
+            (``collapsed_total``). False lists every article. ``total`` and the facets count
+            articles either way.
         :raises QueryError: the query cannot be searched (French message), or a parameter is invalid.
         """
         started = time.perf_counter()
         q = query_text(q)
+        if not isinstance(collapse, bool):
+            raise QueryError("Le paramètre collapse doit valoir True ou False.")
         page, per_page, sort, facets = _check_params(page, per_page, sort, facets)
         filters = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
                                 _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
         gen = self._gen()
         searcher = gen.searcher()
         # Keyed by what this searcher sees: a thread never caches a page for a commit it did not search.
-        key = (q, page, per_page, sort, tuple(facets), repr(filters), gen.path.name, searcher.reader().generation())
+        key = (q, page, per_page, sort, tuple(facets), repr(filters), gen.path.name, searcher.reader().generation(),
+               collapse, gen.groups.stamp())
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return _with_time(cached, started)
         match = self._match(gen, searcher, q, filters, sort)
         facet_counts = {name: match.columns.counts(searcher.reader(), name, match.matched) for name in facets}
-        window = self._ranked(match, (page - 1) * per_page, page * per_page)
+        groups = gen.groups.of(searcher.reader(), match.columns)
+        grouped = groups.collapsed_total(match.matched)
+        start, stop = (page - 1) * per_page, page * per_page
+        window = (wire.window(match, groups, match.columns.days(searcher.reader()), grouped, start, stop, self._ranked)
+                  if collapse else self._ranked(match, start, stop))
         highlighter = Highlighter(match.compiler.highlights, self._analysis)
         hits = tuple(_hit(searcher.stored_fields(docnum), score, highlighter) for docnum, score in window)
+        if collapse:
+            hits = wire.with_versions(hits, [d for d, _ in window], groups, match.matched, searcher.stored_fields)
         out = SearchPage(query=q, page=page, per_page=per_page, total=match.total, took_ms=0.0, hits=hits,
                          facets=facet_counts, suggestion=match.suggestion, sort=match.sort,
-                         rewritten=match.rewritten, relaxed=match.relaxed)
+                         rewritten=match.rewritten, relaxed=match.relaxed, collapse=collapse, collapsed_total=grouped)
         with self._lock:
             self._cache[key] = out
             if len(self._cache) > CACHE_PAGES:
@@ -395,8 +411,25 @@ class Archive:
             url=fields.get("url"), section=fields.get("section"), lead=fields.get("lead") or None,
             tags=tuple(t for t in (fields.get("tags") or "").split(",") if t), language=fields.get("language", "fr"),
             title_html=highlighter.mark(fields.get("title", "")), lead_html=highlighter.mark(fields.get("lead", "")),
-            paragraphs_html=highlighter.mark_lines(body),
+            paragraphs_html=highlighter.mark_lines(body), versions=self._versions(gen, searcher, article_id),
         )
+
+    def versions(self, article_id: str) -> tuple:
+        """The other versions of the dispatch ``article_id`` (``search.Version``, by date; empty when
+        it has none or there is no such article)."""
+        if not isinstance(article_id, str) or not is_valid_id(article_id):
+            return ()
+        gen = self._gen()
+        return self._versions(gen, gen.searcher(), article_id)
+
+    def _versions(self, gen: _Generation, searcher, article_id: str) -> tuple:
+        docnum = searcher.document_number(id=article_id)
+        if docnum is None:
+            return ()
+        reader = searcher.reader()
+        columns = gen.columns(reader)
+        groups = gen.groups.of(reader, columns)
+        return wire.versions(groups, docnum, columns.live_docs(reader), searcher.stored_fields, limit=None)[1]
 
     def _highlighter(self, gen: _Generation, searcher, q: str) -> Highlighter:
         """What ``search(q)`` marks in its hits: the words of the query ``_match`` settles on."""
@@ -555,6 +588,7 @@ class Archive:
             else:
                 columns.codes(reader, name)
         columns.days(reader)
+        gen.groups.of(reader, columns)
         for field in ("title", "lead", "body", "title_exact", "exact"):
             columns.lengths.array(reader, field)
         for field in ("title_exact", "exact"):

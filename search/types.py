@@ -30,6 +30,22 @@ class Hit:
     snippet: str
     title_html: str
     lead_html: str
+    # Wire copies (``search.collapse``), when results are grouped: the key of the hit's group (the
+    # id of its earliest article), how many other versions match, and the first of them by date.
+    group: str | None = None
+    other_versions: int = 0
+    versions: tuple["Version", ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Version:
+    """Another version of a dispatch (an article of the same group): enough to list and link it."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    source: str | None
+    url: str | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,11 +65,20 @@ class SearchPage:
     # (``rewritten``), or ``relaxed``: the results are the articles with the most of the words.
     rewritten: str | None = None
     relaxed: bool = False
+    # Wire copies: whether the results are grouped (one hit per group of versions of a dispatch),
+    # and how many results the matching articles make once grouped (``total`` counts articles).
+    collapse: bool = False
+    collapsed_total: int | None = None
+
+    @property
+    def shown_total(self) -> int:
+        """How many results the pages list: groups when grouped, else articles."""
+        return self.collapsed_total if self.collapse and self.collapsed_total is not None else self.total
 
     @property
     def pages(self) -> int:
         """How many pages the results fill."""
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-self.shown_total // self.per_page))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +100,7 @@ class ArticleView:
     title_html: str
     lead_html: str
     paragraphs_html: tuple[str, ...]
+    versions: tuple[Version, ...] = ()  # the other versions of this dispatch, by date (``search.collapse``)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -54,10 +54,12 @@ def marked(fragment: str) -> tuple[str, list[tuple[int, int]]]:
 
 def field_marks(archive: Archive, q: str) -> dict[tuple[str, str], tuple[str, list[tuple[int, int]]]]:
     """(article id, field) → (field text, spans the site marks in it), for every article ``q`` finds:
-    titles and leads as the results page marks them, bodies as the article page does."""
-    page = archive.search(q, per_page=100, facets=())
+    titles and leads as the results page marks them, bodies as the article page does. (collapse=False:
+    the concordance covers every article, versions of one dispatch included — issue 20.1.)"""
+    page = archive.search(q, per_page=100, facets=(), collapse=False)
     shown = page.rewritten or q  # the article page marks the query whose results are shown
-    hits = [hit for n in range(1, page.pages + 1) for hit in archive.search(q, page=n, per_page=100, facets=()).hits]
+    hits = [hit for n in range(1, page.pages + 1)
+            for hit in archive.search(q, page=n, per_page=100, facets=(), collapse=False).hits]
     out = {}
     for hit in hits:
         out[hit.id, "title"] = marked(hit.title_html)

@@ -124,7 +124,8 @@ def search_ids(archive: Archive, q: str) -> set[str]:
     found: set[str] = set()
     page = 1
     while True:
-        result = archive.search(q, page=page, per_page=100, facets=())
+        # collapse=False: every article, versions of one dispatch included (issue 20.1)
+        result = archive.search(q, page=page, per_page=100, facets=(), collapse=False)
         found.update(h.id for h in result.hits)
         if page * 100 >= result.total:
             return found

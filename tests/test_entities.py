@@ -220,7 +220,7 @@ def test_entity_filter_returns_exactly_the_articles_with_that_entity(archive, bu
         assert everything[kind], kind
         for value in everything[kind][:8]:
             q = entity_query(kind, value.value)
-            found = {h.id for p in range(1, 4) for h in archive.search(q, per_page=100, page=p, facets=()).hits}
+            found = {h.id for p in range(1, 4) for h in archive.search(q, per_page=100, page=p, facets=(), collapse=False).hits}
             expected = {i for i, ents in extracted.items() if (kind, value.value) in ents}
             assert found == expected, q
             assert value.count == len(expected), q
@@ -356,4 +356,4 @@ def test_entities_survive_the_merge_of_small_segments(tmp_path):
         with_macron = {r["id"] for r in records
                        if ("person", "Emmanuel Macron") in {(e.kind, e.name) for e in archive.article_entities(r["id"])}}
         assert len(with_macron) >= 7
-        assert {h.id for h in archive.search("personne:macron", per_page=20).hits} == with_macron
+        assert {h.id for h in archive.search("personne:macron", per_page=20, collapse=False).hits} == with_macron

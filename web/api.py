@@ -30,9 +30,11 @@ def search():
     page = current_archive().search(state.q, **state.search_kwargs(facets))
     return jsonify(
         total=page.total, page=page.page, per_page=page.per_page, took_ms=page.took_ms,
+        collapse=page.collapse, collapsed_total=page.collapsed_total,
         hits=[{
             "id": h.id, "title": h.title, "source": h.source, "author": h.author, "date": _iso(h.date),
             "url": h.url, "score": h.score, "snippet": h.snippet, "lead": h.lead, "section": h.section,
+            "group": h.group, "other_versions": h.other_versions, "versions": _versions(h.versions),
         } for h in page.hits],
         facets={name: [{"value": v.value, "count": v.count} for v in values] for name, values in page.facets.items()},
         suggestion=page.suggestion, rewritten=page.rewritten, relaxed=page.relaxed,
@@ -47,7 +49,7 @@ def article(article_id: str):
     return jsonify(
         id=view.id, title=view.title, lead=view.lead, body=view.body, date=_iso(view.date), source=view.source,
         author=view.author, publisher=view.publisher, url=view.url, section=view.section, tags=list(view.tags),
-        language=view.language,
+        language=view.language, versions=_versions(view.versions),
     )
 
 
@@ -64,6 +66,10 @@ def stats():
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
+
+
+def _versions(versions) -> list[dict]:
+    return [{"id": v.id, "title": v.title, "date": _iso(v.date), "source": v.source, "url": v.url} for v in versions]
 
 
 def _iso(value: dt.date | None) -> str | None:

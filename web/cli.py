@@ -251,10 +251,12 @@ def _json_default(value):
 @click.option("--section", multiple=True, metavar="RUBRIQUE", help="Ne garder que cette rubrique (répétable ; une partie du nom suffit).")
 @click.option("--from", "date_from", metavar="AAAA-MM-JJ", help="Date de début.")
 @click.option("--to", "date_to", metavar="AAAA-MM-JJ", help="Date de fin.")
+@click.option("--collapse/--no-collapse", default=True, show_default=True,
+              help="Une seule version par dépêche (--no-collapse : chaque article).")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (résultats, facettes, suggestion).")
 @click.option("--entites", "with_entities", is_flag=True,
               help="Afficher aussi les personnes, lieux et organisations les plus cités dans les résultats.")
-def search_cmd(query, index_dir, limit, page, sort, source, author, section, date_from, date_to, as_json, with_entities):
+def search_cmd(query, index_dir, limit, page, sort, source, author, section, date_from, date_to, collapse, as_json, with_entities):
     """Cherche dans l'archive ; une requête peut commencer par « - » (presse search -Russie pétrole).
 
     Exemple : presse search '"corridor Nord-Sud" OU pezeshkian~' --limit 5
@@ -263,14 +265,17 @@ def search_cmd(query, index_dir, limit, page, sort, source, author, section, dat
     try:
         facets = ("source", "year", "author") + (ENTITY_FACETS if with_entities else ())
         result = archive.search(query, page=page, per_page=limit, sort=sort, source=source, author=author,
-                                section=section, date_from=date_from, date_to=date_to, facets=facets)
+                                section=section, date_from=date_from, date_to=date_to, facets=facets, collapse=collapse)
     except QueryError as exc:
         _fail(str(exc), EXIT_USAGE)
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), default=_json_default, ensure_ascii=False, indent=1))
         return
     marks = sys.stdout.isatty()
-    click.echo(f"{plural(result.total, 'résultat')} ({decimal(result.took_ms)}{NBSP}ms)")
+    grouped = (f", {number(result.collapsed_total)} après regroupement"
+               if result.collapsed_total is not None and result.collapsed_total < result.total else "")
+    counted = plural(result.total, "article") if grouped else plural(result.total, "résultat")
+    click.echo(f"{counted}{grouped} ({decimal(result.took_ms)}{NBSP}ms)")
     if result.rewritten:
         click.echo(f"Aucun article ne contient « {query} » : résultats pour « {result.rewritten} ».")
     elif result.relaxed:
@@ -283,6 +288,9 @@ def search_cmd(query, index_dir, limit, page, sort, source, author, section, dat
         if meta:
             click.echo(f"   {meta}")
         click.echo(f"   {_terminal_html(hit.snippet, marks)}")
+        if hit.other_versions:
+            others = plural(hit.other_versions, "autre version", "autres versions")
+            click.echo(f"   + {others} de cette dépêche : {', '.join(v.id for v in hit.versions)}")
     if with_entities:
         _print_entities(archive, result.facets)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from search.collapse import MAX_VERSIONS
 from search.timeline import INTERVALS, MAX_TREND_QUERIES
 
 from .params import FACET_NAMES, MAX_PAGE, MAX_PER_PAGE, SORTS
@@ -58,17 +59,35 @@ SCHEMAS = {
             "score": {"type": "number"},
             "snippet": {"type": "string", "description": "HTML: escaped text with <mark> around the matches."},
             "lead": _NULLABLE_STRING, "section": _NULLABLE_STRING,
+            "group": {"type": ["string", "null"],
+                      "description": "With collapse: the key of the hit's group of versions of one dispatch (the id "
+                                     "of its earliest article); null when the article has no other version."},
+            "other_versions": {"type": "integer", "minimum": 0,
+                               "description": "With collapse: how many other versions of this dispatch match."},
+            "versions": {"type": "array", "items": _ref("Version"), "maxItems": MAX_VERSIONS,
+                         "description": f"With collapse: the first {MAX_VERSIONS} of those, by date."},
         },
+    },
+    "Version": {
+        "type": "object", "additionalProperties": False, "required": ["id", "title", "date", "source", "url"],
+        "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "date": _DATE,
+                       "source": _NULLABLE_STRING, "url": _NULLABLE_STRING},
     },
     "SearchResults": {
         "type": "object", "additionalProperties": False,
-        "required": ["total", "page", "per_page", "took_ms", "hits", "facets", "suggestion", "rewritten", "relaxed"],
+        "required": ["total", "page", "per_page", "took_ms", "hits", "facets", "suggestion", "rewritten", "relaxed",
+                     "collapse", "collapsed_total"],
         "properties": {
-            "total": {"type": "integer", "minimum": 0, "description": "Matching articles (all pages)."},
+            "total": {"type": "integer", "minimum": 0,
+                      "description": "Matching articles (all pages), every version of a dispatch counted."},
+            "collapse": {"type": "boolean", "description": "Whether versions of one dispatch are grouped (one hit each)."},
+            "collapsed_total": {"type": "integer", "minimum": 0,
+                                "description": "Results once versions are grouped; with collapse, pages count these."},
             "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
             "took_ms": {"type": "number", "minimum": 0},
             "hits": {"type": "array", "items": _ref("Hit"), "description": "Empty past the last page."},
-            "facets": {"type": "object", "description": "Counts over all matching articles, per requested facet.",
+            "facets": {"type": "object", "description": "Counts over all matching articles, per requested facet "
+                                                        "(every version counted, with or without collapse).",
                        "propertyNames": {"enum": list(FACET_NAMES)},
                        "additionalProperties": {"type": "array", "items": _ref("FacetCount")}},
             "suggestion": {"type": ["string", "null"], "description": "A respelled query with more results."},
@@ -81,13 +100,15 @@ SCHEMAS = {
     "Article": {
         "type": "object", "additionalProperties": False,
         "required": ["id", "title", "lead", "body", "date", "source", "author", "publisher", "url", "section",
-                     "tags", "language"],
+                     "tags", "language", "versions"],
         "properties": {
             "id": {"type": "string"}, "title": {"type": "string"}, "lead": _NULLABLE_STRING,
             "body": {"type": "string", "description": "Plain text; paragraphs separated by newlines."},
             "date": _DATE, "source": _NULLABLE_STRING, "author": _NULLABLE_STRING, "publisher": _NULLABLE_STRING,
             "url": _NULLABLE_STRING, "section": _NULLABLE_STRING,
             "tags": {"type": "array", "items": {"type": "string"}}, "language": {"type": "string"},
+            "versions": {"type": "array", "items": _ref("Version"),
+                         "description": "The other versions of this dispatch in the archive, by date."},
         },
     },
     "TimelinePeriod": {
@@ -185,6 +206,10 @@ SEARCH_PARAMETERS = [
                           "articles, when the index has them (presse index --entites): value is the entity's name, "
                           "and the filter personne:\"name\" (lieu:, organisation:) keeps those articles.",
                 {"type": "string", "enum": list(FACET_NAMES)}),
+    {"name": "collapse", "in": "query", "required": False, "schema": {"type": "boolean", "default": True},
+     "description": "Group the versions of one dispatch (wire copies, updated versions): one hit per group, its "
+                    "best-ranked matching version, with the others in `versions`; pages count groups. false lists "
+                    "every article. Totals and facets count articles either way."},
 ]
 
 ARTICLE_ID = {"name": "id", "in": "path", "required": True,

@@ -53,6 +53,7 @@ class SearchState:
     year: tuple[int, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+    collapse: bool = True  # one result per group of versions of a dispatch (search.collapse)
     default_per_page: int = dataclasses.field(default=10, repr=False, compare=False)
 
     @property
@@ -64,7 +65,7 @@ class SearchState:
         return {
             "page": self.page, "per_page": self.per_page, "sort": self.sort, "source": list(self.source),
             "author": list(self.author), "section": list(self.section), "year": list(self.year),
-            "date_from": self.date_from, "date_to": self.date_to, "facets": list(facets),
+            "date_from": self.date_from, "date_to": self.date_to, "facets": list(facets), "collapse": self.collapse,
         }
 
     def args(self, **changes) -> dict:
@@ -87,6 +88,8 @@ class SearchState:
             out["per_page"] = state.per_page
         if state.page != 1:
             out["page"] = state.page
+        if not state.collapse:
+            out["collapse"] = "false"
         return out
 
     def adding(self, name: str, value) -> dict:
@@ -160,7 +163,8 @@ def parse_search(args: MultiDict, *, default_per_page: int, comma_lists: bool = 
     if date_from and date_to and date_from > date_to:
         raise ParamError("La date de début est après la date de fin.", "date_from is after date_to.")
     return SearchState(q=q, page=page, per_page=per_page, sort=sort, year=years, date_from=date_from,
-                       date_to=date_to, default_per_page=default_per_page, **lists)
+                       date_to=date_to, collapse=_flag(args, "collapse", True), default_per_page=default_per_page,
+                       **lists)
 
 
 def parse_facets(args: MultiDict) -> tuple[str, ...]:
@@ -188,6 +192,24 @@ def _int(value: str | None, name: str, default: int, *, minimum: int, maximum: i
         raise ParamError(f"Le paramètre {name} doit être compris entre {minimum} et {maximum} (reçu {number}).",
                          f"Parameter {name} must be between {minimum} and {maximum} (got {number}).")
     return number
+
+
+_TRUE = ("true", "1", "oui", "on", "yes")
+_FALSE = ("false", "0", "non", "off", "no")
+
+
+def _flag(args: MultiDict, name: str, default: bool) -> bool:
+    """A yes/no parameter (true/false, 1/0, oui/non, on/off); repeated, the last one counts (a
+    form's hidden ``false`` followed by its checked checkbox's ``true``)."""
+    values = [v.strip().lower() for v in args.getlist(name) if v.strip()]
+    if not values:
+        return default
+    if values[-1] in _TRUE:
+        return True
+    if values[-1] in _FALSE:
+        return False
+    raise ParamError(f"Le paramètre {name} vaut true ou false (reçu « {values[-1][:40]} »).",
+                     f"Parameter {name} must be true or false (got '{values[-1][:40]}').")
 
 
 def _list(args: MultiDict, name: str, comma_lists: bool) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ def test_search(client):
         "source": "Le Figaro", "author": "Agence France-Presse", "date": "2024-10-11",
         "url": "https://www.lefigaro.fr/international/pezeshkian-poutine", "score": hit["score"],
         "snippet": hit["snippet"], "lead": "Le président iranien et le président russe se sont rencontrés au Turkménistan.",
-        "section": "international",
+        "section": "international", "group": None, "other_versions": 0, "versions": [],  # issue 20.1
     }
     assert "<mark>" in hit["snippet"] and isinstance(hit["score"], float)
     assert set(data["facets"]) == {"source", "year", "author", "section"}
@@ -102,7 +102,7 @@ def test_article(client):
     assert data["tags"] == ["grève", "retraites"] and data["language"] == "fr" and data["section"] == "politique"
     assert data["body"].startswith("Le gouvernement d'Alain Juppé")
     assert set(data) == {"id", "title", "lead", "body", "date", "source", "author", "publisher", "url", "section",
-                         "tags", "language"}
+                         "tags", "language", "versions"}  # versions: issue 20.1
 
 
 @pytest.mark.parametrize("article_id", ["inconnu", "-mauvais", "a" * 300, "%00"])
@@ -159,7 +159,7 @@ def test_openapi_document_is_a_valid_3_1_document(spec):
         jsonschema.Draft202012Validator.check_schema(schema)
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "page", "per_page", "source", "author", "section", "year", "date_from", "date_to", "sort",
-                      "facets"}
+                      "facets", "collapse"}  # collapse: issue 20.1
 
 
 @needs_jsonschema
