@@ -37,7 +37,33 @@ if str(ROOT) not in sys.path:
 
 OUT = BENCH / "out"
 CORPORA = OUT / "corpora"
-ORANGESUM = Path(os.environ.get("PRESSE_BENCH_CORPUS", "/work/shared/corpora/orangesum/orangesum.jsonl.gz"))
+
+
+def shared_dir() -> Path:
+    """The shared data directory, ``../shared`` beside the repository: beside this checkout, or
+    beside the main checkout when this one is a ``git worktree`` elsewhere (``$PRESSE_SHARED`` overrides)."""
+    if os.environ.get("PRESSE_SHARED"):
+        return Path(os.environ["PRESSE_SHARED"])
+    roots = [ROOT]
+    try:
+        common = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=ROOT,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+        if common:
+            roots.append(Path(common).parent)  # the main checkout of a worktree
+    except (OSError, subprocess.SubprocessError):
+        pass
+    for root in roots:
+        if (root.parent / "shared").is_dir():
+            return root.parent / "shared"
+    return ROOT.parent / "shared"
+
+
+def shared_path(env: str, relative: str) -> Path:
+    """``$env`` when set, else ``relative`` inside ``shared_dir()``."""
+    return Path(os.environ[env]) if os.environ.get(env) else shared_dir() / relative
+
+
+ORANGESUM = shared_path("PRESSE_BENCH_CORPUS", "corpora/orangesum/orangesum.jsonl.gz")
 SEED = 20240601
 CORPUS_VERSION = 1  # bump when the way corpora are derived changes (invalidates the cache)
 

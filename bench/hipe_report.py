@@ -3,7 +3,7 @@
     python bench/hipe_report.py            # print the report
     python bench/hipe_report.py --record   # + write it under "## Historical press (HIPE)" in bench/RESULTS.md
 
-It indexes ``/work/shared/corpora/hipe-fr-press/hipe-fr-press.jsonl`` with Presse in a temporary
+It indexes ``corpora/hipe-fr-press/hipe-fr-press.jsonl`` of ``../shared`` (``common.shared_dir``) with Presse in a temporary
 directory (``indexer.build.update_index``) and reports:
 
 * token counts (raw word tokens, index terms, hapax share against a clean modern sample of OrangeSum
@@ -41,10 +41,10 @@ ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
-from common import log, read_jsonl  # noqa: E402
+from common import log, read_jsonl, shared_path  # noqa: E402
 
-HIPE = Path(os.environ.get("PRESSE_HIPE_CORPUS", "/work/shared/corpora/hipe-fr-press/hipe-fr-press.jsonl"))
-ORANGESUM = Path(os.environ.get("PRESSE_BENCH_CORPUS", "/work/shared/corpora/orangesum/orangesum.jsonl.gz"))
+HIPE = shared_path("PRESSE_HIPE_CORPUS", "corpora/hipe-fr-press/hipe-fr-press.jsonl")
+ORANGESUM = shared_path("PRESSE_BENCH_CORPUS", "corpora/orangesum/orangesum.jsonl.gz")
 SNOWBALL_VOC = ROOT / "tests" / "data" / "vectors" / "snowball-fr-v3" / "voc.txt"
 OUT = BENCH / "out" / "hipe"
 RESULTS_MD = BENCH / "RESULTS.md"

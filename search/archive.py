@@ -14,7 +14,6 @@ from typing import Sequence
 
 import numpy as np
 from whoosh import query as wq
-from whoosh import scoring
 
 from indexer.analysis import ANALYSIS_VERSION, CachedFilter
 from indexer.article import is_valid_id
@@ -38,9 +37,9 @@ from .export import Record, check_format, check_limit, write
 from .scoring import bm25f_scores, positive_terms
 from .facets import Filters, ReaderColumns
 from .highlight import Highlighter
-from .postings import PostingCache
-from .proximity import PROXIMITY_DOCS, boosted, pair_shares
+from .proximity import Proximity
 from .query import Analysis, Compiler, Highlights, spelling_neighbours
+from .ranking import Ranking
 from .syntax import And, QueryError, Word, day_of, parse, query_text
 from .timeline import Matched, Timeline, Trends, build_trends, check_interval, check_queries, period_columns
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
@@ -52,8 +51,6 @@ ArchiveNotFound = IndexNotFound
 SORTS = ("relevance", "date", "-date")
 FACETS = ("source", "year", "author", "section", "person", "place", "org")
 MAX_PER_PAGE = 100
-# BM25F parameters (tuned with bench/relevance.py); titles are short, so less length normalisation.
-WEIGHTING = scoring.BM25F(B=0.75, K1=1.2, title_B=0.5, lead_B=0.5, title_exact_B=0.5)
 RECHECK_SECONDS = 0.5  # how often a searcher checks that the index changed on disk
 CACHE_PAGES = 256
 SEARCHER_CACHE_ENTRIES = 5_000  # per thread: words analysed by more_like, idf values
@@ -62,8 +59,9 @@ SEARCHER_CACHE_ENTRIES = 5_000  # per thread: words analysed by more_like, idf v
 class _Generation:
     """One open generation of the index: its Whoosh index, lexicon, and one searcher per thread."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, weighting):
         self.ix, self.path, self.meta = open_generation(root)
+        self.weighting = weighting  # the archive's Ranking as a Whoosh weighting model
         self.lexicon = Lexicon.load(self.path)
         self.local = threading.local()
         self.lock = threading.Lock()
@@ -89,7 +87,7 @@ class _Generation:
         """This thread's searcher, refreshed when the archive saw a new commit (``epoch`` changed)."""
         s = getattr(self.local, "searcher", None)
         if s is None:
-            s = self.local.searcher = _bounded(self.ix.searcher(weighting=WEIGHTING))
+            s = self.local.searcher = _bounded(self.ix.searcher(weighting=self.weighting))
             self.local.epoch = self.epoch
         elif self.local.epoch != self.epoch:
             self.local.epoch = self.epoch
@@ -97,7 +95,7 @@ class _Generation:
                 # Not ``s.refresh()``: whoosh-reloaded 2.7.5's ``FileIndex._reader(reuse=…)`` adds the
                 # old reader's segments to the new commit's, so segments merged away by the commit
                 # were searched again beside the merged one (every article counted twice).
-                fresh = self.local.searcher = _bounded(self.ix.searcher(weighting=WEIGHTING))
+                fresh = self.local.searcher = _bounded(self.ix.searcher(weighting=self.weighting))
                 s.close()
                 s = fresh
         if len(s._idf_cache) > SEARCHER_CACHE_ENTRIES:  # Whoosh never empties it (more_like fills it)
@@ -150,11 +148,15 @@ class Archive:
     >>> page.total, page.hits[0].title, page.facets["year"]       # doctest: +SKIP
 
     Searches reuse one Whoosh searcher per thread and notice a new commit (``presse index``) or a
-    swapped generation (``presse reindex``) by themselves.
+    swapped generation (``presse reindex``) by themselves. ``ranking`` sets how results are
+    ordered (``search.ranking.Ranking``; its defaults are the tuned values).
     """
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, *, ranking: Ranking = Ranking()):
+        if not isinstance(ranking, Ranking):
+            raise TypeError(f"ranking attend un search.ranking.Ranking, pas {type(ranking).__name__}.")
         self.root = Path(path)
+        self.ranking = ranking
         self._analysis = Analysis()
         self._lock = threading.Lock()
         self._generation: _Generation | None = None
@@ -172,7 +174,7 @@ class Archive:
     # ------------------------------------------------------------------ lifecycle
     def _open(self) -> _Generation:
         with self._lock:
-            gen = _Generation(self.root)
+            gen = _Generation(self.root, self.ranking.weighting)
             old, self._generation = self._generation, gen
             self._current_name = gen.path.name
             self._cache.clear()
@@ -343,14 +345,16 @@ class Archive:
         searcher, columns, query = match.searcher, match.columns, match.query
         reader = searcher.reader()
         live = columns.live_docs(reader)
+        weighting = self.ranking.weighting
+        proximity = Proximity(reader, columns.postings, match.nearby, self.ranking)
         if match.sort == "relevance" and not match.everything:
             terms = positive_terms(query)
             if terms is not None:
-                scores = bm25f_scores(searcher, terms, match.matched, WEIGHTING, columns.lengths, columns.postings)
+                scores = bm25f_scores(searcher, terms, match.matched, weighting, columns.lengths, columns.postings)
                 counts = (_coordination(searcher, match.coordination, match.matched, live, columns)
                           if match.coordination else None)
-                ranked = _top_ranked(np.flatnonzero(match.matched), scores, counts, columns.days(reader),
-                                     stop, reader, columns.postings, match.nearby)
+                ranked = _top_ranked(np.flatnonzero(match.matched), scores, counts, columns.days(reader), stop,
+                                     proximity=proximity)
             else:  # queries with ranges inside: Whoosh's own matcher scores them
                 ranked = _top_by_score(searcher, query, match.allowed, columns.days(reader), stop,
                                        match.total)
@@ -359,9 +363,9 @@ class Archive:
         terms = None if match.everything else positive_terms(query)
         if terms is not None:  # each hit's score, for display
             page_docs = np.asarray(docs, dtype=np.int64)
-            scores = bm25f_scores(searcher, terms, mask_of(page_docs, len(live)), WEIGHTING, columns.lengths,
+            scores = bm25f_scores(searcher, terms, mask_of(page_docs, len(live)), weighting, columns.lengths,
                                   columns.postings)
-            shown = boosted(scores[page_docs], pair_shares(reader, columns.postings, match.nearby, page_docs))
+            shown = proximity.boosted(scores[page_docs], page_docs)
             return [(d, round(float(score), 4)) for d, score in zip(docs, shown.tolist())]
         scores = _scores(searcher, query, docs) if not match.everything else {}
         return [(d, scores.get(d, 0.0)) for d in docs]
@@ -696,20 +700,21 @@ def _coordination(searcher, clauses, matched: np.ndarray, live: np.ndarray, colu
 
 
 def _top_ranked(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, day: np.ndarray,
-                limit: int, reader=None, postings: PostingCache | None = None, nearby=()) -> list[tuple[int, float]]:
+                limit: int, *, proximity: Proximity | None = None) -> list[tuple[int, float]]:
     """The ``limit`` best of ``ids``: most clauses matched (``counts``, when given), then highest
     score, then newest, then document order; with each one's score rounded for display.
 
-    With ``nearby`` words (and the ``reader`` and its ``postings``), the first PROXIMITY_DOCS of that order are ranked
-    again with the proximity boost; the rest keep their order, so pages never overlap.
+    With a ``proximity`` boost, the first ``proximity.depth`` of that order are ranked again with
+    the boost; the rest keep their order, so pages never overlap.
     """
-    if len(nearby) < 2 or len(ids) < 2:
+    depth = proximity.depth if proximity is not None else 0
+    if not depth or len(ids) < 2:
         return _ordered(ids, scores, counts, day, limit)
-    head = _ordered(ids, scores, counts, day, max(limit, PROXIMITY_DOCS))
-    docs = np.asarray([d for d, _ in head[:PROXIMITY_DOCS]], dtype=np.int64)
+    head = _ordered(ids, scores, counts, day, max(limit, depth))
+    docs = np.asarray([d for d, _ in head[:depth]], dtype=np.int64)
     again = scores.copy()
-    again[docs] = boosted(scores[docs], pair_shares(reader, postings, nearby, docs))
-    return (_ordered(docs, again, counts, day, len(docs)) + head[PROXIMITY_DOCS:])[:limit]
+    again[docs] = proximity.boosted(scores[docs], docs)
+    return (_ordered(docs, again, counts, day, len(docs)) + head[depth:])[:limit]
 
 
 def _ordered(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, day: np.ndarray,

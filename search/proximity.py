@@ -2,31 +2,57 @@
 
 BM25F counts words but not where they are: for "réforme des retraites" an article that speaks
 of *la réforme* in one paragraph and of *retraites* in another scores like one about *la réforme
-des retraites*. For a query of several plain words, Presse takes the best ``PROXIMITY_DOCS``
-articles by BM25F and multiplies each one's score by ``1 + PROXIMITY_BOOST × f``, where ``f`` is
-the share of the query's consecutive word pairs (stop words left out) found within
-``PROXIMITY_WINDOW`` positions of each other, in that order, in the title or the text. The weights
-are tuned with ``bench/relevance.py``.
+des retraites*. For a query of several plain words, Presse takes the best ``Ranking.proximity_docs``
+articles by BM25F and multiplies each one's score by ``1 + Ranking.proximity_boost × f``, where
+``f`` is the share of the query's consecutive word pairs (stop words left out) found within
+``Ranking.proximity_window`` positions of each other, in that order, in the title or the text
+(see ``search.ranking``; the values are tuned with ``bench/relevance.py``).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
 from .docsets import follows, mask_of, occurrence_keys
 from .postings import PostingCache
+from .ranking import Ranking
 
-__all__ = ["PROXIMITY_BOOST", "PROXIMITY_DOCS", "PROXIMITY_WINDOW", "pair_shares"]
+__all__ = ["Proximity", "pair_shares"]
 
-PROXIMITY_BOOST = 0.5
-PROXIMITY_WINDOW = 3  # "b" at most this many positions after "a" (1: adjacent; stop words count)
-PROXIMITY_DOCS = 100  # the articles, best by BM25F, that proximity may reorder
 FIELDS = ("title_exact", "exact")
 
 
-def pair_shares(reader, postings: PostingCache, words, docs: np.ndarray) -> np.ndarray:
+@dataclasses.dataclass(frozen=True)
+class Proximity:
+    """The proximity boost of one query: its words (exact, folded forms in query order), where to
+    read their positions, and the ``Ranking`` that sets the boost, the window and the depth."""
+
+    reader: object
+    postings: PostingCache
+    words: tuple[str, ...]
+    ranking: Ranking
+
+    @property
+    def depth(self) -> int:
+        """How many of the best articles by BM25F the boost may reorder (0 when it cannot apply)."""
+        if len(self.words) < 2 or not self.ranking.proximity_boost:
+            return 0
+        return self.ranking.proximity_docs
+
+    def boosted(self, scores: np.ndarray, docs: np.ndarray) -> np.ndarray:
+        """The ``scores`` of ``docs`` (aligned with them) with the boost of each one's pair share."""
+        if len(self.words) < 2 or not self.ranking.proximity_boost:
+            return scores
+        shares = pair_shares(self.reader, self.postings, self.words, docs, self.ranking.proximity_window)
+        return scores * (1.0 + self.ranking.proximity_boost * shares)
+
+
+def pair_shares(reader, postings: PostingCache, words, docs: np.ndarray, window: int) -> np.ndarray:
     """For each document of ``docs``: the share (0 to 1) of the consecutive pairs of ``words``
-    (exact, folded word forms in query order) found close together, in order, in one field."""
+    (exact, folded word forms in query order) found close together (the second at most ``window``
+    positions after the first; 1: adjacent, stop words count), in order, in one field."""
     pairs = [(a, b) for a, b in zip(words, words[1:]) if a != b]
     if not pairs or not len(docs):
         return np.zeros(len(docs), dtype=np.float64)
@@ -39,11 +65,6 @@ def pair_shares(reader, postings: PostingCache, words, docs: np.ndarray) -> np.n
         hit = np.zeros(size, dtype=bool)
         for field in FIELDS:
             after = keys[field, b]
-            hit[after[follows(keys[field, a], after, PROXIMITY_WINDOW)] >> 32] = True
+            hit[after[follows(keys[field, a], after, window)] >> 32] = True
         close += hit
     return close[docs] / len(pairs)
-
-
-def boosted(scores: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """BM25F ``scores`` with the proximity boost of their ``shares``."""
-    return scores * (1.0 + PROXIMITY_BOOST * shares)

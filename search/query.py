@@ -30,7 +30,7 @@ from .syntax import And, DateSpan, Entity, Fuzzy, Node, Not, Or, Pattern, Phrase
 from .vocabulary import Vocabulary, spelling_neighbours
 
 # The parser's names are part of this module's API too: parse() then Compiler.compile().
-__all__ = ["Analysis", "BOOSTS", "Compiler", "Highlights", "QueryError", "fuzzy_distance", "parse",
+__all__ = ["Analysis", "Compiler", "Highlights", "QueryError", "fuzzy_distance", "parse",
            "spelling_neighbours"]
 
 MAX_EXPANSION = 64  # index terms a prefix/wildcard word may expand to
@@ -38,8 +38,7 @@ MAX_SCANNED_TERMS = 20000  # vocabulary entries scanned for one prefix/wildcard 
 MAX_FUZZY_TERMS = 16  # closest spellings a fuzzy word searches
 QUERY_CACHE_WORDS = 20_000  # distinct words whose analysis a query-side cache keeps
 
-# Field boosts of BM25F (tuned with bench/relevance.py).
-BOOSTS = {"title": 2.5, "lead": 1.5, "body": 1.0, "title_exact": 2.5, "exact": 1.0}
+# Terms carry no field boost: each field's weight is the archive's ranking (search.ranking).
 
 
 # ----------------------------------------------------------------------------- compiling
@@ -178,7 +177,7 @@ class Compiler:
             q = self._terms_or(fields, sorted(terms))
             if width > 1:  # a compound: the whole, or its parts as a phrase (highlighted as a whole only)
                 parts = [t for t, *_ in self.analysis.exact.analyze(raw)[0]]
-                q = wq.Or([q] + [wq.Phrase(f, parts, boost=BOOSTS.get(f, 1.0)) for f in self._fields(node.field, True)])
+                q = wq.Or([q] + [wq.Phrase(f, parts) for f in self._fields(node.field, True)])
             clauses.append(q)
         if not clauses:
             return None
@@ -192,7 +191,7 @@ class Compiler:
         return [self._terms_or(self._fields(field, exact=True), [form]) for form in forms]
 
     def _terms_or(self, fields: list[str], terms: list[str]):
-        qs = [wq.Term(f, t, boost=BOOSTS.get(f, 1.0)) for f in fields for t in terms]
+        qs = [wq.Term(f, t) for f in fields for t in terms]
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 
     def _phrase(self, node: Phrase, positive: bool):
@@ -206,7 +205,7 @@ class Compiler:
         fields = self._fields(node.field, exact=True)
         if len(words) == 1:
             return self._terms_or(fields, words)
-        qs = [wq.Phrase(f, words, slop=max(1, node.slop), boost=BOOSTS.get(f, 1.0)) for f in fields]
+        qs = [wq.Phrase(f, words, slop=max(1, node.slop)) for f in fields]
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 
     def _expand(self, field: str, prefix: str, match) -> list[str]:
@@ -226,7 +225,7 @@ class Compiler:
             terms = self._expand(f, prefix, regex.match)
             if positive:
                 self.highlights.exact.update(terms)
-            qs.extend(wq.Term(f, t, boost=BOOSTS.get(f, 1.0)) for t in terms)
+            qs.extend(wq.Term(f, t) for t in terms)
         if not qs:
             return wq.NullQuery
         return qs[0] if len(qs) == 1 else wq.Or(qs)
@@ -250,7 +249,7 @@ class Compiler:
         terms.add(word)
         if positive:
             self.highlights.exact.update(terms)
-        qs = [wq.Term(f, t, boost=BOOSTS.get(f, 1.0)) for f in fields for t in sorted(terms)]
+        qs = [wq.Term(f, t) for f in fields for t in sorted(terms)]
         return qs[0] if len(qs) == 1 else wq.Or(qs)
 
 

@@ -80,26 +80,39 @@ def positive_terms(q: wq.Query, positive: bool = True):
 def bm25f_scores(searcher, terms, matched: np.ndarray, weighting: BM25F, lengths: FieldLengths,
                  postings: PostingCache) -> np.ndarray:
     """Scores (document number → score, float64) of the documents of the ``matched`` mask for the
-    positive ``terms`` (see ``positive_terms``); 0 outside ``matched``."""
+    positive ``terms`` (see ``positive_terms``); 0 outside ``matched``.
+
+    ``weighting`` gives each field's B and K1, and its weight: a ``search.ranking.RankingWeighting``
+    (any other ``BM25F``: weight 1, its B and K1)."""
     reader = searcher.reader()
     scores = np.zeros(len(matched), dtype=np.float64)
     doc_count = searcher.get_parent().doc_count_all()
-    K1 = weighting.K1
     for field, text, boost in terms:
         if not reader.schema[field].scorable:
+            continue
+        weight, B, K1 = field_parameters(weighting, field)
+        if not weight:
             continue
         ids, tf, frequency = postings.for_documents(reader, field, text, matched)
         if not len(ids):
             continue
-        B = weighting._field_B.get(field, weighting.B)
         # Whoosh's idf (WeightingModel.idf). Not searcher.idf, whose cache never shrinks.
         idf = log(doc_count / (frequency + 1)) + 1
         avgfl = searcher.avg_field_length(field) or 1
         fl = lengths.array(reader, field)
         k_const = K1 * (1 - B)
         k_len = K1 * B / avgfl
-        num = idf * (K1 + 1) * boost
+        num = idf * (K1 + 1) * boost * weight
         # Same operations, in the same order, as Whoosh's per-document BM25F.
         scores[ids] += num * tf / (tf + k_const + k_len * fl[ids])
     scores[~matched] = 0.0
     return scores
+
+
+def field_parameters(weighting: BM25F, field: str) -> tuple[float, float, float]:
+    """(weight, B, K1) of ``field`` under ``weighting``."""
+    parameters = getattr(weighting, "parameters", None)
+    if parameters is not None:
+        p = parameters(field)
+        return p.weight, p.B, p.K1
+    return 1.0, weighting._field_B.get(field, weighting.B), weighting.K1
