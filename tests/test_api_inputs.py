@@ -77,9 +77,9 @@ def test_a_single_filter_value_is_a_list_of_one(archive, name, one, many):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(facets="couleur"), "Facette inconnue « couleur » : choisissez parmi source, year, author, section."),
-    (dict(facets=[1]), "Facette inconnue « 1 » : choisissez parmi source, year, author, section."),
-    (dict(facets=3), "Facette inconnue « 3 » : choisissez parmi source, year, author, section."),
+    (dict(facets="couleur"), "Facette inconnue « couleur » : choisissez parmi source, year, author, section, person, place, org."),
+    (dict(facets=[1]), "Facette inconnue « 1 » : choisissez parmi source, year, author, section, person, place, org."),
+    (dict(facets=3), "Facette inconnue « 3 » : choisissez parmi source, year, author, section, person, place, org."),
     (dict(sort=["relevance"]), "Tri inconnu « ['relevance'] » : choisissez relevance, date ou -date."),
     (dict(year=2024.5), "Valeur de paramètre invalide « 2024.5 » : attendu du texte ou un nombre entier."),
     (dict(year=float("inf")), "Valeur de paramètre invalide « inf » : attendu du texte ou un nombre entier."),

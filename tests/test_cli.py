@@ -20,6 +20,8 @@ from click.testing import CliRunner
 from indexer.analysis import ANALYSIS_VERSION
 from web.cli import cli
 
+from conftest import presse_command, presse_env  # at import: tests/web's conftest takes the name later
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
 SEED = REPO / "seeds" / "000_903b3f1d0023df44.txt"
@@ -360,8 +362,6 @@ def test_help_of_each_command():
 
 def presse(*args, cwd=REPO, timeout=120) -> subprocess.CompletedProcess:
     """``presse ARGS…`` in a subprocess, its output piped (not a terminal)."""
-    from conftest import presse_command, presse_env
-
     return subprocess.run(presse_command(*args), cwd=cwd, env=presse_env(), capture_output=True, text=True,
                           timeout=timeout)
 
@@ -370,7 +370,6 @@ def on_a_terminal(*args, env=None, timeout=120) -> tuple[str, int]:
     """``presse ARGS…`` with stdout and stderr on a pseudo-terminal: (what it wrote, exit code)."""
     import pty
 
-    from conftest import presse_command, presse_env
 
     main, secondary = pty.openpty()
     proc = subprocess.Popen(presse_command(*args), cwd=REPO, stdin=secondary, stdout=secondary, stderr=secondary,
