@@ -139,7 +139,20 @@ def collapsed(ranked: Callable[[int, int], list[tuple[int, float]]], groups: Gro
     """
     if start >= total - hidden:
         return []
-    window = ranked(0, min(total, stop + hidden))
+    # Read twice the page first (a page rarely holds more hidden versions than shown ones), then
+    # further, up to all that grouping can hide: a broad query matching thousands of copies would
+    # otherwise rank them all for every page.
+    enough = min(total, stop + hidden)
+    read = min(enough, 2 * stop)
+    while True:
+        shown = _first_of_each_group(ranked(0, read), groups, stop)
+        if len(shown) == stop or read == enough:
+            return shown[start:]
+        read = min(enough, 4 * read)
+
+
+def _first_of_each_group(window: list[tuple[int, float]], groups: Groups, stop: int) -> list[tuple[int, float]]:
+    """The first ``stop`` documents of ``window`` once each group is kept at its first member."""
     seen: set[int] = set()
     shown = []
     for docnum, score in window:
@@ -151,7 +164,7 @@ def collapsed(ranked: Callable[[int, int], list[tuple[int, float]]], groups: Gro
         shown.append((docnum, score))
         if len(shown) == stop:
             break
-    return shown[start:]
+    return shown
 
 
 def versions(groups: Groups, docnum: int, within: np.ndarray, stored_fields: Callable[[int], dict],

@@ -309,3 +309,26 @@ def test_cli_search_collapses_and_expands(wire_index):
     every = CliRunner().invoke(cli, ["search", "Al Qaïda Mali", "--index", str(wire_index), "--no-collapse"])
     assert every.exit_code == 0 and every.output.startswith("2\xa0articles, 1 après regroupement (")  # both totals
     assert every.output.count("[orangesum-") == 2 and "autre version" not in every.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(codes=st.lists(st.integers(0, 4), min_size=1, max_size=80), page=st.integers(1, 6), per_page=st.integers(1, 7))
+def test_a_collapsed_page_is_the_first_member_of_each_group_however_far_it_reads(codes, page, per_page):
+    """``collapsed`` reads the ranking in growing windows: its pages are those of one full read."""
+    from search.collapse import Groups, collapsed
+
+    # Groups of one member are no groups (see Groups): keep only codes that occur twice or more.
+    counts = {c: codes.count(c) for c in codes}
+    codes = [c if c and counts[c] > 1 else 0 for c in codes]
+    groups = Groups(np.asarray(codes, dtype=np.int32), tuple(f"g{i}" for i in range(1, 5)))
+    order = list(range(len(codes)))[::-1]  # the search's order: any fixed order will do
+    ranked = lambda a, b: [(d, 1.0) for d in order[a:b]]  # noqa: E731
+    hidden = len(codes) - groups.collapsed_total(np.ones(len(codes), dtype=bool))
+    seen, expected = set(), []
+    for d in order:
+        if codes[d] and codes[d] in seen:
+            continue
+        seen.add(codes[d])
+        expected.append((d, 1.0))
+    start, stop = (page - 1) * per_page, page * per_page
+    assert collapsed(ranked, groups, len(codes), hidden, start, stop) == expected[start:stop]
