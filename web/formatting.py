@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
+from search.citation import web_url
 from search.french import MONTHS, NBSP, SHORT_MONTHS, decimal, french_date, number  # noqa: F401 (the templates' filters)
 
 
@@ -37,14 +36,9 @@ def duration_ms(value: float) -> str:
 
 
 def is_web_url(url: str | None) -> bool:
-    """True for an absolute http(s) URL, the only kind the article page links to."""
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    """True for an absolute http(s) URL, the only kind the article page links to (the rule of
+    citations too: ``search.citation.web_url``)."""
+    return web_url(url) is not None
 
 
 def init_app(app) -> None:
