@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import re
 import sqlite3
 import sys
 import time
@@ -200,6 +201,121 @@ class Fts5Queries:
         ms = (time.perf_counter() - started) * 1000
         marked = sum(1 for h in hits if "<mark>" in (h[6] or "") or "<mark>" in (h[8] or ""))
         return {"ms": ms, "total": total, "hits": len(hits), "marked": marked}
+
+
+# ------------------------------------------------------------------------------------ known-item rankers
+# bench/relevance.py asks each engine for its top 10 ids of a query of plain words, ANDed, ORed, and
+# AND then OR when AND finds nothing; the engines index the same records (id, title, lead, body).
+
+WORD_RE = re.compile(r"[^\W_]+")
+RANKED_FIELDS = ("title", "lead", "body")
+
+
+def plain_tokens(text: str) -> list[str]:
+    """The word tokens of ``text`` (letters and digits), which every engine's query syntax reads as words."""
+    return WORD_RE.findall(text)
+
+
+class KnownItemRanker:
+    """Top ``top`` ids of a query for the variants ``NAME and``, ``NAME or`` and ``NAME and>or``."""
+
+    name = ""
+
+    def _top(self, tokens: list[str], conjunction: bool) -> list[str]:
+        raise NotImplementedError
+
+    def top_all(self, text: str) -> dict[str, list[str]]:
+        """Top ids of each variant for ``text``."""
+        tokens = plain_tokens(text)
+        first = self._top(tokens, True) if tokens else []
+        relaxed = self._top(tokens, False) if tokens else []
+        return {f"{self.name} and": first, f"{self.name} or": relaxed, f"{self.name} and>or": first or relaxed}
+
+
+def fts5_known_item_build(records: Path, db: Path) -> None:
+    """An FTS5 table ``docs(id, title, lead, body)`` of the JSON Lines file ``records``."""
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute('CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, lead, body, '
+                'tokenize="unicode61 remove_diacritics 2")')
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO docs(id, title, lead, body) VALUES (?,?,?,?)",
+                    ((r["id"], r.get("title") or "", r.get("lead") or "", r.get("body") or "")
+                     for r in read_jsonl(records)))
+    con.execute("COMMIT")
+    con.execute("INSERT INTO docs(docs) VALUES('optimize')")
+    con.close()
+
+
+class Fts5Ranker(KnownItemRanker):
+    """SQLite FTS5 (unicode61 remove_diacritics 2, no stemming), ``bm25`` with the given field weights;
+    each token quoted."""
+
+    name = "fts5"
+
+    def __init__(self, db: Path, weights: tuple[float, float, float], top: int = PER_PAGE):
+        self.con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        self.sql = (f"SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0.0, {weights[0]}, {weights[1]}, "
+                    f"{weights[2]}), rowid LIMIT {top}")
+
+    def _top(self, tokens, conjunction):
+        match = (" " if conjunction else " OR ").join(f'"{t}"' for t in tokens)
+        return [row[0] for row in self.con.execute(self.sql, (match,))]
+
+
+TANTIVY_TOKENIZER = "fr_stem_fold"
+
+
+def _tantivy_analyzer():
+    """Simple tokenizer, lower case, Snowball French stemmer, then ASCII folding (folding first
+    would stem "annoncées" and "annonçait" apart)."""
+    import tantivy
+
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.stemmer("french")).filter(tantivy.Filter.ascii_fold()).build())
+
+
+def _tantivy_schema():
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    for field in RANKED_FIELDS:
+        builder.add_text_field(field, tokenizer_name=TANTIVY_TOKENIZER)
+    return builder.build()
+
+
+def tantivy_known_item_build(records: Path, directory: Path) -> None:
+    """A tantivy index of the JSON Lines file ``records`` in ``directory`` (French stemmer + ASCII folding)."""
+    import tantivy
+
+    directory.mkdir(parents=True, exist_ok=True)
+    index = tantivy.Index(_tantivy_schema(), path=str(directory))
+    index.register_tokenizer(TANTIVY_TOKENIZER, _tantivy_analyzer())
+    writer = index.writer(heap_size=200_000_000, num_threads=1)
+    for r in read_jsonl(records):
+        writer.add_document(tantivy.Document(id=r["id"], **{f: r.get(f) or "" for f in RANKED_FIELDS}))
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+class TantivyRanker(KnownItemRanker):
+    """tantivy (Snowball French stemmer + ASCII folding), BM25 per field with the given field boosts."""
+
+    name = "tantivy"
+
+    def __init__(self, directory: Path, weights: tuple[float, float, float], top: int = PER_PAGE):
+        import tantivy
+
+        self.index = tantivy.Index.open(str(directory))
+        self.index.register_tokenizer(TANTIVY_TOKENIZER, _tantivy_analyzer())
+        self.searcher = self.index.searcher()
+        self.boosts = dict(zip(RANKED_FIELDS, weights))
+        self.top = top
+
+    def _top(self, tokens, conjunction):
+        query = self.index.parse_query(" ".join(t.lower() for t in tokens), list(RANKED_FIELDS),
+                                       field_boosts=self.boosts, conjunction_by_default=conjunction)
+        return [self.searcher.doc(address)["id"][0] for _, address in self.searcher.search(query, self.top).hits]
 
 
 # ------------------------------------------------------------------------------------ query phase

@@ -1,9 +1,11 @@
-"""Relevance, measured: a known-item evaluation of Presse against SQLite FTS5 on OrangeSum.
+"""Relevance, measured: known-item evaluations of Presse against SQLite FTS5 (and tantivy) on OrangeSum.
 
-    python bench/relevance.py --build-only      # write the corpus and build both indexes (minutes)
+    python bench/relevance.py --build-only      # write the corpus and build the indexes (minutes)
     python bench/relevance.py                   # evaluate (builds first if needed)
-    python bench/relevance.py --tune            # + a small grid of boosts / BM25F parameters
+    python bench/relevance.py --tune            # + a small grid of field weights / BM25F / proximity settings
     python bench/relevance.py --tune --record   # + write the table into bench/RESULTS.md (## Relevance)
+    python bench/relevance.py --half [--corpus orangesum|seeds] [--tune] [--record]
+                                                # half-remembered queries (see below), with tantivy too
 
 Corpus: the full OrangeSum file, records with an empty body dropped, then one record per ``url``
 (the first kept), written once to ``bench/out/corpora/relevance/``. It is indexed by Presse
@@ -35,6 +37,16 @@ Tuning (``--tune``): the sample is split in two halves (its first and second hal
 settings (field weights, BM25F B and K1, the proximity boost, its window and depth), each a
 ``search.ranking.Ranking`` given to ``Archive(index, ranking=…)``, is scored on the tuning half
 through ``Archive.search``; the best one is then reported on the held-out half against the defaults.
+
+Half-remembered queries (``--half``, issue 21), on the full set or on the shipped archive
+(``seeds/``, as Presse's readers read it): from each sampled article's *body*, a few consecutive
+words of one sentence (with and without a typo), topic words spread over the text, a name plus a
+topic word (see ``build_half_queries``). Presse, FTS5 and tantivy (``tantivy`` from the package
+index; Snowball French stemmer then ASCII folding; ``engines.TantivyRanker``) answer the same
+queries, each peer with its best of AND, OR and AND-then-OR per line. Reported on the held-out
+half of the sample, with Presse before issue 21 (``before_issue_21``) and sign tests; ``--tune``
+scores the levers of issue 21 (``half_grid``) on the tuning half, with the known-item queries of
+the same articles as guard rails.
 """
 
 from __future__ import annotations
@@ -44,6 +56,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import platform
 import random
@@ -61,6 +74,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(BENCH))
 from common import log, read_jsonl, shared_path  # noqa: E402
+from engines import Fts5Ranker, TantivyRanker, fts5_known_item_build, tantivy_known_item_build  # noqa: E402
 
 OUT = BENCH / "out"
 CORPUS_DIR = OUT / "corpora" / "relevance"
@@ -191,25 +205,12 @@ def build_indexes(meta: dict, force: bool = False) -> dict:
     log(f"[index] Presse: {summary.line()}")
     log(f"[index] FTS5 -> {FTS5_DB} ...")
     started = time.perf_counter()
-    fts5_build(FTS5_DB)
+    fts5_known_item_build(CORPUS_FILE, FTS5_DB)
     fts5_s = time.perf_counter() - started
     info = {"stamp": stamp, "done": True, "presse_seconds": round(presse_s, 1), "fts5_seconds": round(fts5_s, 1),
             "presse_summary": summary.line(), "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     INDEX_STAMP.write_text(json.dumps(info, indent=1))
     return info
-
-
-def fts5_build(db: Path) -> None:
-    con = sqlite3.connect(db, isolation_level=None)
-    con.execute('CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, lead, body, '
-                'tokenize="unicode61 remove_diacritics 2")')
-    con.execute("BEGIN")
-    con.executemany("INSERT INTO docs(id, title, lead, body) VALUES (?,?,?,?)",
-                    ((r["id"], r.get("title") or "", r.get("lead") or "", r.get("body") or "")
-                     for r in read_jsonl(CORPUS_FILE)))
-    con.execute("COMMIT")
-    con.execute("INSERT INTO docs(docs) VALUES('optimize')")
-    con.close()
 
 
 # ------------------------------------------------------------------------------------ queries
@@ -330,29 +331,6 @@ def build_queries(sample: list[dict], seed: int) -> tuple[list[dict], dict]:
 
 
 # ------------------------------------------------------------------------------------ engines
-
-def fts5_match(text: str, mode: str) -> str:
-    tokens = _WORD_RE.findall(text)
-    return (" OR " if mode == "or" else " ").join(f'"{t}"' for t in tokens)
-
-
-class Fts5:
-    """SQLite FTS5, unicode61 remove_diacritics 2, bm25 with Presse's field weights."""
-
-    def __init__(self, db: Path, weights: tuple[float, float, float]):
-        self.con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-        self.sql = (f"SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 0.0, {weights[0]}, {weights[1]}, "
-                    f"{weights[2]}), rowid LIMIT {TOP}")
-
-    def _top(self, match: str) -> list[str]:
-        return [row[0] for row in self.con.execute(self.sql, (match,))] if match else []
-
-    def top_all(self, text: str) -> dict[str, list[str]]:
-        """Top-10 ids for 'fts5 and', 'fts5 or' and 'fts5 and>or' (AND, then OR when AND finds nothing)."""
-        first = self._top(fts5_match(text, "and"))
-        relaxed = self._top(fts5_match(text, "or"))
-        return {"fts5 and": first, "fts5 or": relaxed, "fts5 and>or": first or relaxed}
-
 
 class Presse:
     """Presse through ``Archive.search`` (page cache emptied before every query), as shipped, and
@@ -491,9 +469,10 @@ def fmt(m: dict) -> str:
     return f"{m['mrr']:.3f} | {m['s1']:.3f} | {m['s10']:.3f}"
 
 
-def evaluate(queries, relevant, presse: Presse | None, fts5: Fts5 | None, progress: str = "",
+def evaluate(queries, relevant, presse: Presse | None, *peers, progress: str = "",
              titles: dict[str, str] | None = None) -> dict:
-    """{engine: {line: [(rr, s1, s10), ...]}}, no-hit counts, and (with ``titles``) how many rank-1
+    """{engine: {line: [(rr, s1, s10), ...]}} of Presse's strategies and each peer's variants (see
+    ``engines.KnownItemRanker``), no-hit counts, and (with ``titles``) how many rank-1
     misses have a top hit titled exactly like the article (a duplicate the list does not give)."""
     per = defaultdict(lambda: defaultdict(list))
     nohit = defaultdict(lambda: defaultdict(int))
@@ -504,8 +483,8 @@ def evaluate(queries, relevant, presse: Presse | None, fts5: Fts5 | None, progre
         ranked = {}
         if presse is not None:
             ranked.update(presse.top_all(q["text"]))
-        if fts5 is not None:
-            ranked.update(fts5.top_all(q["text"]))
+        for peer in peers:
+            ranked.update(peer.top_all(q["text"]))
         for engine, ids in ranked.items():
             per[engine][q["line"]].append(scores(ids, rel))
             if not ids:
@@ -522,8 +501,8 @@ def _norm(title: str) -> str:
     return " ".join(_WORD_RE.findall(title.lower()))
 
 
-def table(results: dict, engines: list[str]) -> dict[str, dict[str, dict]]:
-    return {e: {line: summarise(results["per"][e][line]) for line in LINES} for e in engines}
+def table(results: dict, engines: list[str], lines=LINES) -> dict[str, dict[str, dict]]:
+    return {e: {line: summarise(results["per"][e][line]) for line in lines} for e in engines}
 
 
 def print_main_table(t: dict, nohit: dict, left: str, right: str, out=sys.stdout) -> list[str]:
@@ -536,13 +515,13 @@ def print_main_table(t: dict, nohit: dict, left: str, right: str, out=sys.stdout
     return lines
 
 
-def variants_table(t: dict, engines: list[str], out=sys.stdout) -> list[str]:
+def variants_table(t: dict, engines: list[str], rows=LINES, out=sys.stdout) -> list[str]:
     lines = ["| line | " + " | ".join(engines) + " |", "|---|" + "---:|" * len(engines)]
-    for line in LINES:
+    for line in rows:
         cells = [f"{t[e][line]['mrr']:.3f} / {t[e][line]['s1']:.3f} / {t[e][line]['s10']:.3f}" for e in engines]
         lines.append(f"| {line} | " + " | ".join(cells) + " |")
-    means = [sum(t[e][line]["mrr"] for line in LINES) / len(LINES) for e in engines]
-    lines.append("| mean MRR@10 of the six lines | " + " | ".join(f"{m:.3f}" for m in means) + " |")
+    means = [sum(t[e][line]["mrr"] for line in rows) / len(rows) for e in engines]
+    lines.append(f"| mean MRR@10 of the {len(rows)} lines | " + " | ".join(f"{m:.3f}" for m in means) + " |")
     print("\n".join(lines), file=out)
     return lines
 
@@ -559,11 +538,11 @@ def grid(base):
         for field, weight in (("title", title), ("title_exact", title), ("lead", lead), ("body", body),
                               ("exact", body)):
             old = getattr(base, field)
-            new = FieldWeight(weight=old.weight if weight is None else weight,
-                              B=short_B if short_B is not None and field in ("title", "lead", "title_exact")
-                              else B if B is not None and field in ("body", "exact") else old.B,
-                              K1=old.K1 if K1 is None else K1)
-            changes[field] = new
+            changes[field] = FieldWeight(weight=old.weight if weight is None else weight,
+                                         B=short_B if short_B is not None and field in ("title", "lead", "title_exact")
+                                         else B if B is not None and field in ("body", "exact") else old.B)
+        if K1 is not None:
+            changes["K1"] = K1
         return name, dataclasses.replace(base, **changes, **proximity)
 
     return [
@@ -585,17 +564,19 @@ def grid(base):
         s("proximity boost 2.0", proximity_boost=2.0),
         s("proximity window 1", proximity_window=1),
         s("proximity window 5", proximity_window=5),
-        s("proximity over 30", proximity_docs=30),
-        s("proximity over 300", proximity_docs=300),
+        s("proximity over 30", proximity_docs=30, proximity_docs_long=30),
+        s("proximity over 300", proximity_docs=300, proximity_docs_long=300),
     ]
 
 
 def describe(ranking) -> str:
     """The settings of ``ranking`` in one line."""
-    fields = "; ".join(f"{f} {getattr(ranking, f).weight:g} (B={getattr(ranking, f).B:g}, K1={getattr(ranking, f).K1:g})"
+    fields = "; ".join(f"{f} {getattr(ranking, f).weight:g} (B={getattr(ranking, f).B:g})"
                        for f in ("title", "lead", "body", "title_exact", "exact"))
-    return (f"`Ranking`: {fields}; proximity boost {ranking.proximity_boost:g}, window "
-            f"{ranking.proximity_window}, over the best {ranking.proximity_docs}")
+    return (f"`Ranking`: {fields}; K1 {ranking.K1:g}, saturation by {ranking.saturation}, exact forms "
+            f"{ranking.exact_forms:g}, idf {ranking.idf}; proximity ({ranking.proximity} pairs close) boost "
+            f"{ranking.proximity_boost:g}, window {ranking.proximity_window}, over the best "
+            f"{ranking.proximity_docs} (two words) / {ranking.proximity_docs_long} (more)")
 
 
 TUNE_BY = "presse"  # the tuning objective: mean MRR@10 of the six lines, Presse as shipped
@@ -621,6 +602,491 @@ def mean_mrr(per_lines: dict) -> float:
     return sum(summarise(per_lines[line])["mrr"] for line in LINES) / len(LINES)
 
 
+# ------------------------------------------------------------------------------------ half-remembered queries
+#
+# Known items from what a reader half remembers of an article's *body*: a few words of one sentence,
+# typed without accents (with and without a typo); a description made of content words spread over
+# the text; a person or place plus a topic word. Generated from each sampled article with a seeded
+# random generator per (seed, article, line), so every run asks the same queries.
+
+HALF_LINES = ("passage", "passage with typo", "description", "name + topic")
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_ELIDED = {"qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu"}  # "l'", "d'"… are single letters
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``, paragraph by paragraph (not cut after "M." or an initial)."""
+    out = []
+    for paragraph in text.split("\n"):
+        rest = paragraph.strip().lstrip("-–— ").strip()
+        while rest:
+            sentence = first_sentence(rest)
+            out.append(sentence)
+            rest = rest[len(sentence):].strip().lstrip("-–— ").strip()
+    return out
+
+
+def folded(word: str) -> str:
+    """``word`` lower-cased and typed without accents."""
+    return strip_accents(word.lower())
+
+
+def is_content(word: str) -> bool:
+    """A word a reader would remember: three letters or more, not a (Snowball) stop word."""
+    from indexer.analysis import is_stop_word
+
+    return len(word) >= 3 and not is_stop_word(word.lower())
+
+
+def typed_words(sentence: str) -> list[str]:
+    """The words of ``sentence`` a reader would type: letters only, elided articles ("l'", "qu'") dropped."""
+    return [w for w in _LETTERS_RE.findall(sentence) if len(w) > 1 and w.lower() not in _ELIDED]
+
+
+def document_frequencies(records) -> dict[str, int]:
+    """Folded word → how many records (title, lead, body) contain it."""
+    df: dict[str, int] = defaultdict(int)
+    for r in records:
+        text = f"{r.get('title') or ''}\n{r.get('lead') or ''}\n{r.get('body') or ''}"
+        for w in {folded(w) for w in _LETTERS_RE.findall(text)}:
+            df[w] += 1
+    return dict(df)
+
+
+TOPIC_MAX_SHARE = 0.05
+
+
+def salient_words(body: str, df: dict[str, int], n_docs: int, size: int = 10) -> list[tuple[str, int]]:
+    """The body's topic words: the ``size`` content words of highest tf·idf among those written in two
+    sentences or more (the text returns to them), in lower case somewhere (not names), in at least
+    2 articles and at most ``TOPIC_MAX_SHARE`` of them ("depuis", "très" are no topic); as (folded
+    word, index of the first sentence it is in)."""
+    tf: dict[str, int] = defaultdict(int)
+    seen_in: dict[str, set[int]] = defaultdict(set)
+    lower: set[str] = set()
+    for i, sentence in enumerate(split_sentences(body)):
+        for w in typed_words(sentence):
+            if len(w) < 4 or not is_content(w):
+                continue
+            key = folded(w)
+            tf[key] += 1
+            seen_in[key].add(i)
+            if w[0].islower():
+                lower.add(key)
+    ranked = sorted((w for w in tf if w in lower and len(seen_in[w]) >= 2
+                     and 2 <= df.get(w, 0) <= TOPIC_MAX_SHARE * n_docs),
+                    key=lambda w: (-tf[w] * math.log(n_docs / df[w]), w))
+    return [(w, min(seen_in[w])) for w in ranked[:size]]
+
+
+def passage_query(r: dict, rng: random.Random) -> str | None:
+    """3 to 5 consecutive content words of one body sentence that is not in the title or lead, the
+    stop words between them kept or dropped at random; lower case, without accents."""
+    elsewhere = " ".join(folded(w) for w in typed_words(f"{r.get('title') or ''} {r.get('lead') or ''}"))
+    candidates = []
+    for sentence in split_sentences(r.get("body") or ""):
+        words = typed_words(sentence)
+        if sum(is_content(w) for w in words) >= 4 and " ".join(folded(w) for w in words) not in elsewhere:
+            candidates.append(words)
+    if not candidates:
+        return None
+    words = rng.choice(candidates)
+    content = [i for i, w in enumerate(words) if is_content(w)]
+    k = min(rng.choice((3, 4, 5)), len(content))
+    start = rng.randrange(len(content) - k + 1)
+    lo, hi = content[start], content[start + k - 1]
+    kept = [w for i, w in enumerate(words[lo:hi + 1], lo) if is_content(w) or rng.random() < 0.5]
+    return " ".join(folded(w) for w in kept)
+
+
+def description_query(r: dict, rng: random.Random, df: dict[str, int], n_docs: int) -> str | None:
+    """3 or 4 of the body's topic words (``salient_words``), each first seen in a different
+    sentence, in random order; without accents."""
+    pool = salient_words(r.get("body") or "", df, n_docs)
+    rng.shuffle(pool)
+    k, chosen, sentences = rng.choice((3, 4)), [], set()
+    for word, sentence in pool:
+        if sentence not in sentences:
+            chosen.append(word)
+            sentences.add(sentence)
+        if len(chosen) == k:
+            break
+    return " ".join(chosen) if len(chosen) >= 3 else None
+
+
+def names(body: str) -> dict[str, int]:
+    """Names in ``body`` → how many times each is written: runs of capitalised words such as
+    "Jean-Luc Mélenchon", none at the start of a sentence or after a colon, a quote or a bracket,
+    none all capitals or a stop word, none of them written in lower case elsewhere in the body
+    (so not "Oui", "Quand" or "Premier")."""
+    lower = {w for w in _LETTERS_RE.findall(body) if w[0].islower()}
+    counts: dict[str, int] = defaultdict(int)
+    for sentence in split_sentences(body):
+        run: list[re.Match] = []
+        for m in list(_LETTERS_RE.finditer(sentence)) + [None]:
+            w = m.group() if m else ""
+            capital = (m is not None and len(w) >= 3 and w[0].isupper() and w[1:].islower() and is_content(w)
+                       and w.lower() not in lower and not re.search(r"(^|[:«\"“(])\s*$", sentence[:m.start()]))
+            joined = run and m is not None and sentence[run[-1].end():m.start()] in (" ", "-")
+            if capital and (not run or joined):
+                run.append(m)
+                continue
+            if run:
+                counts[sentence[run[0].start():run[-1].end()]] += 1
+            run = [m] if capital else []
+    return dict(counts)
+
+
+def name_topic_query(r: dict, rng: random.Random, df: dict[str, int], n_docs: int) -> str | None:
+    """A name written twice or more in the body (all of it or its last word), then one of the
+    body's five main topic words (``salient_words``); lower case, without accents."""
+    found = sorted(name for name, n in names(r.get("body") or "").items() if n >= 2)
+    topics = [w for w, _ in salient_words(r.get("body") or "", df, n_docs, size=5)]
+    if not found or not topics:
+        return None
+    name = rng.choice(found)
+    if rng.random() < 0.5:
+        name = _LETTERS_RE.findall(name)[-1]
+    topic = rng.choice([t for t in topics if t not in folded(name)] or topics)
+    return f"{folded(name)} {topic}"
+
+
+def build_half_queries(sample: list[dict], seed: int, df: dict[str, int], n_docs: int) -> tuple[list[dict], dict]:
+    """The half-remembered queries of ``sample`` (dicts with line, article id, text), and how many
+    articles gave no query for a line."""
+    queries, missing = [], defaultdict(int)
+    for r in sample:
+        def rng(line: str) -> random.Random:
+            return random.Random(f"{seed}:{r['id']}:{line}")
+
+        passage = passage_query(r, rng("passage"))
+        typo = add_typo(passage, rng("passage typo")) if passage else None
+        texts = {"passage": passage, "passage with typo": typo,
+                 "description": description_query(r, rng("description"), df, n_docs),
+                 "name + topic": name_topic_query(r, rng("name"), df, n_docs)}
+        for line in HALF_LINES:
+            if texts[line]:
+                queries.append({"line": line, "id": r["id"], "text": texts[line]})
+            else:
+                missing[line] += 1
+    return queries, dict(missing)
+
+
+# ------------------------------------------------------------------------------------ targets
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """A corpus the half-remembered lines run on: its records (what FTS5 and tantivy index and the
+    queries come from), what Presse indexes, and where the indexes go."""
+
+    name: str
+    records: Path
+    presse_sources: tuple[Path, ...]
+    index_dir: Path
+
+    @property
+    def presse_index(self) -> Path:
+        return self.index_dir / "presse"
+
+    @property
+    def fts5_db(self) -> Path:
+        return self.index_dir / "fts5.db"
+
+    @property
+    def tantivy_dir(self) -> Path:
+        return self.index_dir / "tantivy"
+
+
+SEEDS = ROOT / "seeds"
+SEEDS_RECORDS = OUT / "corpora" / "relevance-seeds" / "seeds.jsonl"
+TARGETS = {
+    "orangesum": Target("orangesum", CORPUS_FILE, (CORPUS_FILE,), INDEX_DIR),
+    "seeds": Target("seeds", SEEDS_RECORDS, (SEEDS,), OUT / "relevance-index-seeds"),
+}
+TARGET_LABELS = {"orangesum": "The full OrangeSum set", "seeds": "The shipped archive (`seeds/`)"}
+
+
+def seeds_records() -> list[dict]:
+    """The articles of ``seeds/`` as Presse's readers give them (id, title, lead, body), written to
+    ``SEEDS_RECORDS`` for the other engines."""
+    from indexer.readers import iter_files, read_file
+
+    records = []
+    for file, root in iter_files([str(SEEDS)]):
+        for article in read_file(file, root):
+            if not hasattr(article, "reason"):  # a Skip
+                records.append({"id": article.id, "title": article.title, "lead": article.lead or "",
+                                "body": article.body})
+    SEEDS_RECORDS.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    if not SEEDS_RECORDS.exists() or SEEDS_RECORDS.read_text(encoding="utf-8") != text:
+        SEEDS_RECORDS.write_text(text, encoding="utf-8")
+    return records
+
+
+def build_target(target: Target, force: bool = False) -> None:
+    """Build whichever of the target's three indexes is missing or stale (the stamp: the records'
+    hash, Presse's ANALYSIS_VERSION, the engines' settings)."""
+    from indexer.analysis import ANALYSIS_VERSION
+    from indexer.build import update_index
+
+    stamp_file = target.index_dir / "stamp-engines.json"
+    want = {"records": _sha256(target.records), "analysis_version": ANALYSIS_VERSION, "tantivy": TANTIVY_VERSION}
+    try:
+        have = json.loads(stamp_file.read_text())
+    except (OSError, ValueError):
+        have = {}
+    target.index_dir.mkdir(parents=True, exist_ok=True)
+    same = not force and have.get("records") == want["records"]
+    if target.name != "orangesum" and not (same and have.get("analysis_version") == ANALYSIS_VERSION
+                                           and target.presse_index.exists()):
+        shutil.rmtree(target.presse_index, ignore_errors=True)
+        log(f"[index] Presse: {target.name} -> {target.presse_index} ...")
+        log(f"[index] Presse: {update_index(target.presse_index, list(target.presse_sources)).line()}")
+    if target.name != "orangesum" and not (same and target.fts5_db.exists()):
+        target.fts5_db.unlink(missing_ok=True)
+        log(f"[index] FTS5: {target.name} -> {target.fts5_db} ...")
+        fts5_known_item_build(target.records, target.fts5_db)
+    if not (same and have.get("tantivy") == TANTIVY_VERSION and target.tantivy_dir.exists()):
+        shutil.rmtree(target.tantivy_dir, ignore_errors=True)
+        log(f"[index] tantivy: {target.name} -> {target.tantivy_dir} ...")
+        tantivy_known_item_build(target.records, target.tantivy_dir)
+    stamp_file.write_text(json.dumps(want, indent=1))
+
+
+TANTIVY_VERSION = 1  # bump when the tantivy index changes (its analyzer, its fields)
+
+
+# ------------------------------------------------------------------------------------ half-remembered: run
+
+PEERS = ("fts5", "tantivy")
+VARIANTS = ("and", "or", "and>or")
+
+
+def frequencies(target: Target, records: list[dict]) -> dict[str, int]:
+    """``document_frequencies`` of ``records``, kept beside the target's indexes."""
+    path = target.index_dir / "df.json"
+    key = _sha256(target.records)
+    try:
+        cached = json.loads(path.read_text())
+        if cached.get("records") == key:
+            return cached["df"]
+    except (OSError, ValueError):
+        pass
+    df = document_frequencies(records)
+    path.write_text(json.dumps({"records": key, "df": df}))
+    return df
+
+
+def best_variants(t: dict, lines, peer: str) -> dict[str, str]:
+    """line → the variant of ``peer`` (``fts5 and``, ``fts5 or``, ``fts5 and>or``) with the best MRR@10."""
+    return {line: max((f"{peer} {v}" for v in VARIANTS), key=lambda e: t[e][line]["mrr"]) for line in lines}
+
+
+def paired(results: dict, line: str, a: str, b: str) -> tuple[int, int, float]:
+    """Queries of ``line`` where ``a`` ranks the article better / worse than ``b``, and the sign test p."""
+    rows_a, rows_b = results["per"][a][line], results["per"][b][line]
+    wins = sum(x[0] > y[0] for x, y in zip(rows_a, rows_b))
+    losses = sum(x[0] < y[0] for x, y in zip(rows_a, rows_b))
+    return wins, losses, sign_test(wins, losses)
+
+
+def before_issue_21():
+    """The ranking Presse shipped before the half-remembered lines (issue 21), as a ``Ranking``:
+    Whoosh's BM25F (fields saturating one by one), stems only, title 2.5, lead 1.5, K1 1.2, and
+    the proximity boost 0.5 scaled by the share of close pairs, over the best 100."""
+    from search.ranking import FieldWeight, Ranking
+
+    short = FieldWeight(2.5, 0.5)
+    return Ranking(title=short, lead=FieldWeight(1.5, 0.5), title_exact=short, K1=1.2, saturation="field",
+                   exact_forms=0.0, proximity_boost=0.5, proximity_docs=100, proximity_docs_long=100,
+                   proximity="share")
+
+
+def half_grid(base):
+    """The levers of issue 21 around ``base`` (the defaults): Presse before them, then the defaults
+    with one knob changed at a time."""
+    from search.ranking import FieldWeight
+
+    def short(weight):
+        return FieldWeight(weight, 0.5)
+
+    return [
+        ("before issue 21", before_issue_21()),
+        ("defaults", base),
+        ("fields saturating one by one (Whoosh's BM25F)", dataclasses.replace(base, saturation="field")),
+        ("stems only (exact_forms 0)", dataclasses.replace(base, exact_forms=0.0)),
+        ("exact_forms 1", dataclasses.replace(base, exact_forms=1.0)),
+        ("exact_forms 3", dataclasses.replace(base, exact_forms=3.0)),
+        ("proximity: share of close pairs", dataclasses.replace(base, proximity="share")),
+        ("no proximity boost", dataclasses.replace(base, proximity_boost=0.0)),
+        ("proximity boost 0.5", dataclasses.replace(base, proximity_boost=0.5)),
+        ("proximity boost 2", dataclasses.replace(base, proximity_boost=2.0)),
+        ("two words: proximity over the best 100", dataclasses.replace(base, proximity_docs=100)),
+        ("two words: no proximity", dataclasses.replace(base, proximity_docs=0)),
+        ("3+ words: proximity over the best 300", dataclasses.replace(base, proximity_docs_long=300)),
+        ("3+ words: proximity over the best 1000", dataclasses.replace(base, proximity_docs_long=1000)),
+        ("idf bm25 (common words count for little)", dataclasses.replace(base, idf="bm25")),
+        ("K1 0.6", dataclasses.replace(base, K1=0.6)),
+        ("K1 1.2", dataclasses.replace(base, K1=1.2)),
+        ("title 2, lead 2.5", dataclasses.replace(base, title=short(2.0), title_exact=short(2.0))),
+        ("title 2.5, lead 1.5", dataclasses.replace(base, lead=short(1.5))),
+        ("title 3, lead 3", dataclasses.replace(base, title=short(3.0), title_exact=short(3.0), lead=short(3.0))),
+    ]
+
+
+def presse_rows(queries, relevant, index: Path, settings) -> dict[str, dict[str, list]]:
+    """{setting: {line: [scores]}}: ``Archive(index, ranking=…).search`` of each query (Presse as shipped)."""
+    per = tune_grid(queries, relevant, index, settings)
+    return {name: dict(lines) for name, lines in per.items()}
+
+
+def half_table(results: dict, lines, before: dict | None = None, presse: str = "presse") -> tuple[list[str], dict]:
+    """The held-out table: Presse (before → after, with ``before`` {line: [scores]}) against each
+    peer's best variant of each line, with sign tests."""
+    engines = [presse] + [f"{p} {v}" for p in PEERS for v in VARIANTS]
+    t = {e: {line: summarise(results["per"][e][line]) for line in lines} for e in engines}
+    best = {p: best_variants(t, lines, p) for p in PEERS}
+    head = "| line | n | Presse MRR@10 | S@1 | S@10 |"
+    rule = "|---|---:|---:|---:|---:|"
+    if before is not None:
+        head, rule = head + " before | Presse vs before: better / worse, p |", rule + "---:|---|"
+    out = [head + " FTS5 best MRR@10 | S@10 | tantivy best MRR@10 | S@10 | Presse vs FTS5: better / worse, p | "
+                  "Presse vs tantivy: better / worse, p |", rule + "---:|---:|---:|---:|---|---|"]
+    for line in lines:
+        m = t[presse][line]
+        cells = [f"{line}", str(m["n"]), f"**{m['mrr']:.3f}**", f"{m['s1']:.3f}", f"{m['s10']:.3f}"]
+        if before is not None:
+            w, l_, pv = _paired_rows(results["per"][presse][line], before[line])
+            cells += [f"{summarise(before[line])['mrr']:.3f}", f"{w} / {l_}, p = {pv:.2g}"]
+        for p in PEERS:
+            e = best[p][line]
+            cells += [f"{t[e][line]['mrr']:.3f} (`{e.split(' ', 1)[1]}`)", f"{t[e][line]['s10']:.3f}"]
+        for p in PEERS:
+            w, l_, pv = paired(results, line, presse, best[p][line])
+            cells.append(f"{w} / {l_}, p = {pv:.2g}")
+        out.append("| " + " | ".join(cells) + " |")
+    return out, t
+
+
+def _paired_rows(rows_a, rows_b) -> tuple[int, int, float]:
+    wins = sum(x[0] > y[0] for x, y in zip(rows_a, rows_b))
+    losses = sum(x[0] < y[0] for x, y in zip(rows_a, rows_b))
+    return wins, losses, sign_test(wins, losses)
+
+
+def half_main(a) -> int:
+    """The half-remembered lines on one target, on the held-out half of the sample: Presse (its
+    defaults, and before issue 21) against FTS5 and tantivy. ``--tune``: the levers of issue 21 on
+    the tuning half (with the known-item lines of the same articles, on OrangeSum, as guard rails)."""
+    from search.ranking import Ranking
+
+    target = TARGETS[a.corpus]
+    if target.name == "orangesum":
+        articles, meta = corpus()
+        build_indexes(meta, force=a.rebuild)
+    else:
+        articles = seeds_records()
+    build_target(target, force=a.rebuild)
+    if a.build_only:
+        return 0
+    ids = {r["id"] for r in articles}
+    groups, _ = relevant_sets()
+    df = frequencies(target, articles)
+    sample = random.Random(a.seed).sample(articles, min(a.sample, len(articles)))
+    relevant = {r["id"]: ({r["id"]} | groups.get(r["id"], set())) & ids for r in sample}
+    queries, missing = build_half_queries(sample, a.seed, df, len(articles))
+    half = len(sample) // 2
+    tune_ids = {r["id"] for r in sample[:half]}
+    tune_q = [q for q in queries if q["id"] in tune_ids]
+    held_q = [q for q in queries if q["id"] not in tune_ids]
+    log(f"[half] {target.name}: {len(sample)} articles, {len(queries)} queries ({len(tune_q)} tuning, "
+        f"{len(held_q)} held out); no query: {missing}")
+    base = Ranking()
+    weights = (base.title.weight, base.lead.weight, base.body.weight)
+    peers = (Fts5Ranker(target.fts5_db, weights, TOP), TantivyRanker(target.tantivy_dir, weights, TOP))
+    started = time.perf_counter()
+    held = evaluate(held_q, relevant, Presse(target.presse_index, base), *peers, progress=" held-out")
+    before = presse_rows(held_q, relevant, target.presse_index, [("before", before_issue_21())])["before"]
+    log(f"[half] held-out half in {time.perf_counter() - started:.0f} s")
+    table_lines, t = half_table(held, HALF_LINES, before)
+    engines = list(Presse.STRATEGIES) + [f"{p} {v}" for p in PEERS for v in VARIANTS]
+    print("\n".join(table_lines))
+    print()
+    var_lines = variants_table(table(held, engines, HALF_LINES), engines, HALF_LINES)
+    examples = {line: next((q["text"] for q in held_q if q["line"] == line), "") for line in HALF_LINES}
+
+    tune_lines: list[str] = []
+    if a.tune:
+        known = []
+        if target.name == "orangesum":
+            known, _ = build_queries(sample[:half], a.seed)
+        grid_q = known + tune_q
+        lines = (LINES if known else ()) + HALF_LINES
+        per = presse_rows(grid_q, relevant, target.presse_index, half_grid(base))
+        fts5_tune = evaluate(tune_q, relevant, None, peers[0])
+        ft = table(fts5_tune, [f"fts5 {v}" for v in VARIANTS], HALF_LINES)
+        best_fts5 = {line: max(ft[e][line]["mrr"] for e in ft) for line in HALF_LINES}
+        tune_lines.append(f"Tuning half: {half} articles; {len(tune_q)} half-remembered queries"
+                          + (f" and {len(known)} known-item queries of the same articles" if known else "")
+                          + ", each setting through `Archive(index, ranking=…).search`. MRR@10:\n")
+        tune_lines.append("| setting | " + " | ".join(lines) + " | mean, half-remembered |")
+        tune_lines.append("|---|" + "---:|" * (len(lines) + 1))
+        for name, rows in per.items():
+            m = {line: summarise(rows.get(line, []))["mrr"] for line in lines}
+            mean = sum(m[line] for line in HALF_LINES) / len(HALF_LINES)
+            tune_lines.append(f"| {name} | " + " | ".join(f"{m[line]:.3f}" for line in lines) + f" | {mean:.4f} |")
+        tune_lines.append("| FTS5, best variant of each line | " + " | ".join(
+            f"{best_fts5[line]:.3f}" if line in best_fts5 else "" for line in lines) + " | "
+            + f"{sum(best_fts5.values()) / len(HALF_LINES):.4f} |")
+    print("\n".join(tune_lines))
+    if a.record:
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        cmd = f"python bench/relevance.py --half --corpus {target.name}" + (" --tune" if a.tune else "") + " --record"
+        body = [
+            f"### {TARGET_LABELS[target.name]} ({len(articles):,} articles)",
+            "",
+            f"Recorded {now} with `{cmd}`. Sample: {len(sample)} articles (seed {a.seed}); tuning half: the first "
+            f"{half}, held-out half: the other {len(sample) - half}; no query for "
+            + ", ".join(f"{line}: {n}" for line, n in sorted(missing.items())) + " articles. "
+            + "Examples from the held-out half: "
+            + "; ".join(f"{line} «{examples[line]}»" for line in HALF_LINES) + ".",
+            "",
+            f"Held-out half, Presse's defaults ({describe(base)}) against Presse before issue 21, SQLite FTS5 "
+            f"(`unicode61 remove_diacritics 2`, `bm25` with the same field weights) and tantivy {_tantivy_version()} "
+            "(Snowball French stemmer then ASCII folding, BM25, the same field boosts), each peer with its best of "
+            "AND, OR and AND-then-OR on each line; sign tests over the queries where the two differ:",
+            "",
+            *table_lines,
+            "",
+            "Every variant (MRR@10 / S@1 / S@10; `presse+…`: the candidate fallbacks of the known-item section):",
+            "",
+            *var_lines,
+        ]
+        if tune_lines:
+            body += ["", *tune_lines]
+        begin, end = HALF_MARKERS[target.name]
+        replace_section(RESULTS_MD, begin, end, "\n".join(body))
+        log(f"[record] wrote the {target.name} half-remembered section of {RESULTS_MD}")
+    a.json.parent.mkdir(parents=True, exist_ok=True)
+    a.json.write_text(json.dumps({"target": target.name, "table": t, "missing": missing,
+                                  "queries": queries}, indent=1, default=str))
+    return 0
+
+
+def _tantivy_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("tantivy")
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+HALF_MARKERS = {name: (f"<!-- relevance.py --half --corpus {name}: begin (generated; edits inside are overwritten) -->",
+                       f"<!-- relevance.py --half --corpus {name}: end -->") for name in TARGETS}
+
+
 # ------------------------------------------------------------------------------------ recording
 
 BEGIN = "<!-- relevance.py: begin (generated by bench/relevance.py --record; edits inside are overwritten) -->"
@@ -634,7 +1100,8 @@ def replace_section(path: Path, begin: str, end: str, body: str) -> None:
     if begin in text and end in text:
         head, rest = text.split(begin, 1)
         tail = rest.split(end, 1)[1]
-        text = head + block + tail.lstrip("\n")
+        tail = tail.lstrip("\n")
+        text = head + block + ("\n" + tail if tail else "")
     else:
         text = text.rstrip("\n") + "\n\n" + block
     tmp = path.with_suffix(".md.tmp")
@@ -667,10 +1134,16 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--tune", action="store_true", help="tune boosts and BM25F on half the sample, report on the other")
     ap.add_argument("--record", action="store_true", help="write the tables into bench/RESULTS.md (## Relevance)")
+    ap.add_argument("--half", action="store_true",
+                    help="the half-remembered lines (body passages, descriptions, names) against FTS5 and tantivy")
+    ap.add_argument("--corpus", choices=sorted(TARGETS), default="orangesum",
+                    help="with --half: the full OrangeSum set or the shipped archive (seeds/)")
     ap.add_argument("--json", type=Path, default=OUT / "relevance.json", help="raw results (default bench/out/relevance.json)")
     a = ap.parse_args(argv)
     if a.sample < 500:
         ap.error("--sample must be at least 500")
+    if a.half:
+        return half_main(a)
 
     articles, meta = corpus()
     build_indexes(meta, force=a.rebuild)
@@ -689,7 +1162,7 @@ def main(argv=None) -> int:
 
     base = Ranking()
     weights = (base.title.weight, base.lead.weight, base.body.weight)
-    fts5 = Fts5(FTS5_DB, weights)
+    fts5 = Fts5Ranker(FTS5_DB, weights, TOP)
     presse = Presse(PRESSE_INDEX, base)
     started = time.perf_counter()
     titles = {r["id"]: r.get("title") or "" for r in articles}
@@ -821,7 +1294,7 @@ def main(argv=None) -> int:
         held = {}
         shown = ("presse", "presse+suggest+most", "presse+fuzzy+most")
         for name, ranking in (("default", base), ("best", best_setting)):
-            held[name] = evaluate(held_q, relevant, Presse(PRESSE_INDEX, ranking), None, progress=f" held-out {name}")
+            held[name] = evaluate(held_q, relevant, Presse(PRESSE_INDEX, ranking), progress=f" held-out {name}")
             if best[0] == "default":
                 held["best"] = held[name]
                 break

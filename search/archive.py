@@ -34,7 +34,7 @@ from .docsets import mask_of, matching_docs
 from .entities import KINDS as ENTITY_KINDS
 from .entities import EntityRef, EntityView, document_value, entity_table
 from .export import Record, check_format, check_limit, write
-from .scoring import bm25f_scores, positive_terms
+from .scoring import bm25f_scores, exact_form_terms, positive_terms
 from .facets import Filters, ReaderColumns
 from .highlight import Highlighter
 from .proximity import Proximity
@@ -336,39 +336,39 @@ class Archive:
     def _ranked(self, match: _Match, start: int, stop: int) -> list[tuple[int, float]]:
         """Documents ``start:stop`` of ``match`` in its sort order, with each one's score.
 
-        With ``coordination`` (the clauses of a relaxed OR query), relevance ranks first by how many
-        clauses a document matches, then by score. With ``nearby`` (the words of a plain query, see
-        ``search.proximity``), scores get the proximity boost.
+        Relevance is the archive's ``Ranking`` (``search.ranking``). With ``coordination`` (the
+        clauses of a relaxed OR query), it ranks first by how many clauses a document matches, then
+        by score. The exact forms of the query's plain words score too (``Ranking.exact_forms``); with
+        ``nearby`` (the words of a plain query), scores get the proximity boost (``search.proximity``).
         """
         if start >= match.total:
             return []
-        searcher, columns, query = match.searcher, match.columns, match.query
+        searcher, columns = match.searcher, match.columns
         reader = searcher.reader()
         live = columns.live_docs(reader)
         weighting = self.ranking.weighting
         proximity = Proximity(reader, columns.postings, match.nearby, self.ranking)
+        terms = [] if match.everything else self._scored_terms(match)
         if match.sort == "relevance" and not match.everything:
-            terms = positive_terms(query)
-            if terms is not None:
-                scores = bm25f_scores(searcher, terms, match.matched, weighting, columns.lengths, columns.postings)
-                counts = (_coordination(searcher, match.coordination, match.matched, live, columns)
-                          if match.coordination else None)
-                ranked = _top_ranked(np.flatnonzero(match.matched), scores, counts, columns.days(reader), stop,
-                                     proximity=proximity)
-            else:  # queries with ranges inside: Whoosh's own matcher scores them
-                ranked = _top_by_score(searcher, query, match.allowed, columns.days(reader), stop,
-                                       match.total)
-            return ranked[start:]
+            scores = bm25f_scores(searcher, terms, match.matched, weighting, columns.lengths, columns.postings)
+            counts = (_coordination(searcher, match.coordination, match.matched, live, columns)
+                      if match.coordination else None)
+            return _top_ranked(np.flatnonzero(match.matched), scores, counts, columns.days(reader), stop,
+                               proximity=proximity)[start:]
         docs = columns.by_date(reader, match.matched, match.sort != "date", stop)[start:]
-        terms = None if match.everything else positive_terms(query)
-        if terms is not None:  # each hit's score, for display
-            page_docs = np.asarray(docs, dtype=np.int64)
-            scores = bm25f_scores(searcher, terms, mask_of(page_docs, len(live)), weighting, columns.lengths,
-                                  columns.postings)
-            shown = proximity.boosted(scores[page_docs], page_docs)
-            return [(d, round(float(score), 4)) for d, score in zip(docs, shown.tolist())]
-        scores = _scores(searcher, query, docs) if not match.everything else {}
-        return [(d, scores.get(d, 0.0)) for d in docs]
+        if not terms:
+            return [(d, 0.0) for d in docs]
+        page_docs = np.asarray(docs, dtype=np.int64)  # each hit's score, for display
+        scores = bm25f_scores(searcher, terms, mask_of(page_docs, len(live)), weighting, columns.lengths,
+                              columns.postings)
+        shown = proximity.boosted(scores[page_docs], page_docs)
+        return [(d, round(float(score), 4)) for d, score in zip(docs, shown.tolist())]
+
+    def _scored_terms(self, match: _Match) -> list[tuple[str, str, float]]:
+        """The (field, text, boost) terms that score ``match``'s documents: the query's positive
+        terms, and the exact forms of its plain words (``Ranking.exact_forms``)."""
+        typed = [folded for _, folded, _ in match.compiler.words]
+        return positive_terms(match.query) + exact_form_terms(typed, self.ranking.exact_forms)
 
     def _compiler(self, gen: _Generation, searcher) -> Compiler:
         """A query compiler for this thread's searcher, with the commit's cached vocabularies."""
@@ -728,33 +728,6 @@ def _ordered(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, day
     keys = (ids, -day[ids], -rounded) + ((-primary,) if primary is not None else ())
     best = ids[np.lexsort(keys)[:limit]]
     return [(d, round(float(scores[d]), 4)) for d in best.tolist()]
-
-
-def _top_by_score(searcher, query, allowed, day: np.ndarray, limit: int, total: int) -> list[tuple[int, float]]:
-    """The ``limit`` best documents by score, equal scores newest first.
-
-    Whoosh keeps the first documents among equal scores; so that a tie crossing the page boundary
-    is broken by date (and pages never overlap), fetch more until the boundary score is passed.
-    """
-    fetch = limit + 20
-    if allowed is not None:
-        allowed = set(np.flatnonzero(allowed).tolist())
-    while True:
-        results = searcher.search(query, limit=fetch, filter=allowed)
-        docs = [(results.docnum(i), round(results.score(i) or 0.0, 9)) for i in range(results.scored_length())]
-        if len(docs) < fetch or len(docs) >= total or docs[-1][1] < docs[min(limit, len(docs)) - 1][1]:
-            break
-        fetch *= 4
-    docs.sort(key=lambda d: (-d[1], -day[d[0]], d[0]))
-    return docs[:limit]
-
-
-def _scores(searcher, query, docs: list[int]) -> dict[int, float]:
-    """Relevance scores of a few documents (for pages sorted by date)."""
-    if not docs:
-        return {}
-    results = searcher.search(query, limit=len(docs), filter=set(docs))
-    return {results.docnum(i): round(results.score(i) or 0.0, 4) for i in range(results.scored_length())}
 
 
 def _check_params(page, per_page, sort, facets):

@@ -1,15 +1,14 @@
 """BM25F scores of the matching documents, computed from posting arrays with numpy.
 
 Whoosh's collector scores a document through its matcher tree, several Python calls per document
-and per level. For queries made of terms (the common case: words, prefixes, fuzzy words, with
-AND/OR/NOT, and phrases, scored as their words), Presse takes each positive term's posting list
-(document numbers and term frequencies, ``search.postings``) and adds its BM25F contribution to a
-score array in one vectorised step, with exactly Whoosh's formula, idf and stored field lengths,
-so scores equal what Whoosh would give for the same terms. Other queries (date ranges inside a
-query) fall back to Whoosh's collector.
+and per level. Presse takes each positive term's posting list (document numbers and term
+frequencies, ``search.postings``) and adds its contribution to a score array in one vectorised
+step, with the stored field lengths. The model is BM25F as ``search.ranking`` describes it (each
+word's frequencies over the fields combined, then saturated); with a plain Whoosh ``BM25F`` the
+scores are exactly Whoosh's (fields saturating one by one: ``tests/test_engine.py`` checks it).
 
-A document's score is the sum over the query's positive terms it contains (terms under a NOT do
-not count), which is how Whoosh scores AND and OR.
+A document's score is the sum over the query's positive words it contains (terms under a NOT do
+not count); a phrase scores as its words; a date range filters and does not score.
 """
 
 from __future__ import annotations
@@ -54,27 +53,32 @@ def _leaf_lengths(leaf, field: str) -> np.ndarray:
     return stored_lengths(perdoc, field, count).astype(np.float64)
 
 
-def positive_terms(q: wq.Query, positive: bool = True):
-    """(field, text, boost) of the terms that add to a score; None when ``q`` has other leaves."""
+def positive_terms(q: wq.Query, positive: bool = True) -> list[tuple[str, str, float]]:
+    """(field, text, boost) of the terms that add to a score: terms and phrases' words, not under a
+    NOT; other leaves (date ranges, every document) do not score."""
     if isinstance(q, wq.Term):
         return [(q.fieldname, q.text, q.boost)] if positive else []
     if isinstance(q, wq.Not):
-        inner = positive_terms(q.query, not positive)
-        return None if inner is None else []
+        return []
     if isinstance(q, (wq.And, wq.Or)):
-        out = []
-        for sub in q.subqueries:
-            terms = positive_terms(sub, positive)
-            if terms is None:
-                return None
-            out.extend((f, t, b * q.boost) for f, t, b in terms)
-        return out
+        return [(f, t, b * q.boost) for sub in q.subqueries for f, t, b in positive_terms(sub, positive)]
     if isinstance(q, wq.Phrase):
         # A phrase scores as its words (the documents are already those where they form the phrase).
         return [(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)] if positive else []
-    if isinstance(q, wq.Every) or q is wq.NullQuery:
+    return []
+
+
+EXACT_FIELDS = ("title_exact", "exact")
+TEXT_FIELDS = ("title", "lead", "body")
+
+
+def exact_form_terms(words, weight: float) -> list[tuple[str, str, float]]:
+    """Terms scoring the exact (folded, unstemmed) forms of ``words`` in the exact-form fields, at
+    ``weight`` times those fields' weights: a document with the very words typed scores above one
+    with other forms of their stems only (none when ``weight`` is 0)."""
+    if not weight:
         return []
-    return None
+    return [(field, word, weight) for word in dict.fromkeys(words) for field in EXACT_FIELDS]
 
 
 def bm25f_scores(searcher, terms, matched: np.ndarray, weighting: BM25F, lengths: FieldLengths,
@@ -82,22 +86,35 @@ def bm25f_scores(searcher, terms, matched: np.ndarray, weighting: BM25F, lengths
     """Scores (document number → score, float64) of the documents of the ``matched`` mask for the
     positive ``terms`` (see ``positive_terms``); 0 outside ``matched``.
 
-    ``weighting`` gives each field's B and K1, and its weight: a ``search.ranking.RankingWeighting``
-    (any other ``BM25F``: weight 1, its B and K1)."""
+    With a ``search.ranking.RankingWeighting``, its ranking's settings (``saturation="word"``:
+    BM25F proper, see ``search.ranking``). With any other ``BM25F``: Whoosh's scores (each field
+    saturating on its own, weight 1, its B, K1 and idf)."""
+    ranking = getattr(weighting, "ranking", None)
+    if ranking is not None and ranking.saturation == "word":
+        return _word_scores(searcher, terms, matched, ranking, lengths, postings)
+    if ranking is not None:
+        def parameters(field):
+            return ranking.field(field).weight, ranking.field(field).B, ranking.K1
+        idf_of = ranking.idf_of
+    else:
+        def parameters(field):
+            return 1.0, weighting._field_B.get(field, weighting.B), weighting.K1
+        idf_of = _whoosh_idf
     reader = searcher.reader()
     scores = np.zeros(len(matched), dtype=np.float64)
     doc_count = searcher.get_parent().doc_count_all()
     for field, text, boost in terms:
         if not reader.schema[field].scorable:
             continue
-        weight, B, K1 = field_parameters(weighting, field)
+        weight, B, K1 = parameters(field)
         if not weight:
             continue
         ids, tf, frequency = postings.for_documents(reader, field, text, matched)
         if not len(ids):
             continue
-        # Whoosh's idf (WeightingModel.idf). Not searcher.idf, whose cache never shrinks.
-        idf = log(doc_count / (frequency + 1)) + 1
+        # The weighting's idf (Whoosh's WeightingModel.idf, or the ranking's). Not searcher.idf,
+        # whose cache never shrinks.
+        idf = idf_of(doc_count, frequency)
         avgfl = searcher.avg_field_length(field) or 1
         fl = lengths.array(reader, field)
         k_const = K1 * (1 - B)
@@ -109,10 +126,51 @@ def bm25f_scores(searcher, terms, matched: np.ndarray, weighting: BM25F, lengths
     return scores
 
 
-def field_parameters(weighting: BM25F, field: str) -> tuple[float, float, float]:
-    """(weight, B, K1) of ``field`` under ``weighting``."""
-    parameters = getattr(weighting, "parameters", None)
-    if parameters is not None:
-        p = parameters(field)
-        return p.weight, p.B, p.K1
-    return 1.0, weighting._field_B.get(field, weighting.B), weighting.K1
+def _whoosh_idf(documents: int, frequency: int) -> float:
+    return log(documents / (frequency + 1)) + 1  # Whoosh's WeightingModel.idf
+
+
+def _family(field: str) -> str:
+    """Fields whose terms are the same word: the stems of title, lead, body; the exact forms of
+    title_exact and exact."""
+    return "stem" if field in TEXT_FIELDS else "exact" if field in EXACT_FIELDS else field
+
+
+def _word_scores(searcher, terms, matched: np.ndarray, ranking, lengths: FieldLengths,
+                 postings: PostingCache) -> np.ndarray:
+    """BM25F proper: for each word (a term's text in one family of fields, see ``_family``), its
+    weighted, length-normalised frequencies over the fields are added up, then saturated once;
+    the idf is that of the field where the word is most frequent."""
+    reader = searcher.reader()
+    size = len(matched)
+    scores = np.zeros(size, dtype=np.float64)
+    weighted = np.zeros(size, dtype=np.float64)  # one word's combined frequency; zeroed after each word
+    doc_count = searcher.get_parent().doc_count_all()
+    K1 = ranking.K1
+    words: dict[tuple[str, str], list[tuple[str, float]]] = {}
+    for field, text, boost in terms:
+        if reader.schema[field].scorable:
+            words.setdefault((_family(field), text), []).append((field, boost))
+    for (_, text), fields in words.items():
+        found = []
+        frequency = 0
+        for field, boost in fields:
+            settings = ranking.field(field)
+            if not settings.weight:
+                continue
+            ids, tf, df = postings.for_documents(reader, field, text, matched)
+            frequency = max(frequency, df)
+            inside = matched[ids]
+            ids, tf = ids[inside], tf[inside]
+            if not len(ids):
+                continue
+            length = lengths.array(reader, field)[ids] / (searcher.avg_field_length(field) or 1)
+            weighted[ids] += (settings.weight * boost) * tf / (1 - settings.B + settings.B * length)
+            found.append(ids)
+        idf = ranking.idf_of(doc_count, frequency)
+        for ids in found:  # a document in several fields' lists: scored once, then its frequency is 0
+            tf = weighted[ids]
+            weighted[ids] = 0.0
+            scores[ids] += idf * (K1 + 1) * tf / (tf + K1)
+    return scores
+

@@ -485,7 +485,9 @@ def test_facet_values(archive):
 
 def test_sort_orders(archive):
     q = "russie OU grève OU marine"
-    assert ids(archive.search(q)) == [ENERGIE, GREVE, PORTE_AVIONS, FIGARO, SEED]
+    # BM25F word by word (issue 21): one article each has "grève" and "marine", three "Russie";
+    # ENERGIE's "Russie" in its title, lead and body no longer counts three times.
+    assert ids(archive.search(q)) == [GREVE, PORTE_AVIONS, ENERGIE, FIGARO, SEED]
     assert ids(archive.search(q, sort="relevance")) == ids(archive.search(q))
     assert ids(archive.search(q, sort="-date")) == [SEED, FIGARO, PORTE_AVIONS, ENERGIE, GREVE]
     assert ids(archive.search(q, sort="date")) == [GREVE, ENERGIE, PORTE_AVIONS, FIGARO, SEED]
