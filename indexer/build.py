@@ -30,6 +30,7 @@ from . import entities as named
 from .analysis import Lexiconizer
 from .article import Article
 from .dedup import Signatures, article_day, article_text, sign_stored
+from .files import atomic_write
 from .lexicon import compact as compact_lexicon
 from .lexicon import write_part
 from .messages import os_error_text
@@ -558,13 +559,10 @@ def _load_manifest(generation: Path) -> dict[str, list[int]]:
 
 
 def _save_manifest(generation: Path, manifest: dict[str, list[int]]) -> None:
-    tmp = generation / f".{MANIFEST_FILE}.tmp-{os.getpid()}"
     try:
-        tmp.write_text(json.dumps(manifest), encoding="utf-8")
-        os.replace(tmp, generation / MANIFEST_FILE)
+        atomic_write(generation / MANIFEST_FILE, json.dumps(manifest))
     except OSError:
-        # The manifest only speeds up the next run; the index itself is committed.
-        tmp.unlink(missing_ok=True)
+        pass  # the manifest only speeds up the next run; the index itself is committed
 
 
 def _remember_sources(generation: Path, paths: list[str]) -> None:

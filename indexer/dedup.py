@@ -20,14 +20,14 @@ added or removed, and a Whoosh column cannot change without deleting and re-addi
 
 from __future__ import annotations
 
-import os
-import re
 import zipfile
 import zlib
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
+
+from .files import atomic_file
 
 DEDUP_FILE = "dedup.npz"
 FORMAT_VERSION = 1  # bump when signatures are computed differently (the file is then recomputed)
@@ -396,13 +396,9 @@ class Signatures:
         sizes = np.asarray([self.sizes[r] for r in live], dtype=np.int64)
         sigs = np.stack([self.sigs[r] for r in live]) if live else np.zeros((0, NUM_PERM), dtype=np.uint16)
         groups = group_keys(ids, days, sizes, sigs)
-        tmp = self.path.with_name(f".{DEDUP_FILE}.tmp-{os.getpid()}.npz")
-        try:
-            np.savez(tmp, version=np.int64(FORMAT_VERSION), ids=_packed(ids), hashes=_packed(hashes),
+        with atomic_file(self.path) as f:
+            np.savez(f, version=np.int64(FORMAT_VERSION), ids=_packed(ids), hashes=_packed(hashes),
                      days=days.astype(np.int32), sizes=sizes.astype(np.int32), sigs=sigs, groups=_packed(groups))
-            os.replace(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
         self.ids, self.hashes, self.days, self.sizes = ids, hashes, days.tolist(), sizes.tolist()
         self.sigs = list(sigs)
         self.alive = [True] * len(ids)
