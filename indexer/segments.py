@@ -15,25 +15,34 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
-from hashlib import md5
-import sys
 from array import array
+from hashlib import md5
 from itertools import accumulate, islice, repeat
 from pickle import dumps
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterator
 
 import numpy as np
-
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
-from whoosh.columns import NumericColumn
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec
 from whoosh.filedb.filetables import md5_hash
 from whoosh.reading import SegmentReader
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import _length_byte_cache, byte_to_length
+from whoosh.util.numeric import _length_byte_cache
 from whoosh.writing import SegmentWriter
 
+from . import formats
+from .formats import (
+    BLOCK_POSTINGS,
+    PACK_FROM_POSTINGS,
+    SMALL_BLOCK_PICKLE_PROTOCOL,
+    BlockStats,
+    PackedPositions,
+    PackedValues,
+    pack_deltas,
+    stored_lengths,
+    uint_array,
+)
 from .inversion import Inverter, TermTable, TokenBatch
-from .schema import EXACT_FIELDS, STEMMED_FIELDS, FrenchText, PackedPositions, stemming_cache
+from .schema import EXACT_FIELDS, STEMMED_FIELDS, FrenchText, stemming_cache
 
 # The fields whose texts are inverted in bulk (indexer.inversion): title, lead and body, stemmed
 # and as exact forms; both analysis chains read the same texts. The other French fields (author
@@ -49,183 +58,18 @@ MERGE_BELOW_DOCS = 2_000
 MERGE_AT_MOST_DOCS = 20_000
 MERGE_FACTOR = 8
 
-# Block data is pickled in arrays from this many postings on (fewer pickle shorter as Whoosh's
-# tuples), with this protocol: from 3 on, an array.array is pickled as its bytes (protocol 2,
-# Whoosh's, pickles it as a list of numbers).
-PACK_FROM_POSTINGS = 8
-BLOCK_PICKLE_PROTOCOL = 5
-# Smaller blocks (most terms have one posting) are Whoosh's tuples pickled with protocol 3: each
-# bytes value is pickled as itself, where protocol 2 (Whoosh's) goes through _codecs.encode of a
-# latin-1 string — for a one-posting block with positions, 60 bytes and 1.4 µs against 22 bytes
-# and 0.24 µs — and without the 9-byte frame header of protocol 4 and later.
-SMALL_BLOCK_PICKLE_PROTOCOL = 3
-
-# Postings per block (the W3 codec's "blocklimit", see presse_codec). Whoosh's writer puts 128;
-# its reader takes any length. Presse reads a whole list block by block (search.postings), and
-# each block costs a header and a pickle load whatever its size: 1024 halved the 95th percentile of the query mix at 340k articles (56-62 -> 30-31 ms;
-# 33k: 6.6-7.2 -> 5.2-5.9 ms). 4096 gave about the same at 33k, and costs more when a query
-# wants a few documents of a long list (a whole block is decoded for each).
-BLOCK_POSTINGS = 1024
 
 # A field's documents given as tokens are inverted together from this many tokens on (the
 # temporary arrays take about 100 bytes a token).
 INVERT_EVERY_TOKENS = 1 << 18
 # How many postings of a field are turned into Python lists at a time when writing.
 WRITE_CHUNK_POSTINGS = 65_536
-# Whoosh stores each field length as one byte (``length_to_byte``); this decodes all 256 at once.
-_BYTE_LENGTHS = np.asarray([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.int64)
 
-
-def stored_lengths(perdoc, fieldname: str, doc_count: int) -> np.ndarray:
-    """Document number → the length of ``fieldname`` stored in a segment (``perdoc``: its W3
-    per-document reader), decoded in bulk: what ``perdoc.doc_field_length`` gives one call at a time."""
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    codes = np.zeros(doc_count, dtype=np.uint8)  # documents past the column's end have the default, 0
-    if column is None:
-        return _BYTE_LENGTHS[codes]
-    if isinstance(column, NumericColumn.Reader) and column._typecode == "B":
-        stored = min(column._count, doc_count)
-        codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-    else:
-        codes[:] = list(column)
-    return _BYTE_LENGTHS[codes]
-
-
-class PackedValues:
-    """The encoded values (positions) of one posting block, end to end in one bytes object, with
-    each value's length in bytes.
-
-    Whoosh pickles a block's values as a tuple of bytes objects, one per posting: unpickling a
-    block of a common word's positions makes 128 objects. This is one object holding two, and
-    ``search.postings`` reads the positions of a whole block with one ``numpy.frombuffer``.
-    Whoosh's block reader only asks for ``values[i]``, which this gives. Pickled into the posting
-    blocks of every phrase field: keep it at this import path.
-    """
-
-    __slots__ = ("blob", "lengths", "_starts")
-
-    def __init__(self, blob: bytes, lengths: array):
-        self.blob = blob
-        self.lengths = lengths
-        self._starts = None
-
-    @classmethod
-    def of(cls, values: list[bytes]) -> "PackedValues":
-        """The values of a block, in posting order."""
-        return cls(b"".join(values), uint_array(list(map(len, values))))
-
-    def __reduce__(self):
-        return PackedValues, (self.blob, self.lengths)
-
-    def __len__(self) -> int:
-        return len(self.lengths)
-
-    def _bounds(self, i: int) -> tuple[int, int]:
-        """Where value ``i`` starts and ends, in bytes of its 4-byte form."""
-        if self._starts is None:
-            self._starts = list(accumulate(self.lengths, initial=0))
-        i = range(len(self.lengths))[i]  # negative indexes; IndexError past the end
-        return self._starts[i], self._starts[i + 1]
-
-    def __getitem__(self, i: int) -> bytes:
-        start, end = self._bounds(i)
-        return self.blob[start:end]
-
-    def __iter__(self) -> Iterator[bytes]:
-        return map(self.__getitem__, range(len(self.lengths)))
-
-
-class NarrowPositions(PackedValues):
-    """``PackedValues`` of ``PackedPositions`` postings whose positions all fit in 16 bits: the
-    blob holds them as 2-byte little-endian integers, half the bytes of the 4-byte form (blocks
-    are stored uncompressed, see ``_write_terms``). ``lengths`` are those of the 4-byte values,
-    and ``values[i]`` gives Whoosh's reader the 4-byte form. Pickled into posting blocks: keep it
-    at this import path.
-    """
-
-    __slots__ = ()
-
-    def __reduce__(self):
-        return NarrowPositions, (self.blob, self.lengths)
-
-    def __getitem__(self, i: int) -> bytes:
-        start, end = self._bounds(i)
-        narrow = array("H")
-        narrow.frombytes(self.blob[start // 2:end // 2])
-        if sys.byteorder != "little":
-            narrow.byteswap()
-        wide = array("I", narrow)
-        if sys.byteorder != "little":
-            wide.byteswap()
-        return wide.tobytes()
-
-
-def uint_array(numbers: list[int]) -> array:
-    """``numbers`` (none negative) in the smallest unsigned array type that holds them all."""
-    return array(_uint_code(max(numbers, default=0)), numbers)
-
-
-def _uint_code(top: int) -> str:
-    """The smallest unsigned ``array`` type code that holds ``top``."""
-    return "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I" if top < 1 << 32 else "Q"
-
-
-class BlockStats(NamedTuple):
-    """What ``_pack`` needs to know of a block's postings besides the postings themselves."""
-
-    top_delta: int  # the largest document delta
-    low: float  # the smallest and largest weight
-    high: float
-    whole: bool  # every weight a whole number
-
-
-def pack_block(ids, weights, values: list[bytes] | bytes | PackedValues, positions: bool = False) -> bytes:
-    """The pickled data of one posting block: what Whoosh's ``W3PostingsWriter`` pickles
-    (``_mini_ids``, ``_mini_weights``, ``_mini_values``), in arrays from ``PACK_FROM_POSTINGS``
-    postings on.
-
-    - document numbers: deltas from 0, as Whoosh stores them, in an unsigned array;
-    - weights: None when all are 1, one float when all are equal (as Whoosh), else an unsigned
-      array when all are whole numbers (frequencies), a float32 array otherwise (Whoosh's own
-      weights go through an ``array("f")`` too);
-    - values: fixed-size values end to end (as Whoosh), else ``PackedValues``; ``positions``
-      (``PackedPositions`` values) that all fit in 16 bits, ``NarrowPositions``.
-
-    Whoosh's reader takes the arrays wherever it takes its tuples. Smaller blocks keep Whoosh's
-    tuples, which pickle shorter than arrays and their class references (with protocol 3, see
-    ``SMALL_BLOCK_PICKLE_PROTOCOL``). ``ids`` and ``weights``: sequences of the block's document
-    numbers (ascending) and weights. The segment writer packs the same bytes from statistics it
-    computes for all blocks at once (``_pack``).
-    """
-    ids = [int(i) for i in ids]
-    weights = [float(w) for w in weights]
-    deltas = [ids[0]] + [b - a for a, b in zip(ids, islice(ids, 1, None))]
-    stats = BlockStats(max(deltas), min(weights), max(weights), all(map(float.is_integer, weights)))
-    return _pack(deltas, weights, [int(w) for w in weights] if stats.whole else None, values, positions, stats)
-
-
-def _pack(deltas: list[int], weights: list[float], whole_weights: list[int] | None, values, positions: bool,
-          stats: BlockStats) -> bytes:
-    """``pack_block`` of a block given as its document deltas, its weights (and as integers,
-    when ``stats.whole``) and its statistics."""
-    if stats.low == stats.high:
-        packed_weights = None if stats.low == 1.0 else float(stats.low)
-    elif len(deltas) < PACK_FROM_POSTINGS:
-        packed_weights = tuple(weights)
-    elif stats.whole and stats.low >= 0 and stats.high < 2.0 ** 63:
-        packed_weights = array(_uint_code(int(stats.high)), whole_weights)
-    else:
-        packed_weights = array("f", weights)
-    if len(deltas) < PACK_FROM_POSTINGS:
-        return dumps((tuple(deltas), packed_weights, values if isinstance(values, bytes) else tuple(values)),
-                     SMALL_BLOCK_PICKLE_PROTOCOL)
-    packed_ids = array(_uint_code(stats.top_delta), deltas)
-    packed_values = values if isinstance(values, (bytes, PackedValues)) else PackedValues.of(values)
-    if positions and isinstance(packed_values, PackedValues):
-        wide = np.frombuffer(packed_values.blob, dtype="<u4")
-        if not len(wide) or wide.max() < 1 << 16:
-            packed_values = NarrowPositions(wide.astype("<u2").tobytes(), packed_values.lengths)
-    return dumps((packed_ids, packed_weights, packed_values), BLOCK_PICKLE_PROTOCOL)
+# The posting-block format moved to indexer.formats (the read path imports it without this writer).
+# Indexes written before pickle NarrowPositions and PackedValues under this module: keep the names.
+NarrowPositions = formats.NarrowPositions
+pack_block = formats.pack_block
+BLOCK_PICKLE_PROTOCOL = formats.BLOCK_PICKLE_PROTOCOL
 
 
 class FieldPostings:
@@ -433,7 +277,7 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
     ``start_term``/``add``/``finish_term`` would write, but for two differences Whoosh's reader
     reads alike:
 
-    - block data is packed by ``pack_block`` (``_pack``): a full block of a phrase field unpickles
+    - block data is packed by ``pack_block`` (``pack_deltas``, ``indexer.formats``): a full block of a phrase field unpickles
       about ten times faster than Whoosh's tuples (measured on a synthetic block of 128 postings);
     - no block is compressed: decompressing was the largest single cost of reading a common
       word's list, and zlib saved 1 % of the index on the small blocks (10k articles: 83.9
@@ -528,7 +372,7 @@ def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | N
                                       SMALL_BLOCK_PICKLE_PROTOCOL)
                 else:
                     stats = BlockStats(block_top_delta[k], block_low[k], block_weight[k], block_whole[k])
-                    databytes = _pack(chunk_deltas[lo:hi], chunk_weights[lo:hi], chunk_whole[lo:hi] if stats.whole else None,
+                    databytes = pack_deltas(chunk_deltas[lo:hi], chunk_weights[lo:hi], chunk_whole[lo:hi] if stats.whole else None,
                                       block_values(lo, hi), positions, stats)
                 # Never compressed (level 0): zlib saved 1 % of the index, and cost time both ways.
                 infobytes = dumps((hi - lo, chunk_docs[hi - 1], max(0, block_weight[k]), 0, block_min[k], block_max[k]), 2)

@@ -150,7 +150,7 @@ def test_long_lists_boosts_and_several_inversions_read_back_exactly_like_whooshs
 
 @pytest.mark.parametrize("blocklimit", [BLOCK_POSTINGS, 16])
 def test_the_writer_packs_each_block_as_pack_block_would(tmp_path, documents, blocklimit):
-    # The writer packs blocks from statistics of all blocks at once (segments._pack); pack_block
+    # The writer packs blocks from statistics of all blocks at once (formats.pack_deltas); pack_block
     # is the reference, given the block's postings as Whoosh's reader decodes them.
     ix = build(tmp_path / "ix", partial(MemorySegmentWriter, codec=W3Codec(blocklimit=blocklimit)), [documents])
     sizes = set()
