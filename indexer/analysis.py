@@ -34,6 +34,12 @@ and the query side maps a typed word through its key to the terms really in the 
 ``CachedFilter`` runs the filters 2-7 once per *distinct* raw token and replays the result:
 unidecode and the stemmer are slow per call, and 96 % of the tokens of a news corpus are repeats.
 
+The filters keep no state but caches bounded by construction (a server analyses whatever it is
+sent): ``CachedFilter`` holds at most ``max_entries`` words, the fold table at most one entry per
+code point below ``FOLD_CACHED_BELOW``, PyStemmer its own bounded cache. Nothing here collects
+words for someone else: the index writer takes the words of the lexicon from its own token
+tables (``indexer.inversion``, ``indexer.segments.MemoryPool.take_new_words``).
+
 Whoosh pickles the schema, analyzers included, into every index: the classes here are public API.
 Keep them at this import path, keep their attributes plain, and bump ``ANALYSIS_VERSION`` whenever
 a change would index a text differently (``indexer.index`` refuses to open an index built with
@@ -116,11 +122,20 @@ def _fold_character(ch: str) -> str:
     return ch
 
 
+# Code points below this are remembered by the fold table once folded (Latin, Greek, Cyrillic,
+# combining marks, Hebrew, Arabic, Indic scripts…): at most this many entries. Others (CJK…) are
+# folded again each time they come: rare in French text, and unbounded in number.
+FOLD_CACHED_BELOW = 0x3000
+
+
 class _FoldTable(dict):
-    """Code point → its folded text, for ``str.translate``; filled as characters come."""
+    """Code point → its folded text, for ``str.translate``; filled as characters come, with the
+    code points below ``FOLD_CACHED_BELOW`` only."""
 
     def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_character(chr(code))
+        folded = _fold_character(chr(code))
+        if code < FOLD_CACHED_BELOW:
+            self[code] = folded
         return folded
 
 
@@ -398,21 +413,21 @@ class CachedFilter(Filter):
     """Run ``filters`` once per distinct raw token and replay the result for every occurrence.
 
     The filters must map one token to tokens that depend on its text only (true of every filter
-    here); positions and character offsets are replayed relative to the raw token.
+    here); positions and character offsets are replayed relative to the raw token. At most
+    ``max_entries`` words are cached (``MAX_ENTRIES`` by default; ``limit`` lowers it): when the
+    cache is full it starts again, empty. Only the filters are pickled: an unpickled copy (each
+    Whoosh searcher makes its own) starts with an empty cache of the default size.
     """
 
     MAX_ENTRIES = 400_000
-    track_fresh = True  # the query side turns this off: it never takes the fresh tokens
 
-    def __init__(self, *filters):
+    def __init__(self, *filters, max_entries: int | None = None):
         self.filters = tuple(filters)
         self._steps = word_steps(self.filters)
         self._elides = bool(self.filters) and type(self.filters[0]) is ElisionFilter
         self._cache = {}
-        # Cleaned raw tokens analysed since the last take_fresh(): the index writer turns them into
-        # lexicon entries (see indexer.lexicon). Only the stemming chain's are taken: writers turn
-        # this off for the others (indexer.segments.MemoryPool).
-        self.fresh: set[str] = set()
+        if max_entries is not None:
+            self.limit(max_entries)
 
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.filters == self.filters
@@ -421,44 +436,31 @@ class CachedFilter(Filter):
         return {"filters": self.filters}
 
     def __setstate__(self, state):
+        # Indexes pickle {"filters": …} only (older ones may hold more: it is not read).
         self.filters = state["filters"]
         self._steps = word_steps(self.filters)
         self._elides = bool(self.filters) and type(self.filters[0]) is ElisionFilter
         self._cache = {}
-        self.fresh = set()
-
-    def bound(self, max_entries: int) -> "CachedFilter":
-        """Configure this filter for searching: at most ``max_entries`` cached words, and no
-        collecting of fresh words (only an index writer takes them for the lexicon)."""
-        self.limit(max_entries)
-        self.track_fresh = False
-        self.fresh = set()
-        return self
 
     def limit(self, max_entries: int) -> "CachedFilter":
-        """Keep at most ``max_entries`` cached words (the fresh ones are all collected still)."""
+        """Keep at most ``max_entries`` cached words from now on; return this filter."""
         self.MAX_ENTRIES = max_entries
         if len(self._cache) > max_entries:
             self._cache.clear()
         return self
 
-    def take_fresh(self) -> set[str]:
-        """The cleaned raw tokens first analysed since the last call (and forget them)."""
-        fresh, self.fresh = self.fresh, set()
-        return fresh
+    # The name the query side uses for ``limit``.
+    bound = limit
 
-    def analyze(self, raw: str, fresh: bool = True) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+    def analyze(self, raw: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
         """Return ((text, relative position, start, end), …) for one raw token, and its width.
 
         ``raw`` may be uncleaned (see ``normalize_raw``); offsets are relative to the cleaned token.
-        A word not in the cache is remembered as fresh (see ``take_fresh``) unless ``fresh`` is false.
         """
         hit = self._cache.get(raw)
         if hit is not None:
             return hit
         clean = normalize_raw(raw)
-        if fresh and self.track_fresh:  # the writer takes them at each commit or batch of documents
-            self.fresh.add(clean)
         if self._steps is not None:
             # A plain word, or one elided word (l'État): no compound, one token.
             elided = _ELISION_RE.match(clean) if self._elides else None
@@ -613,13 +615,11 @@ class Lexiconizer:
         self._terms = terms if terms is not None else CachedFilter(*stemming_filters())
         self._keys = CachedFilter(*key_filters())
         self._surfaces = CachedFilter(ElisionFilter(), LowercaseFilter(), FrenchStopFilter(), CompoundFilter())
-        for own in (self._keys, self._surfaces) if terms is not None else (self._terms, self._keys, self._surfaces):
-            own.track_fresh = False  # nobody takes them
 
     def pairs(self, raw: str) -> list[tuple[str, str]]:
         """(key, term) for each term ``raw`` is indexed as; the two chains keep the same tokens in order."""
         raw = normalize_raw(raw)
-        terms, _ = self._terms.analyze(raw, fresh=False)  # it is being written to the lexicon
+        terms, _ = self._terms.analyze(raw)
         keys, _ = self._keys.analyze(raw)
         if len(terms) != len(keys):  # a token dropped by length limits in one chain only
             return []
@@ -637,4 +637,3 @@ class Lexiconizer:
 
 
 _DEFAULT_ANALYZER = french_analyzer()
-_DEFAULT_ANALYZER.items[-1].track_fresh = False  # tokens() is no index writer

@@ -27,7 +27,6 @@ from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from . import entities as named
-from .analysis import Lexiconizer
 from .article import Article
 from .dedup import Signatures, article_day, article_text, sign_stored
 from .files import atomic_write
@@ -35,7 +34,6 @@ from .lexicon import compact as compact_lexicon
 from .lexicon import write_part
 from .messages import os_error_text
 from .readers import Skip, file_stems, iter_files, read_file
-from .schema import stemming_cache
 from .segments import MemoryPool, MemorySegmentWriter, merge_small_segments
 from .store import (
     PresseIndexError,
@@ -237,12 +235,15 @@ class _LexiconSubWriterTask(SubWriterTask):
 
     def _process_file(self, filename, doc_count):
         super()._process_file(filename, doc_count)
-        cache = stemming_cache(self.writer.schema)
-        fresh = cache.take_fresh()
-        if fresh:
-            if getattr(self, "_lexiconizer", None) is None:
-                self._lexiconizer = Lexiconizer(terms=cache)
-            write_part(self.storage.folder, fresh, self._lexiconizer)
+        _write_lexicon_part(self.storage.folder, self.writer)
+
+
+def _write_lexicon_part(directory: str | os.PathLike, writer: MemoryPool) -> None:
+    """Write the lexicon entries of the words ``writer`` analysed since the last call (a part of
+    the lexicon in ``directory``, see ``indexer.lexicon``)."""
+    words = writer.take_new_words()
+    if words:
+        write_part(directory, words, writer.lexiconizer())
 
 
 def die_with_parent(sig: int = signal.SIGKILL) -> None:
@@ -336,10 +337,7 @@ class _Batcher:
             return
         # Words analysed in this process (one writer process): their lexicon entries go to disk
         # before the commit, so a crash leaves extra entries only.
-        cache = stemming_cache(self.writer.schema)
-        fresh = cache.take_fresh()
-        if fresh:
-            write_part(self.generation, fresh, Lexiconizer(terms=cache))
+        _write_lexicon_part(self.generation, self.writer)
         self.signatures.save()  # before the commit: a crash between the two is repaired by the next run
         self.writer.commit(mergetype=merge_small_segments)
         self.writer = None

@@ -143,8 +143,3 @@ def make_schema() -> Schema:
         path=ID(stored=True, sortable=True),
         hash=ID(stored=True, sortable=True),
     )
-
-
-def stemming_cache(schema: Schema) -> CachedFilter:
-    """The CachedFilter shared by the stemmed fields of ``schema`` (its fresh words feed the lexicon)."""
-    return schema["body"].analyzer.items[-1]

@@ -42,7 +42,8 @@ from .formats import (
     uint_array,
 )
 from .inversion import Inverter, TermTable, TokenBatch
-from .schema import EXACT_FIELDS, STEMMED_FIELDS, FrenchText, stemming_cache
+from .analysis import Lexiconizer
+from .schema import EXACT_FIELDS, STEMMED_FIELDS, FrenchText
 
 # The fields whose texts are inverted in bulk (indexer.inversion): title, lead and body, stemmed
 # and as exact forms; both analysis chains read the same texts. The other French fields (author
@@ -441,18 +442,29 @@ class MemoryPool:
         kwargs.setdefault("codec", presse_codec())
         super().__init__(ix, **kwargs)
         # The writer's analysis chains. The inverter's term tables keep every analysis of the
-        # segment: a filter's own cache only spares the lexicon (indexer.build) analysing again
-        # the fresh words it takes, most of them among the last analysed. And only the stemming
-        # chain's fresh words are taken: the others would collect every word for nobody.
-        lexicon_chain = stemming_cache(self.schema) if "body" in self.schema else None
+        # segment: a filter's own cache only spares the lexicon analysing again the new words it
+        # takes (take_new_words), most of them among the last analysed.
         for _, field in self.schema.items():
             cached = field.cached_filter() if isinstance(field, FrenchText) else None
             if cached is not None:
                 cached.limit(min(cached.MAX_ENTRIES, WRITER_CACHE_ENTRIES))
-                if cached is not lexicon_chain:
-                    cached.track_fresh = False
         self.inverter = Inverter()
         self.pool = MemoryPostings(self.schema, self.inverter)
+        self._lexiconizer: Lexiconizer | None = None
+
+    def take_new_words(self) -> list[str]:
+        """The distinct raw words of the title, lead and body texts (and their exact forms: the
+        same texts) added since the last call, each once per writer, from the inverter's token
+        table: the words whose lexicon entries the index writer records (``indexer.lexicon``)."""
+        return self.inverter.take_new_tokens()
+
+    def lexiconizer(self) -> Lexiconizer:
+        """The ``Lexiconizer`` of this writer's words: it reuses the analyses of the stemming chain
+        (the body's, which title and lead share)."""
+        if self._lexiconizer is None:
+            table = self.inverter.table(self.schema["body"]) if "body" in self.schema else None
+            self._lexiconizer = Lexiconizer(terms=table.cached if table is not None else None)
+        return self._lexiconizer
 
     def _flush_segment(self):
         self.perdocwriter.close()
