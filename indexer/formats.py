@@ -112,7 +112,7 @@ class PackedValues:
 class NarrowPositions(PackedValues):
     """``PackedValues`` of ``PackedPositions`` postings whose positions all fit in 16 bits: the
     blob holds them as 2-byte little-endian integers, half the bytes of the 4-byte form (blocks
-    are stored uncompressed, see ``indexer.segments``). ``lengths`` are those of the 4-byte values,
+    are stored uncompressed, see ``indexer.term_files``). ``lengths`` are those of the 4-byte values,
     and ``values[i]`` gives Whoosh's reader the 4-byte form. Pickled into posting blocks: keep it
     at this import path.
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pickle
 
-from indexer import analysis
+from indexer import words
 from indexer.analysis import CachedFilter, fold, french_analyzer, stemming_filters, tokens
 from indexer.schema import FrenchText, make_schema
 
@@ -36,8 +36,8 @@ def test_the_fold_table_is_bounded_whatever_the_text():
     # Every CJK ideograph, as a server could be sent: folded right, none remembered.
     ideographs = "".join(map(chr, range(0x4E00, 0xA000)))
     assert fold("État " + ideographs + " ﬁn\u302a") == "Etat " + ideographs + " fin"
-    assert len(analysis._FOLD_TABLE) <= analysis.FOLD_CACHED_BELOW
-    assert all(code < analysis.FOLD_CACHED_BELOW for code in analysis._FOLD_TABLE)
+    assert len(words._FOLD_TABLE) <= words.FOLD_CACHED_BELOW
+    assert all(code < words.FOLD_CACHED_BELOW for code in words._FOLD_TABLE)
 
 
 def test_analysing_leaves_nothing_in_the_filters_but_their_caches():

@@ -105,8 +105,8 @@ def test_the_cyclic_garbage_collector_is_off_while_writing_and_as_it_was_after(t
     import indexer.build as build
 
     seen = []
-    add = build._Batcher.add
-    monkeypatch.setattr(build._Batcher, "add", lambda self, *a, **k: (seen.append(gc.isenabled()), add(self, *a, **k)))
+    add = build.Batcher.add
+    monkeypatch.setattr(build.Batcher, "add", lambda self, *a, **k: (seen.append(gc.isenabled()), add(self, *a, **k)))
     assert gc.isenabled()
     update_index(tmp_path / "ix", [corpus])
     assert seen and not any(seen) and gc.isenabled()
@@ -157,14 +157,14 @@ def test_each_committed_writer_is_freed(tmp_path, corpus, monkeypatch):
     import indexer.build as build
 
     inverters, alive = [], []
-    open_writer = build._Batcher._open
+    open_writer = build.Batcher._open
 
     def recording(self):
         alive.append(sum(ref() is not None for ref in inverters))  # of the writers before this one
         open_writer(self)
         inverters.append(weakref.ref(self.writer.inverter))
 
-    monkeypatch.setattr(build._Batcher, "_open", recording)
+    monkeypatch.setattr(build.Batcher, "_open", recording)
     update_index(tmp_path / "ix", [corpus], procs=1, batch_size=3)
     assert len(inverters) == 3 and alive == [0, 0, 0]
 
