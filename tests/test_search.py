@@ -471,7 +471,8 @@ def test_facets_follow_the_filters(archive):
 
 
 def test_default_facets_and_no_facets(archive):
-    assert set(archive.search("gaz").facets) == {"source", "year", "author"}
+    # The default is /api/search's, as the README says: section too since issue 17 (one search request).
+    assert set(archive.search("gaz").facets) == {"source", "year", "author", "section"}
     assert archive.search("gaz", facets=[]).facets == {}
 
 
