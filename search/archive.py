@@ -8,7 +8,7 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.article import is_valid_id
@@ -356,8 +356,8 @@ class Archive:
         """
         queries = check_queries(queries)
         interval = check_interval(interval)
-        filters = dict(source=source, author=author, section=section, year=year, date_from=date_from,
-                       date_to=date_to)
+        filters: dict[str, Any] = dict(source=source, author=author, section=section, year=year,
+                                       date_from=date_from, date_to=date_to)
         key = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
                        _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
         matched = []

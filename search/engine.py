@@ -31,7 +31,7 @@ class Found(NamedTuple):
     dispatch) its group's key, how many other versions match and the first of them by date."""
 
     doc: int
-    fields: Mapping[str, Any]
+    fields: dict[str, Any]
     score: float
     group: str | None = None
     other_versions: int = 0
@@ -134,7 +134,7 @@ class Snapshot(Protocol):
         """(document, score) of ranks ``start:stop`` of ``plan``, without grouping."""
         ...
 
-    def stored_fields(self, doc: int) -> Mapping[str, Any]:
+    def stored_fields(self, doc: int) -> dict[str, Any]:
         """The stored fields of document ``doc``."""
         ...
 

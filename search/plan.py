@@ -136,9 +136,6 @@ class Filters(NamedTuple):
     day_to: int | None = None
 
 
-Sort = Literal["relevance", "date", "-date"]
-
-
 @dataclasses.dataclass(frozen=True)
 class Plan:
     """One search as the engine runs it: the documents ``query`` matches among those ``filters``
@@ -153,7 +150,7 @@ class Plan:
 
     query: Node
     filters: Filters | None = None
-    sort: Sort = "relevance"
+    sort: str = "relevance"  # "relevance", "date" (oldest first) or "-date" (newest first)
     start: int = 0
     stop: int = 20
     facets: tuple[str, ...] = ()

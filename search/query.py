@@ -29,7 +29,7 @@ from indexer.analysis import (
     normalize_raw,
     stemming_filters,
 )
-from .plan import AnyOf, DayRange, Everything, Expansion, Filters, Nothing, Plan, Sort, Term, all_of, any_of, scored_terms
+from .plan import AnyOf, DayRange, Everything, Expansion, Filters, Nothing, Plan, Term, all_of, any_of, scored_terms
 from .plan import Node as PlanNode
 from .plan import Not as PlanNot
 from .plan import Phrase as PlanPhrase
@@ -109,7 +109,7 @@ class Compiler:
         return query
 
     # -- nodes
-    def _node(self, node: Node, positive: bool) -> PlanNode | None:
+    def _node(self, node: object, positive: bool) -> PlanNode | None:
         if isinstance(node, Word):
             return self._word(node, positive)
         if isinstance(node, Phrase):
@@ -199,7 +199,7 @@ class Compiler:
         return any_of([Term(f, t) for f in fields for t in terms])
 
     def _phrase(self, node: Phrase, positive: bool) -> PlanNode | None:
-        words = []
+        words: list[str] = []
         for raw in self.analysis.raw_tokens(node.text):
             words.extend(t for t, *_ in self.analysis.exact.analyze(raw)[0])
         if not words:
@@ -221,7 +221,7 @@ class Compiler:
 
     def _pattern(self, node: Pattern, positive: bool) -> PlanNode:
         text = fold(node.text.lower())
-        prefix = re.match(r"[^*?]*", text).group()
+        prefix = re.split(r"[*?]", text, maxsplit=1)[0]  # the letters before the first wildcard
         regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text) + r"\Z")
         fields = self._fields(node.field, exact=True)
         qs: list[Term] = []
@@ -273,7 +273,7 @@ class Planned:
     filters: Filters | None
     total: int
     compiler: Compiler  # its ``highlights`` mark what matched
-    sort: Sort  # as requested; "-date" for the empty query's relevance
+    sort: str  # as requested (relevance, date, -date); "-date" for the empty query's relevance
     nearby: tuple[str, ...] = ()  # a plain query's words, for the proximity boost
     coordination: tuple[PlanNode, ...] = ()  # a relaxed query's clauses
     suggestion: str | None = None
@@ -288,7 +288,7 @@ class Planned:
 
 
 def plan_query(index: Snapshot, analysis: Analysis, ranking: Ranking, q: str, filters: Filters | None,
-               sort: Sort, settings: EngineSettings = DEFAULTS) -> Planned:
+               sort: str, settings: EngineSettings = DEFAULTS) -> Planned:
     """The articles ``q`` finds under ``filters``, as ``search`` shows them: when nothing has all
     the words of a plain query, those of its respelling, else those with the most words."""
     if filters is not None:

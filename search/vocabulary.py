@@ -25,7 +25,7 @@ class Vocabulary:
 
     def __init__(self, counts: Mapping[str, int] | Mapping[bytes, int]):
         """``counts``: term → how many documents have it (text, or its UTF-8 bytes)."""
-        ordered = sorted(counts)  # UTF-8 bytes sort in code point order
+        ordered: list = sorted(counts)  # UTF-8 bytes sort in code point order
         self.terms: list[str] = [t.decode("utf-8") if isinstance(t, bytes) else t for t in ordered]
         self.frequencies = np.fromiter((counts[t] for t in ordered), dtype=np.int64,  # type: ignore[index]
                                        count=len(ordered))

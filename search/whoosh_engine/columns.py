@@ -144,7 +144,7 @@ class ReaderColumns:
         for value in wanted:
             found = [c for c in filter_values(values, value, words) if c]
             if not found:
-                frequent = [c.value for c in self.counts(reader, name, self.live_docs(reader))]
+                frequent = [str(c.value) for c in self.counts(reader, name, self.live_docs(reader))]
                 raise UnknownFilterValue(name, value, *suggested_values(values[1:], value, frequent))
             kept.update(found)
         return sorted(kept)

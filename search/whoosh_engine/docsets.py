@@ -86,8 +86,9 @@ def _docs(reader, q: Node, live: np.ndarray, postings: PostingCache, days) -> np
         return result
     if isinstance(q, (AnyOf, Expansion)):
         result = np.zeros(len(live), dtype=bool)
-        for p in (q.items if isinstance(q, AnyOf) else q.terms):
-            result |= _docs(reader, p, live, postings, days)
+        items: tuple[Node, ...] = q.items if isinstance(q, AnyOf) else q.terms
+        for item in items:
+            result |= _docs(reader, item, live, postings, days)
         return result
     if isinstance(q, Phrase):
         if not q.words:
@@ -98,7 +99,7 @@ def _docs(reader, q: Node, live: np.ndarray, postings: PostingCache, days) -> np
         frequency = {word: reader.doc_frequency(q.field, word) for word in q.words}
         rarest = min(frequency.values())
         candidates = None
-        for word in sorted(frequency, key=frequency.get):
+        for word in sorted(frequency, key=frequency.__getitem__):
             if candidates is not None and frequency[word] > PHRASE_MASK_RATIO * rarest:
                 break
             docs = term_mask(reader, postings, q.field, word)

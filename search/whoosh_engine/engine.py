@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Callable, Hashable, Mapping, Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -208,7 +208,7 @@ class WhooshSnapshot:
         """(document, score) of ranks ``start:stop`` of ``plan``, without grouping."""
         return ranked(self._match(plan), self.ranking, start, stop)
 
-    def stored_fields(self, doc: int) -> Mapping[str, Any]:
+    def stored_fields(self, doc: int) -> dict[str, Any]:
         """The stored fields of document ``doc``."""
         return self.searcher.stored_fields(doc)
 

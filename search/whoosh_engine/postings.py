@@ -78,7 +78,7 @@ def _wanted_blocks(matcher, wanted: np.ndarray | None):
     wanted_upto = None if wanted is None else np.concatenate(([0], np.cumsum(wanted)))
     first = 0  # the lowest id the current block may hold
     for m in _blocks(matcher):
-        if wanted_upto is not None:
+        if wanted is not None and wanted_upto is not None:
             last = min(m._maxid, len(wanted) - 1)
             skip = wanted_upto[last + 1] == wanted_upto[first]
             first = m._maxid + 1
@@ -173,7 +173,7 @@ def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray,
     return np.concatenate(doc_parts), np.concatenate(pos_parts)
 
 
-def positions_by_document(reader, field: str, text) -> tuple[np.ndarray, ...]:
+def positions_by_document(reader, field: str, text) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every position of ``text`` in ``field`` over the whole reader, by document: (document
     numbers, index of each one's first position, positions each, positions end to end as
     uint32), what ``select_positions`` selects from."""
@@ -207,7 +207,8 @@ class PostingCache:
         self._lists: LRU[tuple, tuple[np.ndarray, np.ndarray]] = LRU(max_size=max_bytes, size=_nbytes)
         self.max_position_bytes = max_position_bytes
         self.positions_from_docs = positions_from_docs
-        self._positions: LRU[tuple, tuple[np.ndarray, ...]] = LRU(max_size=max_position_bytes, size=_nbytes)
+        self._positions: LRU[tuple, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = \
+            LRU(max_size=max_position_bytes, size=_nbytes)
 
     @property
     def bytes(self) -> int:
