@@ -135,7 +135,9 @@ def right_words(text: str, end: int, n: int) -> int:
             stop = len(text) if len(ends) == 0 else ends[-1]
             break
         reach *= 4
-    return _TRAILING.match(text, stop).end()
+    trailing = _TRAILING.match(text, stop)
+    assert trailing is not None  # it matches the empty string
+    return trailing.end()
 
 
 def _squash(text: str) -> str:
