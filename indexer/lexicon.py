@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .analysis import Lexiconizer
-from .files import atomic_file, atomic_write
+from .files import atomic_file, atomic_write, sync_directory
 
 LEXICON_FILE = "lexicon.json"
 PARTS_DIR = "lexicon-parts"
@@ -112,7 +112,9 @@ def write_part(directory: str | os.PathLike, raws: Iterable[str], lexiconizer: L
     if not lines:
         return
     parts = Path(directory) / PARTS_DIR
-    parts.mkdir(exist_ok=True)
+    if not parts.is_dir():
+        parts.mkdir(exist_ok=True)
+        sync_directory(directory)  # the folder of parts itself survives a crash
     atomic_write(parts / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl", "\n".join(lines) + "\n")
 
 
