@@ -13,7 +13,7 @@ import time
 
 from flask import Flask, current_app
 
-from search import Archive, PresseIndexError
+from presse.search import Archive, PresseIndexError
 
 EXTENSION = "presse"
 RETRY_SECONDS = 1.0

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import click
 
-from indexer import entities as named
-from indexer.build import reindex, update_index
-from indexer.messages import os_error_text
-from indexer.store import PresseIndexError, current_generation, default_index_dir, read_meta
-from search import Archive, QueryError
-from search.request import DEFAULT_FACETS, ENTITY_FACETS, FIELD, SearchRequest, page_json
+from presse.indexer import entities as named
+from presse.indexer.build import reindex, update_index
+from presse.indexer.messages import os_error_text
+from presse.indexer.store import PresseIndexError, current_generation, default_index_dir, read_meta
+from presse.search import Archive, QueryError
+from presse.search.request import DEFAULT_FACETS, ENTITY_FACETS, FIELD, SearchRequest, page_json
 
 from . import click_french
 from .formatting import NBSP, decimal, french_date, megabytes, number, plural
