@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import importlib.resources
 import json
 import os
 import re
@@ -34,7 +35,8 @@ click_french.install()  # before the commands below are declared: their help opt
 
 EXIT_SKIPPED, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
 CLI_PER_PAGE = 10  # a terminal shows fewer results per page than the API (search.request.DEFAULT_PER_PAGE)
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+# The sample archive, shipped as the presse.seeds package (the repository's seeds/, or package data of the wheel).
+SEEDS_DIR = Path(str(importlib.resources.files("presse.seeds"))).resolve()
 
 
 def entities_option(fn):
