@@ -19,6 +19,7 @@ from presse.indexer.readers import iter_files, read_file
 from presse.search import Archive
 
 REPO = Path(__file__).resolve().parent.parent
+CHECKOUT = REPO / "tests" / "checkout"  # holds presse/ → this checkout's search/, indexer/, web/, seeds/
 DATA = REPO / "tests" / "data"
 SEED = REPO / "seeds" / "000_903b3f1d0023df44.txt"
 SHARED = REPO.parent / "shared"
@@ -79,9 +80,15 @@ def presse_command(*args) -> list[str]:
 
 
 def presse_env() -> dict:
-    """The environment for a ``presse`` subprocess: this checkout importable, no ``$PRESSE_INDEX``."""
+    """The environment for a ``presse`` subprocess: this checkout importable as presse.*, no ``$PRESSE_INDEX``."""
     env = dict(os.environ)
     env.pop("PRESSE_INDEX", None)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = str(CHECKOUT) + os.pathsep + env.get("PYTHONPATH", "")
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+@pytest.fixture
+def subprocess_env() -> dict:
+    """``presse_env()`` as a fixture: ``from conftest import`` may find tests/web/conftest.py when both are run."""
+    return presse_env()

@@ -348,7 +348,7 @@ def test_presse_index_environment_variable(tmp_path, index):
 
 def test_python_m_web_help():
     result = subprocess.run([sys.executable, "-m", "presse.web", "--help"], cwd=REPO, capture_output=True, text=True,
-                            timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+                            timeout=60, env=presse_env())
     assert result.returncode == 0, result.stderr
     assert "Presse : moteur de recherche plein texte" in result.stdout
     for command in ("index", "reindex", "search", "stats"):

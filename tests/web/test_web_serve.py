@@ -156,10 +156,10 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads worker processes from /proc (Linux)")
-def test_serve_with_workers_shares_one_port_and_replaces_a_dead_worker(archive_dir):
+def test_serve_with_workers_shares_one_port_and_replaces_a_dead_worker(archive_dir, subprocess_env):
     proc = subprocess.Popen([sys.executable, "-m", "presse.web", "serve", "--index", str(archive_dir), "--port", "0",
                              "--workers", "2", "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, env=subprocess_env)
     try:
         line = proc.stdout.readline()
         url = re.search(r"http://127\.0\.0\.1:\d+", line).group()
