@@ -13,9 +13,10 @@ from .analysis import TOKEN_RE, CachedFilter, french_analyzer, french_exact_anal
 from .formats import PackedPositions  # indexes written before indexer.formats pickle it under this module
 
 # Bump when fields change in a way an existing index cannot serve (checked with ANALYSIS_VERSION).
-SCHEMA_VERSION = 6  # 2: positions stored as PackedPositions; 3: no "day_asc" column (derived from "day");
+SCHEMA_VERSION = 7  # 2: positions stored as PackedPositions; 3: no "day_asc" column (derived from "day");
 # 4: posting blocks packed in arrays (indexer.formats.pack_block); 5: positions 16-bit, uncompressed;
 # 6: named entities (person, place, org keyword fields and the "entities" column, indexer.entities)
+# 7: import paths moved under presse (presse.indexer.analysis…): the classes an older index pickled are gone
 
 # The stemmed fields searched by plain words, and the exact-form fields for phrases, prefixes and
 # fuzzy words. "exact" holds the lead and the body; the title has its own.
