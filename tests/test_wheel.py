@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
-
 pytestmark = pytest.mark.slow
 
+REPO = Path(__file__).resolve().parent.parent
+PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 # What the wheel is built from: the rest of the checkout (tests, bench, build leftovers) stays out of it.
 SOURCES = ("pyproject.toml", "README.md", "search", "indexer", "web", "seeds")
 
@@ -35,18 +35,20 @@ def _run(args, *, cwd: Path, timeout: float = 300) -> subprocess.CompletedProces
 
 
 def _ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    assert result.returncode == 0, f"{result.args}\n--- stdout\n{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, (f"{result.args}\n--- stdout\n{result.stdout[-3000:]}"
+                                    f"\n--- stderr\n{result.stderr[-3000:]}")
     return result
 
 
-def _can_build_without_isolation() -> bool:
-    """setuptools ≥ 64 and wheel importable here: no build environment to download."""
+def _isolation() -> list[str]:
+    """``--no-build-isolation`` when setuptools ≥ 64 and wheel are importable here (no build environment to
+    download), else nothing."""
     try:
         import setuptools
         import wheel  # noqa: F401
     except ImportError:
-        return False
-    return int(setuptools.__version__.split(".")[0]) >= 64
+        return []
+    return ["--no-build-isolation"] if int(setuptools.__version__.split(".")[0]) >= 64 else []
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +62,17 @@ def installed(tmp_path_factory) -> dict:
             shutil.copytree(REPO / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy(REPO / name, src / name)
-    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    isolation = ["--no-build-isolation"] if _can_build_without_isolation() else []
-    _ok(_run([*pip, "wheel", "--no-deps", *isolation, "-q", ".", "-w", tmp / "dist"], cwd=src))
+    _ok(_run([*PIP, "wheel", "--no-deps", *_isolation(), "-q", ".", "-w", tmp / "dist"], cwd=src))
     (wheel_file,) = (tmp / "dist").glob("presse-*.whl")
     venv = tmp / "venv"
     _ok(_run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=tmp))
     python = venv / "bin" / "python"
-    _ok(_run([*pip, "--python", python, "install", "-q", wheel_file], cwd=tmp))
+    _ok(_run([*PIP, "--python", python, "install", "-q", wheel_file], cwd=tmp))
     work = tmp / "elsewhere"  # the current directory of the commands: neither the checkout nor the sources
     work.mkdir()
     shutil.copy(REPO / "tests" / "data" / "articles.jsonl", work / "articles.jsonl")
-    return {"wheel": wheel_file, "venv": venv, "python": python, "presse": venv / "bin" / "presse", "work": work}
+    return {"src": src, "wheel": wheel_file, "venv": venv, "python": python, "presse": venv / "bin" / "presse",
+            "work": work}
 
 
 def test_the_wheel_installs_one_presse_namespace_with_its_data(installed):
@@ -112,4 +113,18 @@ def test_presse_serve_indexes_the_sample_archive_shipped_in_the_wheel(installed)
     assert "<html" in served.stdout and re.search(r"2\s101\sarticles", served.stdout)
     searched = json.loads(_ok(_run([presse, "search", "grève", "--json", "--index", "vide"], cwd=work)).stdout)
     assert searched["total"] > 0
-    assert _ok(_run([presse, "serve", "--index", "vide", "--get", "/opensearch.xml"], cwd=work)).stdout.startswith("<?xml")
+    opensearch = _ok(_run([presse, "serve", "--index", "vide", "--get", "/opensearch.xml"], cwd=work)).stdout
+    assert opensearch.startswith("<?xml")  # templates/*.xml are in the wheel
+
+
+def test_the_editable_install_imports_and_serves_too(installed):
+    # Last in this file: it replaces the wheel in the same venv (whose dependencies are installed). With
+    # setuptools' editable finder, presse is a namespace without a directory (Flask once failed to find
+    # its instance folder there: StopIteration).
+    work, python, presse, src = installed["work"], installed["python"], installed["presse"], installed["src"]
+    _ok(_run([*PIP, "--python", python, "install", "-q", "--no-deps", *_isolation(), "-e", src], cwd=work))
+    where = _ok(_run([python, "-c", "import presse.web.cli as c; print(c.__file__); print(c.SEEDS_DIR)"], cwd=work))
+    assert where.stdout.split() == [str(src / "web" / "cli.py"), str(src / "seeds")]
+    _ok(_run([presse, "index", "articles.jsonl", "--index", "ix-editable"], cwd=work))
+    page = _ok(_run([presse, "serve", "--index", "ix-editable", "--get", "/recherche?q=gaz"], cwd=work)).stdout
+    assert "<html" in page and "gaz" in page

@@ -8,6 +8,8 @@ Pages (French, no JavaScript needed) live in ``web.views``, the JSON API in ``we
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from presse.indexer.store import default_index_dir
@@ -17,7 +19,9 @@ from . import api, archive, entity_views, errors, export_views, formatting, secu
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app; ``test_config`` overrides the defaults (``PRESSE_INDEX``: the index directory)."""
-    app = Flask(__name__)
+    # Presse keeps nothing in Flask's instance folder. Naming one spares Flask its search for it, which fails
+    # (StopIteration) when setuptools' editable install provides the presse namespace.
+    app = Flask(__name__, instance_path=os.path.abspath(default_index_dir().parent))
     app.config.from_mapping(
         PRESSE_INDEX=str(default_index_dir()),
         MAX_CONTENT_LENGTH=64 * 1024,
