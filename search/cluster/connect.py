@@ -1,0 +1,72 @@
+"""Connections to the shard servers (``xapian-tcpsrv``), with bounded timeouts and French errors."""
+
+from __future__ import annotations
+
+import xapian
+
+from .config import Address, Shard
+
+# A hung shard holds a request at most this long: each network operation, and each connection.
+TIMEOUT_MS = 2000
+CONNECT_TIMEOUT_MS = 1000
+# Writes wait longer: a commit of a large batch fsyncs on the server.
+WRITE_TIMEOUT_MS = 30000
+
+# What Xapian raises when a server cannot be reached, stops answering, or goes away.
+NETWORK_ERRORS = (xapian.NetworkError, xapian.NetworkTimeoutError)
+
+
+class ShardUnavailable(Exception):
+    """A shard none of whose servers answers; ``str(error)`` says so in French."""
+
+    def __init__(self, shard: Shard, detail: str):
+        super().__init__(f"Le fragment {shard.number} ({shard.address}) ne répond pas : {detail}.")
+        self.shard = shard
+
+
+def reason(exc: Exception) -> str:
+    """What went wrong with a server, in French, from a Xapian error."""
+    text = exc.get_msg() if isinstance(exc, xapian.Error) else str(exc)
+    lowered = text.lower()
+    if isinstance(exc, xapian.NetworkTimeoutError) or "timeout" in lowered or "timed out" in lowered:
+        return "délai d'attente dépassé"
+    if "refused" in lowered:
+        return "connexion refusée (serveur arrêté ?)"
+    if "resolve" in lowered or ("name" in lowered and "service" in lowered):
+        return "nom de machine introuvable"
+    if isinstance(exc, xapian.DatabaseLockError) or "lock" in lowered:
+        return "un autre processus écrit déjà dans ce fragment (presse index en cours ?)"
+    if isinstance(exc, NETWORK_ERRORS):
+        return "connexion perdue"
+    return text or type(exc).__name__
+
+
+def open_reader(address: Address, timeout_ms: int = TIMEOUT_MS,
+                connect_timeout_ms: int = CONNECT_TIMEOUT_MS) -> xapian.Database:
+    """A read-only connection to the server at ``address`` (a Xapian error when it does not answer)."""
+    return xapian.remote_open(address.host, address.port, timeout_ms, connect_timeout_ms)
+
+
+def open_shard(shard: Shard, timeout_ms: int = TIMEOUT_MS) -> tuple[xapian.Database, Address]:
+    """A read-only connection to ``shard``: its primary, else the first read copy that answers.
+
+    :raises ShardUnavailable: no server of the shard answers.
+    """
+    errors = []
+    for address in shard.readers:
+        try:
+            return open_reader(address, timeout_ms), address
+        except (*NETWORK_ERRORS, xapian.DatabaseError) as exc:
+            errors.append(f"{address} : {reason(exc)}")
+    raise ShardUnavailable(shard, " ; ".join(errors))
+
+
+def open_writer(shard: Shard, timeout_ms: int = WRITE_TIMEOUT_MS) -> xapian.WritableDatabase:
+    """A writable connection to ``shard``'s primary (read copies take no writes).
+
+    :raises ShardUnavailable: the primary does not answer, or another writer holds the shard.
+    """
+    try:
+        return xapian.remote_open_writable(shard.address.host, shard.address.port, timeout_ms, CONNECT_TIMEOUT_MS)
+    except (*NETWORK_ERRORS, xapian.DatabaseError) as exc:
+        raise ShardUnavailable(shard, reason(exc)) from None

@@ -1,0 +1,366 @@
+"""Writing articles into the shards of a cluster, with Presse's own French analysis.
+
+``index_cluster`` reads files with Presse's readers, sends each article to one shard (a stable
+hash of its id, ``layout.shard_of``) as a Xapian document laid out by ``layout``, and commits per
+shard every ``batch_size`` articles. It is incremental from what the shards hold, not from a local
+file, so any machine can run it: an article whose content and file are unchanged is skipped (its
+``XH`` term), a changed one is replaced by its id, and the articles of files gone from the given
+folders, or gone from their file, are deleted.
+
+A run killed at any point loses nothing and duplicates nothing: each shard's commit is atomic,
+an article is only ever written to its own shard by ``replace_document`` on its id term, and the
+next run writes again whatever the last commits did not hold. When a shard does not answer, the
+run commits what the other shards took and stops with a French message; the next run resumes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import json
+import os
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+import xapian
+
+from indexer.analysis import ANALYSIS_VERSION, TOKEN_RE, CachedFilter, Lexiconizer, normalize_raw
+from indexer.article import Article
+from indexer.build import Summary
+from indexer.lexicon import entries
+from indexer.readers import Skip, file_stems, iter_files, read_file
+from indexer.schema import make_schema, stemming_cache
+from indexer.store import PresseIndexError
+
+from . import layout as L
+from .config import Cluster, Shard
+from .connect import NETWORK_ERRORS, ShardUnavailable, open_writer, reason
+
+__all__ = ["DEFAULT_BATCH", "ClusterIndexError", "DocumentMaker", "index_cluster"]
+
+DEFAULT_BATCH = 500  # articles per shard between two commits
+
+
+class ClusterIndexError(PresseIndexError):
+    """An indexing run that had to stop (a shard down, a shard of another cluster); French message."""
+
+
+class DocumentMaker:
+    """Turns an ``Article`` into its Xapian document, with the analysers of a local Presse index
+    (``indexer.schema.make_schema``): the same terms, positions and lexicon entries."""
+
+    def __init__(self):
+        self.schema = make_schema()
+        for name in ("title", "title_exact"):
+            cached = self.schema[name].cached_filter()
+            if cached is not None:
+                cached.bound(CachedFilter.MAX_ENTRIES)  # no "fresh words": the lexicon is made here
+        self.lexiconizer = Lexiconizer(terms=stemming_cache(self.schema))
+
+    def _frequencies(self, field: str, value) -> Iterable[tuple[str, int]]:
+        for term, freq, _, _ in self.schema[field].index(value):
+            yield term.decode("utf-8"), freq
+
+    def _positions(self, field: str, value) -> Iterable[tuple[str, list[int]]]:
+        fmt = self.schema[field].format
+        for term, _, _, encoded in self.schema[field].index(value):
+            yield term.decode("utf-8"), fmt.decode_positions(encoded)
+
+    def document(self, article: Article) -> xapian.Document:
+        """The shard document of ``article``."""
+        doc = xapian.Document()
+        lead = article.lead or ""
+        for field, text in (("title", article.title), ("lead", lead), ("body", article.body)):
+            if not text:
+                continue
+            for term, freq in self._frequencies(field, text):
+                _add_term(doc, L.STEMS + term, freq * L.STEM_WDF[field])
+                if field == "title":
+                    _add_term(doc, L.TITLE_STEMS + term, freq)
+        for prefix, field, value in ((L.TITLE_FORMS, "title_exact", article.title),
+                                     (L.FORMS, "exact", (lead, article.body) if lead else article.body),
+                                     (L.AUTHOR_FORMS, "author_text", article.author),
+                                     (L.SOURCE_FORMS, "source_text", article.source)):
+            if value:
+                for term, positions in self._positions(field, value):
+                    if L.fits(prefix + term):
+                        for pos in positions:
+                            doc.add_posting(prefix + term, pos + 1)
+        self._lexicon(doc, article)
+        self._bookkeeping(doc, article)
+        doc.set_data(json.dumps(stored_fields(article), ensure_ascii=False, separators=(",", ":")))
+        return doc
+
+    def _lexicon(self, doc: xapian.Document, article: Article) -> None:
+        raws = {normalize_raw(m) for text in (article.title, article.lead or "", article.body)
+                for m in TOKEN_RE.findall(text) if not m.isascii()}
+        for kind, a, b in entries(raws, self.lexiconizer):
+            _add_boolean(doc, f"{L.LEXICON if kind == 'k' else L.DISPLAY}{a}:{b}")
+
+    @staticmethod
+    def _bookkeeping(doc: xapian.Document, article: Article) -> None:
+        doc.add_boolean_term(L.ID + article.id)
+        _add_boolean(doc, L.STATE + L.state_of(article.content_hash, article.path) + article.id)
+        _add_boolean(doc, L.FILE + L.file_hash(article.path) + article.id)
+        day = article.date.toordinal() if article.date else 0
+        doc.add_value(L.DAY_SLOT, xapian.sortable_serialise(day))
+        doc.add_value(L.DAY_ASC_SLOT, xapian.sortable_serialise(day or L.UNDATED_LAST))
+        facets = {"source": article.source, "author": article.author, "section": article.section,
+                  "year": article.date.year if article.date else None}
+        for name, value in facets.items():
+            if value:
+                doc.add_value(L.FACET_SLOTS[name], str(value))
+                doc.add_boolean_term(L.facet_term(name, value))
+
+
+def _add_term(doc: xapian.Document, term: str, wdf: int) -> None:
+    if L.fits(term):
+        doc.add_term(term, wdf)
+
+
+def _add_boolean(doc: xapian.Document, term: str) -> None:
+    if L.fits(term):
+        doc.add_boolean_term(term)
+
+
+def stored_fields(article: Article) -> dict:
+    """What a shard document stores for display: the fields a local index stores."""
+    fields = {"id": article.id, "title": article.title, "lead": article.lead or "", "body": article.body,
+              "date": article.date.isoformat() if article.date else None, "source": article.source,
+              "author": article.author, "section": article.section, "publisher": article.publisher,
+              "url": article.url, "tags": ",".join(t.replace(",", " ") for t in article.tags),
+              "language": article.language or "fr", "path": article.path}
+    return {k: v for k, v in fields.items() if v not in (None, "")}
+
+
+# ---------------------------------------------------------------------------------------- the run
+
+class _ShardWriter:
+    """One shard's writable connection, what it holds, and its pending writes."""
+
+    def __init__(self, shard: Shard, total: int, force: bool):
+        self.shard = shard
+        self.db = open_writer(shard)
+        self.pending = 0
+        self.states: dict[str, str] = {}  # id → state (content and file)
+        self.files: dict[str, set[str]] = {}  # file hash → ids
+        self.paths: dict[str, str] = {}  # file hash → path
+        self._check(total, force)
+        self._load()
+
+    def _check(self, total: int, force: bool) -> None:
+        here = f"{self.shard.number}/{total}"
+        meta = {key: self.db.get_metadata(key).decode("utf-8") for key in
+                (L.META_SHARD, L.META_LAYOUT, L.META_ANALYSIS)}
+        if meta[L.META_SHARD] and meta[L.META_SHARD] != here:
+            k, _, n = meta[L.META_SHARD].partition("/")
+            raise ClusterIndexError(
+                f"Le fragment {self.shard.number} ({self.shard.address}) appartient à une autre grappe (il y est le "
+                f"fragment {k} sur {n}, ici {self.shard.number} sur {total}) : les articles iraient au mauvais "
+                "fragment. Pour changer le nombre de fragments, indexez vers des fragments vides "
+                "(presse reindex --cluster NOUVEAU_FICHIER).")
+        stale = (meta[L.META_LAYOUT] and meta[L.META_LAYOUT] != str(L.LAYOUT_VERSION)) or \
+            (meta[L.META_ANALYSIS] and meta[L.META_ANALYSIS] != str(ANALYSIS_VERSION))
+        if stale and not force:
+            raise ClusterIndexError(
+                f"Le fragment {self.shard.number} ({self.shard.address}) a été écrit par une autre version de "
+                "Presse : reconstruisez la grappe (presse reindex --cluster).")
+        if not meta[L.META_SHARD] or stale:
+            self.db.set_metadata(L.META_SHARD, here)
+            self.db.set_metadata(L.META_LAYOUT, str(L.LAYOUT_VERSION))
+            self.db.set_metadata(L.META_ANALYSIS, str(ANALYSIS_VERSION))
+            if not self.db.get_metadata(L.META_CREATED):
+                self.db.set_metadata(L.META_CREATED, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+
+    def _load(self) -> None:
+        cut = len(L.STATE)
+        for item in self.db.allterms(L.STATE):
+            term = item.term.decode("utf-8")
+            self.states[term[cut + L.STATE_CHARS:]] = term[cut:cut + L.STATE_CHARS]
+        cut = len(L.FILE)
+        for item in self.db.allterms(L.FILE):
+            term = item.term.decode("utf-8")
+            self.files.setdefault(term[cut:cut + L.FILE_HASH_CHARS], set()).add(term[cut + L.FILE_HASH_CHARS:])
+        for key in self.db.metadata_keys(L.META_PATH):
+            key = key.decode("utf-8")
+            self.paths[key[len(L.META_PATH):]] = self.db.get_metadata(key).decode("utf-8")
+
+    def write(self, article_id: str, doc: xapian.Document, path: str) -> None:
+        self.db.replace_document(L.ID + article_id, doc)
+        ph = L.file_hash(path)
+        if ph not in self.paths:
+            self.db.set_metadata(L.META_PATH + ph, path)
+            self.paths[ph] = path
+        self.pending += 1
+
+    def delete(self, article_id: str) -> None:
+        self.db.delete_document(L.ID + article_id)
+        self.pending += 1
+
+    def commit(self) -> None:
+        if self.pending:
+            self.db.commit()
+            self.pending = 0
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        except xapian.Error:
+            pass
+
+
+ProgressFn = Callable[[Summary], None]
+
+
+def index_cluster(cluster: Cluster, paths: Iterable[str | os.PathLike], *, batch_size: int = DEFAULT_BATCH,
+                  progress: ProgressFn | None = None, force: bool = False) -> Summary:
+    """Index ``paths`` into ``cluster`` incrementally (see the module docstring).
+
+    :param force: rewrite every article, even unchanged ones (``presse reindex --cluster``: after
+        an analysis change, or into shards written by another version).
+    :raises FileNotFoundError: a path does not exist (nothing is written).
+    :raises ClusterIndexError: a shard does not answer or belongs to another cluster (French
+        message; what was committed stays, and the next run resumes).
+    """
+    paths = _existing(paths)
+    started = time.perf_counter()
+    summary = Summary()
+    writers: list[_ShardWriter] = []
+    current: Shard | None = None
+    try:
+        for shard in cluster.shards:
+            current = shard
+            writers.append(_ShardWriter(shard, len(cluster.shards), force))
+        current = None
+        _run(writers, paths, summary, batch_size, progress, started, force)
+        for w in writers:
+            current = w.shard
+            w.commit()
+    except ShardUnavailable as exc:
+        _commit_others(writers, exc.shard)
+        raise ClusterIndexError(_stopped(str(exc))) from None
+    except NETWORK_ERRORS as exc:
+        shard = current or _failed_shard(writers)
+        _commit_others(writers, shard)
+        where = f"Le fragment {shard.number} ({shard.address})" if shard else "Un fragment"
+        raise ClusterIndexError(_stopped(f"{where} ne répond plus : {reason(exc)}.")) from None
+    finally:
+        for w in writers:
+            w.close()
+    summary.seconds = time.perf_counter() - started
+    if progress is not None:
+        progress(summary)
+    return summary
+
+
+def _stopped(what: str) -> str:
+    return (f"{what} Indexation arrêtée : les articles déjà validés restent consultables ; relancez la même "
+            "commande quand le fragment répondra, elle reprendra où elle s'est arrêtée.")
+
+
+def _failed_shard(writers: list[_ShardWriter]) -> Shard | None:
+    """The first shard whose connection no longer answers (the one a network error came from)."""
+    for w in writers:
+        try:
+            w.db.get_doccount()
+            w.db.get_metadata(L.META_SHARD)
+        except (*NETWORK_ERRORS, xapian.DatabaseError):
+            return w.shard
+    return None
+
+
+def _commit_others(writers: list[_ShardWriter], failed: Shard | None) -> None:
+    """Commit what the shards other than ``failed`` took, so the next run has less to do."""
+    for w in writers:
+        if failed is None or w.shard.number != failed.number:
+            try:
+                w.commit()
+            except (*NETWORK_ERRORS, xapian.DatabaseError):
+                pass
+
+
+def _run(writers: list[_ShardWriter], paths: list[str], summary: Summary, batch_size: int,
+         progress: ProgressFn | None, started: float, force: bool) -> None:
+    maker = DocumentMaker()
+    n = len(writers)
+    states = {i: s for w in writers for i, s in w.states.items()}
+    owner = {i: w for w in writers for i in w.states}
+    by_file: dict[str, set[str]] = {}
+    for w in writers:
+        for ph, ids in w.files.items():
+            by_file.setdefault(ph, set()).update(ids)
+    known_paths = {ph: p for w in writers for ph, p in w.paths.items()}
+    files = list(iter_files(paths))
+    stems = file_stems(files)
+    seen: dict[str, str] = {}  # id → the file it was read from in this run
+    visited: set[str] = set()
+    last_report = 0.0
+
+    def delete(article_id: str) -> None:
+        w = owner.get(article_id)
+        if w is not None:
+            w.delete(article_id)
+            summary.removed += 1
+            if w.pending >= batch_size:
+                w.commit()
+
+    for file, root in files:
+        summary.files += 1
+        key = os.path.realpath(file)
+        ids_here: set[str] = set()
+        for item in read_file(file, root, stems.get(file)):
+            if isinstance(item, Skip):
+                summary.skipped.append(item)
+                continue
+            if item.id in seen:
+                summary.skipped.append(Skip(item.path, f"identifiant en double : {item.id} (déjà lu dans {seen[item.id]})"))
+                continue
+            seen[item.id] = item.path
+            ids_here.add(item.id)
+            old = states.get(item.id)
+            if not force and old == L.state_of(item.content_hash, item.path):
+                summary.unchanged += 1
+                continue
+            w = writers[L.shard_of(item.id, n)]
+            w.write(item.id, maker.document(item), item.path)
+            if old is None:
+                summary.added += 1
+            else:
+                summary.updated += 1
+                if owner.get(item.id) not in (None, w):  # held by another shard (a hand-made mix-up)
+                    owner[item.id].delete(item.id)
+            summary.chars += item.chars
+            if w.pending >= batch_size:
+                w.commit()
+            if progress is not None and time.perf_counter() - last_report > 0.5:
+                summary.seconds = time.perf_counter() - started
+                progress(summary)
+                last_report = time.perf_counter()
+        # Articles gone from a file read again.
+        ph = L.file_hash(key)
+        visited.add(ph)
+        for gone in by_file.get(ph, set()) - ids_here:
+            if gone not in seen:
+                delete(gone)
+    # Files once indexed from these folders, and gone.
+    for ph, ids in by_file.items():
+        path = known_paths.get(ph)
+        if ph not in visited and path is not None and _under(path, paths):
+            for gone in ids - seen.keys():
+                delete(gone)
+
+
+def _existing(paths: Iterable[str | os.PathLike]) -> list[str]:
+    """Absolute paths, checked before anything is written (FileNotFoundError names the first missing one)."""
+    out = []
+    for p in paths:
+        path = Path(p)
+        if not path.exists():
+            raise FileNotFoundError(errno.ENOENT, "chemin introuvable", str(p))
+        out.append(str(path.resolve()))
+    return out
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
