@@ -1,0 +1,501 @@
+"""``ClusterArchive``: Presse's search API over a sharded Xapian cluster.
+
+The shards are opened one by one (``xapian.remote_open`` with bounded timeouts) and combined with
+``Database.add_database``: Xapian merges the BM25 statistics over them, so ranking is global, not
+per shard. A shard none of whose servers answers is left out: the results of the others come back
+with ``partial=True`` and a French notice; the missing shard is tried again at most every
+``RETRY_SECONDS``, so the cluster recovers by itself. A shard's read copies (``replicas``) are
+tried before it counts as missing.
+
+Results are Presse's own types (``search.types``), with the cluster's state on top
+(``ClusterSearchPage.partial``, ``ClusterStats.partial``). Not done on the cluster (yet): grouping
+wire copies (``collapse`` is accepted and lists every article), named entities, the proximity
+boost, timelines, concordances and exports.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import threading
+import time
+from typing import Callable, Sequence, TypeVar
+
+import xapian
+
+from indexer.analysis import ANALYSIS_VERSION
+from indexer.article import is_valid_id
+
+from ..archive import (MAX_PER_PAGE, OPERATOR_RE, _as_date, _as_list, _check_params, _filters, _hit,
+                       _plain_words, _replace_word)
+from ..entities import KINDS as ENTITY_KINDS
+from ..facets import MAX_FACET_VALUES, Filters, UnknownFilterValue, filter_values, suggested_values, value_words
+from ..highlight import Highlighter
+from ..query import Analysis, Highlights
+from ..syntax import And, QueryError, parse, query_text
+from ..types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
+from ..vocabulary import spelling_neighbours
+from . import layout as L
+from .compile import Compiled, compile_query, day_range
+from .config import Cluster, Shard, load_cluster
+from .connect import NETWORK_ERRORS, TIMEOUT_MS, ShardUnavailable, open_shard
+from .terms import ClusterTerms
+
+__all__ = ["ClusterArchive", "ClusterSearchPage", "ClusterStats", "ClusterUnavailable"]
+
+RECHECK_SECONDS = 0.5  # how often a connection looks for new commits on the shards
+RETRY_SECONDS = 0.5  # how often a missing shard is tried again
+# BM25 over the combined stem field: stems count STEM_WDF times per occurrence (2 in the body), so
+# K1 is the local engine's 0.8 times 2; B as the body's.
+WEIGHTING = dict(k1=1.6, k2=0.0, k3=1.0, b=0.75, min_normlen=0.5)
+MORE_LIKE_TERMS = 15
+
+T = TypeVar("T")
+
+
+class ClusterUnavailable(Exception):
+    """No shard of the cluster answers; ``str(error)`` says so in French."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterSearchPage(SearchPage):
+    """A ``SearchPage`` from a cluster: ``partial`` when shards did not answer (``missing``: their numbers)."""
+
+    partial: bool = False
+    missing: tuple[int, ...] = ()
+    shards: int = 1
+
+    @property
+    def notice(self) -> str | None:
+        """The French notice for incomplete results: « 1 fragment sur 3 ne répond pas : résultats incomplets »."""
+        return _notice(self.missing, self.shards)
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterStats(ArchiveStats):
+    """``ArchiveStats`` of a cluster: ``articles`` per shard, and which shards did not answer."""
+
+    shard_articles: tuple[int | None, ...] = ()
+    partial: bool = False
+    missing: tuple[int, ...] = ()
+
+
+def _notice(missing: Sequence[int], shards: int) -> str | None:
+    if not missing:
+        return None
+    n = len(missing)
+    verb = "ne répond pas" if n == 1 else "ne répondent pas"
+    return f"{n} fragment{'s' if n > 1 else ''} sur {shards} {verb} : résultats incomplets"
+
+
+# ---------------------------------------------------------------------------------------- connections
+
+class _Connection:
+    """One thread's connections to the shards, combined into one database, and who is missing."""
+
+    def __init__(self, cluster: Cluster, timeout_ms: int):
+        self.cluster = cluster
+        self.timeout_ms = timeout_ms
+        self.db: xapian.Database | None = None
+        self.parts: dict[int, xapian.Database] = {}  # shard number → its connection
+        self.missing: tuple[int, ...] = ()
+        self.opened = 0.0
+        self.checked = 0.0
+
+    def database(self) -> xapian.Database:
+        """The combined database, (re)built when shards were missing and it is time to try them again."""
+        now = time.monotonic()
+        if self.db is None or (self.missing and now - self.opened > RETRY_SECONDS):
+            self._open()
+        elif now - self.checked > RECHECK_SECONDS:
+            self.checked = now
+            self.db.reopen()  # new commits; a NetworkError here is handled as a failed search
+        return self.db
+
+    def _open(self) -> None:
+        self.close()
+        db, parts, missing = xapian.Database(), {}, []
+        for shard in self.cluster.shards:
+            try:
+                part, _ = open_shard(shard, self.timeout_ms)
+            except ShardUnavailable:
+                missing.append(shard.number)
+                continue
+            parts[shard.number] = part
+            db.add_database(part)
+        if not parts:
+            raise ClusterUnavailable(f"Aucun fragment de la grappe {self.cluster.name} ne répond : recherche "
+                                     "impossible pour l'instant. Vérifiez que les serveurs xapian-tcpsrv tournent.")
+        self.db, self.parts, self.missing = db, parts, tuple(missing)
+        self.opened = self.checked = time.monotonic()
+
+    def reset(self) -> None:
+        """Forget the connections (one failed): the next ``database`` opens every shard again."""
+        self.close()
+
+    def close(self) -> None:
+        for part in self.parts.values():
+            try:
+                part.close()
+            except xapian.Error:
+                pass
+        self.db, self.parts = None, {}
+
+
+# ---------------------------------------------------------------------------------------- the archive
+
+@dataclasses.dataclass
+class _Match:
+    compiled: Compiled
+    query: xapian.Query
+    sort: str
+    suggestion: str | None = None
+    rewritten: str | None = None
+    relaxed: bool = False
+
+
+class ClusterArchive:
+    """A searchable press archive spread over the shards of a Xapian cluster; safe to share
+    between threads (each thread has its own connections).
+
+    >>> archive = ClusterArchive.from_file("grappe.toml")                 # doctest: +SKIP
+    >>> page = archive.search("pétrole ET gaz SAUF Russie", sort="-date")  # doctest: +SKIP
+    >>> page.total, page.partial                                          # doctest: +SKIP
+    """
+
+    def __init__(self, cluster: Cluster, *, timeout_ms: int = TIMEOUT_MS):
+        self.cluster = cluster
+        self.timeout_ms = timeout_ms
+        self._analysis = Analysis()
+        self._local = threading.local()
+        self._all: list[_Connection] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike, **kwargs) -> "ClusterArchive":
+        """The archive of the cluster file ``path`` (``ClusterConfigError``, in French, for a bad file)."""
+        return cls(load_cluster(path), **kwargs)
+
+    def close(self) -> None:
+        """Close every thread's connections."""
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _connection(self) -> _Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = _Connection(self.cluster, self.timeout_ms)
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def _run(self, work: Callable[[xapian.Database], T]) -> tuple[T, tuple[int, ...]]:
+        """``work(db)`` over the shards that answer, and the numbers of those that do not. A shard
+        failing during the work is left out and the work done again once."""
+        conn = self._connection()
+        for attempt in range(3):
+            try:
+                db = conn.database()
+                return work(db), conn.missing
+            except (*NETWORK_ERRORS, xapian.DatabaseModifiedError):
+                conn.reset()
+                if attempt == 2:
+                    raise ClusterUnavailable(f"La grappe {self.cluster.name} ne répond pas de façon fiable : "
+                                             "réessayez dans un instant.") from None
+        raise AssertionError("unreachable")
+
+    # ------------------------------------------------------------------ search
+    def search(self, q: str = "", *, page: int = 1, per_page: int = 20, source: Sequence[str] | str = (),
+               author: Sequence[str] | str = (), section: Sequence[str] | str = (), year: Sequence[int] | int = (),
+               date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
+               sort: str = "relevance", facets: Sequence[str] = ("source", "year", "author"),
+               collapse: bool = False) -> ClusterSearchPage:
+        """Search the cluster: the parameters, results and errors of ``search.Archive.search``
+        (``collapse`` is accepted; the cluster does not group wire copies). ``partial`` says some
+        shards did not answer.
+
+        :raises QueryError: the query or a parameter cannot be searched (French message).
+        :raises ClusterUnavailable: no shard answers.
+        """
+        started = time.perf_counter()
+        q = query_text(q)
+        if not isinstance(collapse, bool):
+            raise QueryError("Le paramètre collapse doit valoir True ou False.")
+        page, per_page, sort, facets = _check_params(page, per_page, sort, facets)
+        filters = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
+                           _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
+
+        def work(db: xapian.Database) -> ClusterSearchPage:
+            terms = ClusterTerms(db)
+            match = self._match(terms, q, sort)
+            query = match.query
+            if filters is not None:
+                query = xapian.Query(xapian.Query.OP_FILTER, query, _filter_query(terms, filters))
+            mset = self._enquire(db, query, match.sort).get_mset((page - 1) * per_page, per_page, db.get_doccount())
+            spies = _facet_spies(db, query, facets)
+            highlighter = Highlighter(match.compiled.highlights, self._analysis)
+            hits = tuple(_hit_of(m.document, m.weight, highlighter) for m in mset)
+            return ClusterSearchPage(
+                query=q, page=page, per_page=per_page, total=mset.get_matches_estimated(), took_ms=0.0, hits=hits,
+                facets={name: _facet_counts(name, spies.get(name)) for name in facets}, suggestion=match.suggestion,
+                sort=match.sort, rewritten=match.rewritten, relaxed=match.relaxed, collapse=False,
+                collapsed_total=None, shards=len(self.cluster.shards))
+
+        out, missing = self._run(work)
+        return dataclasses.replace(out, partial=bool(missing), missing=missing,
+                                   took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def _enquire(self, db: xapian.Database, query: xapian.Query, sort: str) -> xapian.Enquire:
+        enquire = xapian.Enquire(db)
+        enquire.set_query(query)
+        enquire.set_weighting_scheme(xapian.BM25Weight(*WEIGHTING.values()))
+        if sort == "relevance":
+            enquire.set_sort_by_relevance_then_value(L.DAY_SLOT, True)  # ties: newest first
+        elif sort == "-date":
+            enquire.set_sort_by_value_then_relevance(L.DAY_SLOT, True)
+        else:
+            enquire.set_sort_by_value_then_relevance(L.DAY_ASC_SLOT, False)
+        return enquire
+
+    def _match(self, terms: ClusterTerms, q: str, sort: str) -> _Match:
+        """What ``q`` searches, as ``search.Archive._match`` settles it: when nothing has all the
+        words of a plain query, its respelling, else the articles with any of the words."""
+        tree = parse(q)
+        compiled = compile_query(tree, terms, self._analysis)
+        if compiled.query is None:
+            if tree is None:  # an empty query lists every article, newest first
+                return _Match(compiled, xapian.Query.MatchAll, "-date" if sort == "relevance" else sort)
+            return _Match(compiled, xapian.Query.MatchNothing, sort)
+        match = _Match(compiled, compiled.query, sort)
+        count = _count(terms.db, compiled.query, 3)
+        if count < 3 and compiled.words:
+            match.suggestion = self._suggest(terms, q, compiled.words)
+        if count == 0 and _plain_words(tree) and not OPERATOR_RE.search(q):
+            if match.suggestion:
+                respelled = compile_query(parse(match.suggestion), terms, self._analysis)
+                if respelled.query is not None and _count(terms.db, respelled.query, 1):
+                    return _Match(respelled, respelled.query, sort, match.suggestion, match.suggestion)
+            if isinstance(tree, And) and len(tree.items) > 1:
+                clauses = [c.query for c in (compile_query(w, terms, self._analysis) for w in tree.items)
+                           if c.query is not None]
+                if len(clauses) > 1:
+                    relaxed = xapian.Query(xapian.Query.OP_OR, clauses)
+                    if _count(terms.db, relaxed, 1):
+                        return _Match(compiled, relaxed, sort, match.suggestion, relaxed=True)
+        return match
+
+    def _suggest(self, terms: ClusterTerms, q: str, words) -> str | None:
+        """A respelling of ``q``, each unknown word replaced by its likeliest neighbour
+        (``search.Archive._suggest``, over the cluster's vocabulary)."""
+        suggestion, changed = q, False
+        for raw, folded, stems in words:
+            if len(folded) < 3 or any(terms.frequency(L.STEMS + t) for t in stems):
+                continue
+            neighbours = spelling_neighbours(terms.vocabulary(L.FORMS, folded), folded, 1 if len(folded) <= 5 else 2)
+            if neighbours:
+                suggestion = _replace_word(suggestion, raw, terms.accented(neighbours[0][2]))
+                changed = True
+        return suggestion if changed and suggestion != q else None
+
+    # ------------------------------------------------------------------ articles
+    def get(self, article_id: str, q: str = "") -> ArticleView | None:
+        """The whole article ``article_id`` (None when there is none), highlighted for ``q`` as
+        ``search(q)`` highlights its hits."""
+        if not isinstance(article_id, str) or not is_valid_id(article_id):
+            return None
+
+        def work(db: xapian.Database) -> ArticleView | None:
+            doc = _document(db, article_id)
+            if doc is None:
+                return None
+            fields = _fields(doc)
+            highlights = Highlights()
+            if q and isinstance(q, str):
+                try:
+                    highlights = self._match(ClusterTerms(db), q, "relevance").compiled.highlights
+                except QueryError:
+                    pass
+            hl = Highlighter(highlights, self._analysis)
+            body = fields.get("body", "")
+            return ArticleView(
+                id=fields["id"], title=fields.get("title", ""), body=body, date=fields.get("date"),
+                source=fields.get("source"), author=fields.get("author"), publisher=fields.get("publisher"),
+                url=fields.get("url"), section=fields.get("section"), lead=fields.get("lead") or None,
+                tags=tuple(t for t in (fields.get("tags") or "").split(",") if t), language=fields.get("language", "fr"),
+                title_html=hl.mark(fields.get("title", "")), lead_html=hl.mark(fields.get("lead", "")),
+                paragraphs_html=hl.mark_lines(body))
+
+        return self._run(work)[0]
+
+    def more_like(self, article_id: str, limit: int = 5) -> list[Hit]:
+        """Articles similar to ``article_id``, by its key stems (Xapian's relevance feedback, over
+        every shard); empty when there is no such article.
+
+        :raises QueryError: ``limit`` is not a whole number from 0 to 100.
+        """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_PER_PAGE:
+            raise QueryError(f"Le nombre d'articles similaires doit être un entier de 0 à {MAX_PER_PAGE}.")
+        if not isinstance(article_id, str) or not is_valid_id(article_id) or limit == 0:
+            return []
+
+        def work(db: xapian.Database) -> list[Hit]:
+            postings = db.postlist(L.ID + article_id)
+            docid = next((p.docid for p in postings), None)
+            if docid is None:
+                return []
+            rset = xapian.RSet()
+            rset.add_document(docid)
+            enquire = xapian.Enquire(db)
+            enquire.set_query(xapian.Query(L.ID + article_id))
+            eset = enquire.get_eset(MORE_LIKE_TERMS, rset, _StemsOnly())
+            if not eset.size():
+                return []
+            query = xapian.Query(xapian.Query.OP_AND_NOT,
+                                 xapian.Query(xapian.Query.OP_OR, [item.term for item in eset]),
+                                 xapian.Query(L.ID + article_id))
+            mset = self._enquire(db, query, "relevance").get_mset(0, limit)
+            empty = Highlighter(Highlights(), self._analysis)
+            return [_hit_of(m.document, m.weight, empty) for m in mset]
+
+        return self._run(work)[0]
+
+    # ------------------------------------------------------------------ stats
+    def stats(self) -> ClusterStats:
+        """How many articles (per shard too), from which sources, over which dates."""
+        conn_parts: dict[int, int] = {}
+
+        def work(db: xapian.Database) -> ClusterStats:
+            conn = self._connection()
+            for number, part in conn.parts.items():
+                conn_parts[number] = part.get_doccount()
+            enquire = xapian.Enquire(db)
+            enquire.set_query(xapian.Query.MatchAll)
+            spy = xapian.ValueCountMatchSpy(L.FACET_SLOTS["source"])
+            enquire.add_matchspy(spy)
+            enquire.get_mset(0, 0, db.get_doccount())
+            first = xapian.sortable_unserialise(db.get_value_lower_bound(L.DAY_ASC_SLOT) or
+                                                xapian.sortable_serialise(L.UNDATED_LAST))
+            last = xapian.sortable_unserialise(db.get_value_upper_bound(L.DAY_SLOT) or xapian.sortable_serialise(0))
+            meta = {k: db.get_metadata(k).decode("utf-8") for k in (L.META_ANALYSIS, L.META_CREATED)}
+            return ClusterStats(
+                articles=db.get_doccount(), sources=_facet_counts("source", spy),
+                date_min=dt.date.fromordinal(int(first)) if 0 < first < L.UNDATED_LAST else None,
+                date_max=dt.date.fromordinal(int(last)) if last > 0 else None, size_bytes=0,
+                analysis_version=int(meta[L.META_ANALYSIS] or ANALYSIS_VERSION), created=meta[L.META_CREATED] or None,
+                generation=f"grappe de {len(self.cluster.shards)} fragments")
+
+        out, missing = self._run(work)
+        per_shard = tuple(conn_parts.get(s.number) for s in self.cluster.shards)
+        return dataclasses.replace(out, shard_articles=per_shard, partial=bool(missing), missing=missing)
+
+    def facet_values(self, name: str) -> tuple[FacetCount, ...]:
+        """Every value of facet ``name`` in the cluster with its article count."""
+        _check_params(1, 1, "relevance", [name])
+        return self.search("", per_page=1, facets=[name]).facets[name]
+
+
+# ---------------------------------------------------------------------------------------- helpers
+
+class _StemsOnly(xapian.ExpandDecider):
+    """Relevance feedback keeps the article's stems (unprefixed terms), not its bookkeeping terms."""
+
+    def __call__(self, term: bytes) -> bool:
+        return bool(term) and not (65 <= term[0] <= 90)
+
+
+def _facet_spies(db: xapian.Database, query: xapian.Query, facets: Sequence[str]) -> dict:
+    """Facet name → the ``ValueCountMatchSpy`` that counted its values over every match.
+
+    A match of its own, unsorted and unweighted: over remote shards, Xapian 1.4's spies count
+    some documents twice when the match is sorted by value (a 2,101-article cluster counted 2,110).
+    """
+    spies = {name: xapian.ValueCountMatchSpy(L.FACET_SLOTS[name]) for name in facets if name in L.FACET_SLOTS}
+    if spies:
+        enquire = xapian.Enquire(db)
+        enquire.set_query(query)
+        enquire.set_weighting_scheme(xapian.BoolWeight())
+        for spy in spies.values():
+            enquire.add_matchspy(spy)
+        enquire.get_mset(0, 0, db.get_doccount())
+    return spies
+
+
+def _count(db: xapian.Database, query: xapian.Query, enough: int) -> int:
+    """How many articles ``query`` matches, counted up to ``enough`` at least."""
+    enquire = xapian.Enquire(db)
+    enquire.set_query(query)
+    enquire.set_weighting_scheme(xapian.BoolWeight())
+    return enquire.get_mset(0, 0, enough).get_matches_lower_bound()
+
+
+def _document(db: xapian.Database, article_id: str) -> xapian.Document | None:
+    for posting in db.postlist(L.ID + article_id):
+        return db.get_document(posting.docid)
+    return None
+
+
+def _fields(doc: xapian.Document) -> dict:
+    """The stored fields of a shard document, the date as a ``datetime.date``."""
+    fields = json.loads(doc.get_data().decode("utf-8"))
+    if fields.get("date"):
+        fields["date"] = dt.date.fromisoformat(fields["date"])
+    return fields
+
+
+def _hit_of(doc: xapian.Document, score: float, highlighter: Highlighter) -> Hit:
+    return _hit(_fields(doc), score, highlighter)
+
+
+def _facet_counts(name: str, spy: xapian.ValueCountMatchSpy | None) -> tuple[FacetCount, ...]:
+    """A facet's counts as ``search.facets.ReaderColumns.counts`` orders them: years newest first,
+    other facets by count; named entities are not in the cluster (no counts)."""
+    if spy is None or name in ENTITY_KINDS:
+        return ()
+    items = [(item.term.decode("utf-8"), item.termfreq) for item in spy.values()]
+    if name == "year":
+        years = sorted(((int(v), c) for v, c in items if v.isdigit()), key=lambda x: -x[0])
+        return tuple(FacetCount(v, c) for v, c in years[:MAX_FACET_VALUES])
+    items.sort(key=lambda x: (-x[1], x[0]))
+    return tuple(FacetCount(v, c) for v, c in items[:MAX_FACET_VALUES])
+
+
+def _filter_query(terms: ClusterTerms, filters: Filters) -> xapian.Query:
+    """What the search's filters keep, as a boolean query (``ReaderColumns.filter_docs``)."""
+    parts = []
+    for name, wanted in (("source", filters.sources), ("author", filters.authors), ("section", filters.sections)):
+        if wanted:
+            parts.append(_value_terms(terms, name, wanted))
+    if filters.years:
+        parts.append(xapian.Query(xapian.Query.OP_OR, [xapian.Query(L.facet_term("year", y))
+                                                       for y in sorted(set(filters.years))]))
+    if filters.day_from is not None or filters.day_to is not None:
+        parts.append(day_range(filters.day_from, filters.day_to))
+    return parts[0] if len(parts) == 1 else xapian.Query(xapian.Query.OP_AND, parts)
+
+
+def _value_terms(terms: ClusterTerms, name: str, wanted: Sequence[str]) -> xapian.Query:
+    """The articles whose facet ``name`` has a value one of ``wanted`` keeps (``filter_values``).
+
+    :raises UnknownFilterValue: a filter keeps no value of the cluster.
+    """
+    known = terms.listing(L.FACET_TERMS[name])
+    values = [v for v, _ in known]
+    words = [value_words(v) for v in values]
+    kept: set[str] = set()
+    for value in wanted:
+        found = filter_values(values, value, words)
+        if not found:
+            frequent = [v for v, _ in sorted(known, key=lambda x: (-x[1], x[0]))]
+            raise UnknownFilterValue(name, value, *suggested_values(values, value, frequent))
+        kept.update(values[i] for i in found)
+    return xapian.Query(xapian.Query.OP_OR, [xapian.Query(L.FACET_TERMS[name] + v) for v in sorted(kept)])
+

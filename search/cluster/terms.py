@@ -1,0 +1,70 @@
+"""The cluster's own lexicon and vocabulary, read from the shards' term lists.
+
+Every node that serves reads the same: the accent-insensitive lexicon (``XK`` terms), the accented
+display forms (``XD``) and each field's vocabulary for prefix, wildcard and fuzzy words, merged
+over the shards by Xapian (term frequencies summed). Lookups are bounded like the local engine's
+(``search.query``'s MAX_* constants, ``search.vocabulary.MAX_FUZZY_SCAN``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Callable
+
+import numpy as np
+import xapian
+
+from ..query import MAX_EXPANSION, MAX_SCANNED_TERMS
+from ..vocabulary import MAX_FUZZY_SCAN, Vocabulary
+from . import layout as L
+
+
+class ClusterTerms:
+    """Term lookups against one (combined) cluster database."""
+
+    def __init__(self, db: xapian.Database):
+        self.db = db
+
+    def listing(self, prefix: str, start: str = "", limit: int | None = None) -> list[tuple[str, int]]:
+        """The terms of the field ``prefix`` starting with ``start`` (the field prefix cut off), with
+        their frequencies; the first ``limit`` when given."""
+        cut = len(prefix.encode("utf-8"))
+        return [(item.term[cut:].decode("utf-8", "replace"), item.termfreq)
+                for item in itertools.islice(self.db.allterms(prefix + start), limit)]
+
+    def terms_for_key(self, key: str) -> set[str]:
+        """The stems indexed for the words whose fold-then-stem key is ``key`` (``key`` included):
+        ``indexer.lexicon.Lexicon.terms_for_key``, from the shards."""
+        return {text for text, _ in self.listing(f"{L.LEXICON}{key}:", limit=MAX_SCANNED_TERMS)} | {key}
+
+    def accented(self, folded: str) -> str:
+        """How ``folded`` is most often written with accents in the archive (itself when never)."""
+        forms = self.listing(f"{L.DISPLAY}{folded}:", limit=MAX_SCANNED_TERMS)
+        return max(forms, key=lambda x: (x[1], x[0]))[0] if forms else folded
+
+    def frequency(self, term: str) -> int:
+        """How many articles hold ``term`` (a full term, prefix included)."""
+        return self.db.get_termfreq(term) if L.fits(term) else 0
+
+    def expand(self, prefix: str, start: str, match: Callable[[str], object]) -> list[str]:
+        """Up to MAX_EXPANSION terms of the field ``prefix`` starting with ``start`` that ``match``,
+        most frequent first (among the first MAX_SCANNED_TERMS): ``search.query.Compiler._expand``."""
+        if not L.fits(prefix + start):
+            return []
+        found = [(df, text) for text, df in self.listing(prefix, start, MAX_SCANNED_TERMS) if df and match(text)]
+        found.sort(key=lambda x: (-x[0], x[1]))
+        return [t for _, t in found[:MAX_EXPANSION]]
+
+    def vocabulary(self, prefix: str, word: str) -> Vocabulary:
+        """The part of the field ``prefix``'s vocabulary that ``search.vocabulary.spelling_neighbours``
+        reads for ``word``: the first MAX_FUZZY_SCAN terms from its first two letters, and from its
+        first letter. Its neighbours are those the whole vocabulary gives."""
+        found: dict[str, int] = {}
+        for size in (2, 1):
+            if L.fits(prefix + word[:size]):
+                found.update(self.listing(prefix, word[:size], MAX_FUZZY_SCAN))
+        vocabulary = Vocabulary.__new__(Vocabulary)  # a slice of the vocabulary, not a Whoosh reader's
+        vocabulary.terms = sorted(found)
+        vocabulary.frequencies = np.fromiter((found[t] for t in vocabulary.terms), dtype=np.int64,
+                                             count=len(found))
+        return vocabulary
