@@ -32,6 +32,8 @@ __all__ = ["Compiled", "compile_query", "day_range"]
 # The exact forms of a plain query's words score as well, in the title and the text (as
 # search.ranking.Ranking.exact_forms does); title forms weigh more, like title stems.
 EXACT_FORM_WEIGHT = {L.TITLE_FORMS: 2.0 * 2.5, L.FORMS: 2.0}
+PROXIMITY_WINDOW = 3  # search.ranking.Ranking.proximity_window
+PROXIMITY_WEIGHT = 1.0
 
 
 @dataclasses.dataclass
@@ -57,14 +59,30 @@ def compile_query(tree, terms: ClusterTerms, analysis: Analysis) -> Compiled:
         compiler.stop_words_as_words = True
         query = compiler.node(tree, True)
     if query is not None and compiler.words and not compiler.stop_words_as_words:
-        query = xapian.Query(xapian.Query.OP_AND_MAYBE, query, _exact_forms([w for _, w, _ in compiler.words]))
+        words = [w for _, w, _ in compiler.words]
+        query = xapian.Query(xapian.Query.OP_AND_MAYBE, query, _exact_forms(words, _plain(tree)))
     return Compiled(query, compiler.highlights, compiler.words)
 
 
-def _exact_forms(words: list[str]) -> xapian.Query:
-    """The exact forms of the plain words typed, scoring only (``OP_AND_MAYBE``)."""
+def _plain(tree) -> bool:
+    """True for a query of plain words only (no operator, phrase, field, wildcard)."""
+    if isinstance(tree, Word):
+        return tree.field is None
+    return isinstance(tree, And) and all(isinstance(w, Word) and w.field is None for w in tree.items)
+
+
+def _exact_forms(words: list[str], plain: bool) -> xapian.Query:
+    """What scores without matching (``OP_AND_MAYBE``): the exact forms of the plain words typed,
+    and for a query of plain words only, those words near each other (each within
+    ``PROXIMITY_WINDOW`` positions of the previous), as ``search.proximity`` boosts them."""
     parts = [xapian.Query(xapian.Query.OP_SCALE_WEIGHT, xapian.Query(prefix + w), weight)
              for w in dict.fromkeys(words) for prefix, weight in EXACT_FORM_WEIGHT.items() if L.fits(prefix + w)]
+    if plain and len(words) > 1 and PROXIMITY_WEIGHT:
+        window = (len(words) - 1) * PROXIMITY_WINDOW + 1
+        parts += [xapian.Query(xapian.Query.OP_SCALE_WEIGHT,
+                               xapian.Query(xapian.Query.OP_PHRASE, [prefix + w for w in words], window),
+                               PROXIMITY_WEIGHT)
+                  for prefix in (L.TITLE_FORMS, L.FORMS) if all(L.fits(prefix + w) for w in words)]
     return xapian.Query(xapian.Query.OP_OR, parts)
 
 
