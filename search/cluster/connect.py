@@ -6,8 +6,9 @@ import xapian
 
 from .config import Address, Shard
 
-# A hung shard holds a request at most this long: each network operation, and each connection.
-TIMEOUT_MS = 2000
+# A hung shard holds a request about twice this long at most: the operation that times out, then
+# the attempt to open it again (which leaves it out). Each network operation is bounded by it.
+TIMEOUT_MS = 1000
 CONNECT_TIMEOUT_MS = 1000
 # Writes wait longer: a commit of a large batch fsyncs on the server.
 WRITE_TIMEOUT_MS = 30000

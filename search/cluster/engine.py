@@ -4,7 +4,8 @@ The shards are opened one by one (``xapian.remote_open`` with bounded timeouts) 
 ``Database.add_database``: Xapian merges the BM25 statistics over them, so ranking is global, not
 per shard. A shard none of whose servers answers is left out: the results of the others come back
 with ``partial=True`` and a French notice; the missing shard is tried again at most every
-``RETRY_SECONDS``, so the cluster recovers by itself. A shard's read copies (``replicas``) are
+``RETRY_SECONDS`` (``HUNG_RETRY_SECONDS`` when it let the connection time out, since each try
+holds a request that long), so the cluster recovers by itself. A shard's read copies (``replicas``) are
 tried before it counts as missing.
 
 Results are Presse's own types (``search.types``), with the cluster's state on top
@@ -46,7 +47,8 @@ from .terms import ClusterTerms
 __all__ = ["ClusterArchive", "ClusterSearchPage", "ClusterStats", "ClusterUnavailable"]
 
 RECHECK_SECONDS = 0.5  # how often a connection looks for new commits on the shards
-RETRY_SECONDS = 0.5  # how often a missing shard is tried again
+RETRY_SECONDS = 0.5  # how often a missing shard that refused the connection is tried again
+HUNG_RETRY_SECONDS = 5.0  # … and one that let the connection time out (each try costs a request that long)
 # BM25 over the combined stem field (stems count STEM_WDF times per occurrence: 2 in the body).
 # Chosen for agreeing with the local engine's first result on 40 queries over seeds/ (k1 1.6, b 0.75:
 # mean reciprocal rank of the local first hit 0.61; k1 3.2, b 0.4: 0.75). To tune with bench/relevance.py.
@@ -102,13 +104,13 @@ class _Connection:
         self.db: xapian.Database | None = None
         self.parts: dict[int, xapian.Database] = {}  # shard number → its connection
         self.missing: tuple[int, ...] = ()
-        self.opened = 0.0
+        self.retry_at = 0.0
         self.checked = 0.0
 
     def database(self) -> xapian.Database:
         """The combined database, (re)built when shards were missing and it is time to try them again."""
         now = time.monotonic()
-        if self.db is None or (self.missing and now - self.opened > RETRY_SECONDS):
+        if self.db is None or (self.missing and now >= self.retry_at):
             self._open()
         elif now - self.checked > RECHECK_SECONDS:
             self.checked = now
@@ -118,11 +120,15 @@ class _Connection:
     def _open(self) -> None:
         self.close()
         db, parts, missing = xapian.Database(), {}, []
+        retry = RETRY_SECONDS
         for shard in self.cluster.shards:
+            started = time.monotonic()
             try:
                 part, _ = open_shard(shard, self.timeout_ms)
             except ShardUnavailable:
                 missing.append(shard.number)
+                if time.monotonic() - started > self.timeout_ms / 2000:
+                    retry = HUNG_RETRY_SECONDS
                 continue
             parts[shard.number] = part
             db.add_database(part)
@@ -130,7 +136,8 @@ class _Connection:
             raise ClusterUnavailable(f"Aucun fragment de la grappe {self.cluster.name} ne répond : recherche "
                                      "impossible pour l'instant. Vérifiez que les serveurs xapian-tcpsrv tournent.")
         self.db, self.parts, self.missing = db, parts, tuple(missing)
-        self.opened = self.checked = time.monotonic()
+        self.checked = time.monotonic()
+        self.retry_at = self.checked + retry
 
     def reset(self) -> None:
         """Forget the connections (one failed): the next ``database`` opens every shard again."""

@@ -1,0 +1,96 @@
+"""Real Xapian shard servers for the cluster tests: ``xapian-tcpsrv`` processes on free loopback
+ports over temporary directories (no mocks); ``conftest`` starts and stops them.
+
+Tests that need servers are skipped, with the reason, when the ``xapian`` bindings or
+``xapian-tcpsrv`` are missing (``pip install -e '.[cluster]'``, ``apt-get install xapian-tools``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+START_SECONDS = 10.0
+
+
+def need_xapian() -> None:
+    """Skip the calling test when the cluster cannot run here."""
+    try:
+        import xapian  # noqa: F401
+    except ImportError:
+        pytest.skip("les liaisons Python de Xapian manquent (pip install -e '.[cluster]')")
+    if shutil.which("xapian-tcpsrv") is None:
+        pytest.skip("xapian-tcpsrv manque (apt-get install xapian-tools)")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ShardServer:
+    """One ``xapian-tcpsrv`` over ``directory``, bound to 127.0.0.1 (writable unless ``readonly``)."""
+
+    def __init__(self, directory: Path, readonly: bool = False, port: int | None = None):
+        self.directory = directory
+        self.readonly = readonly
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+        directory.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> "ShardServer":
+        args = ["xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(self.port), "--quiet"]
+        if not self.readonly:
+            args.append("--writable")
+        self.process = subprocess.Popen(args + [str(self.directory)], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, start_new_session=True)
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"xapian-tcpsrv s'est arrêté : {self.process.stderr.read().decode()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"xapian-tcpsrv ne répond pas sur le port {self.port}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the server and the processes it forked for its connections."""
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def kill(self) -> None:
+        self.stop(signal.SIGKILL)
+
+
+def cluster_file(path: Path, shards: list[ShardServer], replicas: dict[int, list[ShardServer]] | None = None) -> Path:
+    """Write the cluster file of ``shards`` (with ``replicas`` by shard index) to ``path``."""
+    lines = []
+    for i, server in enumerate(shards):
+        lines += ["[[shard]]", f'address = "{server.address}"']
+        copies = (replicas or {}).get(i, [])
+        if copies:
+            lines.append("replicas = [" + ", ".join(f'"{c.address}"' for c in copies) + "]")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
