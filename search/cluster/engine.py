@@ -40,7 +40,7 @@ from ..types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 from ..vocabulary import spelling_neighbours
 from . import layout as L
 from .compile import Compiled, compile_query, day_range
-from .config import Cluster, Shard, load_cluster
+from .config import Cluster, load_cluster
 from .connect import NETWORK_ERRORS, TIMEOUT_MS, ShardUnavailable, open_shard
 from .terms import ClusterTerms
 

@@ -16,18 +16,16 @@ run commits what the other shards took and stops with a French message; the next
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import json
 import os
 import time
-from pathlib import Path
 from typing import Callable, Iterable
 
 import xapian
 
 from indexer.analysis import ANALYSIS_VERSION, TOKEN_RE, CachedFilter, Lexiconizer, normalize_raw
 from indexer.article import Article
-from indexer.build import Summary
+from indexer.build import Summary, _existing, _under  # the local indexer's rules for the paths given
 from indexer.lexicon import entries
 from indexer.readers import Skip, file_stems, iter_files, read_file
 from indexer.schema import make_schema, stemming_cache
@@ -349,18 +347,3 @@ def _run(writers: list[_ShardWriter], paths: list[str], summary: Summary, batch_
         if ph not in visited and path is not None and _under(path, paths):
             for gone in ids - seen.keys():
                 delete(gone)
-
-
-def _existing(paths: Iterable[str | os.PathLike]) -> list[str]:
-    """Absolute paths, checked before anything is written (FileNotFoundError names the first missing one)."""
-    out = []
-    for p in paths:
-        path = Path(p)
-        if not path.exists():
-            raise FileNotFoundError(errno.ENOENT, "chemin introuvable", str(p))
-        out.append(str(path.resolve()))
-    return out
-
-
-def _under(path: str, roots: list[str]) -> bool:
-    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
