@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import queue
+import threading
 import time
 from typing import Callable, Iterable
 
@@ -38,6 +40,7 @@ from .connect import NETWORK_ERRORS, ShardUnavailable, open_writer, reason
 __all__ = ["DEFAULT_BATCH", "ClusterIndexError", "DocumentMaker", "index_cluster"]
 
 DEFAULT_BATCH = 500  # articles per shard between two commits
+SEND_QUEUE = 64  # writes analysed ahead of the sending
 
 
 class ClusterIndexError(PresseIndexError):
@@ -55,6 +58,7 @@ class DocumentMaker:
             if cached is not None:
                 cached.bound(CachedFilter.MAX_ENTRIES)  # no "fresh words": the lexicon is made here
         self.lexiconizer = Lexiconizer(terms=stemming_cache(self.schema))
+        self._lexicon_terms: dict[str, tuple[str, ...]] = {}  # raw word → its lexicon terms
 
     def _frequencies(self, field: str, value) -> Iterable[tuple[str, int]]:
         for term, freq, _, _ in self.schema[field].index(value):
@@ -93,8 +97,16 @@ class DocumentMaker:
     def _lexicon(self, doc: xapian.Document, article: Article) -> None:
         raws = {normalize_raw(m) for text in (article.title, article.lead or "", article.body)
                 for m in TOKEN_RE.findall(text) if not m.isascii()}
-        for kind, a, b in entries(raws, self.lexiconizer):
-            _add_boolean(doc, f"{L.LEXICON if kind == 'k' else L.DISPLAY}{a}:{b}")
+        cache = self._lexicon_terms
+        for raw in raws:
+            found = cache.get(raw)
+            if found is None:
+                if len(cache) >= CachedFilter.MAX_ENTRIES:
+                    cache.clear()
+                found = cache[raw] = tuple(f"{L.LEXICON if kind == 'k' else L.DISPLAY}{a}:{b}"
+                                           for kind, a, b in entries([raw], self.lexiconizer))
+            for term in found:
+                _add_boolean(doc, term)
 
     @staticmethod
     def _bookkeeping(doc: xapian.Document, article: Article) -> None:
@@ -134,11 +146,65 @@ def stored_fields(article: Article) -> dict:
 
 # ---------------------------------------------------------------------------------------- the run
 
-class _ShardWriter:
-    """One shard's writable connection, what it holds, and its pending writes."""
+class _SendFailed(Exception):
+    def __init__(self, shard: Shard, error: BaseException):
+        super().__init__(str(error))
+        self.shard, self.error = shard, error
 
-    def __init__(self, shard: Shard, total: int, force: bool):
+
+class _Sender:
+    """Sends the shards their writes from a thread of its own, in order, while the next articles
+    are analysed (the Xapian bindings let go of the GIL during network calls: seeds/ indexed in
+    5.3 s instead of 7.4). The first failure stops the sending; ``check`` raises it as ``_SendFailed``."""
+
+    def __init__(self):
+        self.queue: queue.Queue = queue.Queue(maxsize=SEND_QUEUE)
+        self.failure: _SendFailed | None = None
+        self.thread = threading.Thread(target=self._loop, name="presse-cluster-sender", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            item = self.queue.get()
+            try:
+                if item is None:
+                    return
+                shard, call, args = item
+                if self.failure is None:
+                    try:
+                        call(*args)
+                    except BaseException as exc:  # raised again in the indexing thread
+                        self.failure = _SendFailed(shard, exc)
+            finally:
+                self.queue.task_done()
+
+    def call(self, shard: Shard, call: Callable, *args) -> None:
+        """Run ``call(*args)`` for ``shard`` after the calls sent before it."""
+        self.check()
+        self.queue.put((shard, call, args))
+
+    def check(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def flush(self) -> None:
+        """Wait until every call sent has run; raise the first failure."""
+        self.queue.join()
+        self.check()
+
+    def stop(self) -> None:
+        """Stop the thread once the calls sent have run (or been dropped after a failure)."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+
+
+class _ShardWriter:
+    """One shard's writable connection, what it holds, and its pending writes (sent by ``sender``)."""
+
+    def __init__(self, shard: Shard, total: int, force: bool, sender: _Sender):
         self.shard = shard
+        self.sender = sender
         self.db = open_writer(shard)
         self.pending = 0
         self.states: dict[str, str] = {}  # id → state (content and file)
@@ -185,20 +251,20 @@ class _ShardWriter:
             self.paths[key[len(L.META_PATH):]] = self.db.get_metadata(key).decode("utf-8")
 
     def write(self, article_id: str, doc: xapian.Document, path: str) -> None:
-        self.db.replace_document(L.ID + article_id, doc)
+        self.sender.call(self.shard, self.db.replace_document, L.ID + article_id, doc)
         ph = L.file_hash(path)
         if ph not in self.paths:
-            self.db.set_metadata(L.META_PATH + ph, path)
+            self.sender.call(self.shard, self.db.set_metadata, L.META_PATH + ph, path)
             self.paths[ph] = path
         self.pending += 1
 
     def delete(self, article_id: str) -> None:
-        self.db.delete_document(L.ID + article_id)
+        self.sender.call(self.shard, self.db.delete_document, L.ID + article_id)
         self.pending += 1
 
     def commit(self) -> None:
         if self.pending:
-            self.db.commit()
+            self.sender.call(self.shard, self.db.commit)
             self.pending = 0
 
     def close(self) -> None:
@@ -225,25 +291,28 @@ def index_cluster(cluster: Cluster, paths: Iterable[str | os.PathLike], *, batch
     started = time.perf_counter()
     summary = Summary()
     writers: list[_ShardWriter] = []
-    current: Shard | None = None
+    sender = _Sender()
     try:
         for shard in cluster.shards:
-            current = shard
-            writers.append(_ShardWriter(shard, len(cluster.shards), force))
-        current = None
+            writers.append(_ShardWriter(shard, len(cluster.shards), force, sender))
         _run(writers, paths, summary, batch_size, progress, started, force)
         for w in writers:
-            current = w.shard
             w.commit()
+        sender.flush()
     except ShardUnavailable as exc:
+        sender.stop()
         _commit_others(writers, exc.shard)
         raise ClusterIndexError(_stopped(str(exc))) from None
-    except NETWORK_ERRORS as exc:
-        shard = current or _failed_shard(writers)
-        _commit_others(writers, shard)
-        where = f"Le fragment {shard.number} ({shard.address})" if shard else "Un fragment"
-        raise ClusterIndexError(_stopped(f"{where} ne répond plus : {reason(exc)}.")) from None
+    except _SendFailed as exc:
+        sender.stop()
+        if not isinstance(exc.error, (*NETWORK_ERRORS, xapian.DatabaseError)):
+            raise exc.error from None
+        _commit_others(writers, exc.shard)
+        shard = exc.shard
+        raise ClusterIndexError(_stopped(f"Le fragment {shard.number} ({shard.address}) ne répond plus : "
+                                         f"{reason(exc.error)}.")) from None
     finally:
+        sender.stop()
         for w in writers:
             w.close()
     summary.seconds = time.perf_counter() - started
@@ -257,23 +326,13 @@ def _stopped(what: str) -> str:
             "commande quand le fragment répondra, elle reprendra où elle s'est arrêtée.")
 
 
-def _failed_shard(writers: list[_ShardWriter]) -> Shard | None:
-    """The first shard whose connection no longer answers (the one a network error came from)."""
-    for w in writers:
-        try:
-            w.db.get_doccount()
-            w.db.get_metadata(L.META_SHARD)
-        except (*NETWORK_ERRORS, xapian.DatabaseError):
-            return w.shard
-    return None
-
-
 def _commit_others(writers: list[_ShardWriter], failed: Shard | None) -> None:
-    """Commit what the shards other than ``failed`` took, so the next run has less to do."""
+    """Commit what the shards other than ``failed`` took, so the next run has less to do (the
+    sender stopped: directly)."""
     for w in writers:
         if failed is None or w.shard.number != failed.number:
             try:
-                w.commit()
+                w.db.commit()
             except (*NETWORK_ERRORS, xapian.DatabaseError):
                 pass
 

@@ -90,3 +90,31 @@ def test_a_missing_folder_writes_nothing(servers, tmp_path):
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(1)))
     with pytest.raises(FileNotFoundError, match="chemin introuvable"):
         index_cluster(cluster, [tmp_path / "absent"])
+
+
+def test_a_shard_dying_during_a_run_stops_it_in_french_and_the_next_run_completes_it(servers, tmp_path):
+    import xapian
+
+    from search.cluster.config import load_cluster
+    from search.cluster.connect import open_shard
+    from search.cluster.writer import ClusterIndexError, index_cluster
+
+    shards = servers(2)
+    cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", shards))
+
+    def kill_second(summary):
+        if shards[1].process is not None:
+            shards[1].kill()
+
+    with pytest.raises(ClusterIndexError) as error:
+        index_cluster(cluster, [SEEDS], batch_size=100, progress=kill_second)
+    assert f"Le fragment 2 ({shards[1].address}) ne répond plus" in str(error.value)
+    first = open_shard(cluster.shards[0])[0]
+    assert first.get_doccount() > 0  # what shard 1 took was committed
+    shards[1].start()
+    summary = index_cluster(cluster, [SEEDS])
+    assert summary.added + summary.unchanged == 2101
+    db = xapian.Database()
+    for shard in cluster.shards:
+        db.add_database(open_shard(shard)[0])
+    assert db.get_doccount() == 2101
