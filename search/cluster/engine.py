@@ -9,9 +9,9 @@ holds a request that long), so the cluster recovers by itself. A shard's read co
 tried before it counts as missing.
 
 Results are Presse's own types (``search.types``), with the cluster's state on top
-(``ClusterSearchPage.partial``, ``ClusterStats.partial``). Not done on the cluster (yet): grouping
-wire copies (``collapse`` is accepted and lists every article), named entities, the proximity
-boost, timelines, concordances and exports.
+(``ClusterSearchPage.partial``, ``ClusterStats.partial``). Exports and citations as ``search.Archive``
+(``views``); not on the cluster (yet): grouping wire copies (``collapse`` is accepted and lists every
+article), named entities, timelines and concordances (a French ``views.NotOnCluster``).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from .compile import Compiled, compile_query, day_range
 from .config import Cluster, load_cluster
 from .connect import NETWORK_ERRORS, TIMEOUT_MS, ShardUnavailable, open_shard
 from .terms import ClusterTerms
+from .views import ClusterViews
 
 __all__ = ["ClusterArchive", "ClusterSearchPage", "ClusterStats", "ClusterUnavailable"]
 
@@ -164,7 +165,7 @@ class _Match:
     relaxed: bool = False
 
 
-class ClusterArchive:
+class ClusterArchive(ClusterViews):
     """A searchable press archive spread over the shards of a Xapian cluster; safe to share
     between threads (each thread has its own connections).
 
@@ -239,16 +240,10 @@ class ClusterArchive:
         if not isinstance(collapse, bool):
             raise QueryError("Le paramètre collapse doit valoir True ou False.")
         page, per_page, sort, facets = _check_params(page, per_page, sort, facets)
-        filters = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
-                           _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
+        filters = filters_of(source, author, section, year, date_from, date_to)
 
         def work(db: xapian.Database) -> ClusterSearchPage:
-            terms = ClusterTerms(db)
-            match = self._match(terms, q, sort)
-            query = match.query
-            if filters is not None:
-                query = xapian.Query(xapian.Query.OP_FILTER, query, _filter_query(terms, filters))
-            mset = self._enquire(db, query, match.sort).get_mset((page - 1) * per_page, per_page, db.get_doccount())
+            match, query, mset = self._window(db, q, sort, filters, (page - 1) * per_page, per_page)
             spies = _facet_spies(db, query, facets)
             highlighter = Highlighter(match.compiled.highlights, self._analysis)
             hits = tuple(_hit_of(m.document, m.weight, highlighter) for m in mset)
@@ -261,6 +256,17 @@ class ClusterArchive:
         out, missing = self._run(work)
         return dataclasses.replace(out, partial=bool(missing), missing=missing,
                                    took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def _window(self, db: xapian.Database, q: str, sort: str, filters: Filters | None, start: int,
+                count: int) -> tuple[_Match, xapian.Query, xapian.MSet]:
+        """What ``q`` matches under ``filters``, and its results ``start:start + count`` in ``sort``
+        order (the total counted exactly)."""
+        terms = ClusterTerms(db)
+        match = self._match(terms, q, sort)
+        query = match.query
+        if filters is not None:
+            query = xapian.Query(xapian.Query.OP_FILTER, query, _filter_query(terms, filters))
+        return match, query, self._enquire(db, query, match.sort).get_mset(start, count, db.get_doccount())
 
     def _enquire(self, db: xapian.Database, query: xapian.Query, sort: str) -> xapian.Enquire:
         enquire = xapian.Enquire(db)
@@ -412,6 +418,12 @@ class ClusterArchive:
 
 
 # ---------------------------------------------------------------------------------------- helpers
+
+def filters_of(source, author, section, year, date_from, date_to) -> Filters | None:
+    """The search's filters from its parameters (``search.Archive.search``'s), checked."""
+    return _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
+                    _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
+
 
 class _StemsOnly(xapian.ExpandDecider):
     """Relevance feedback keeps the article's stems (unprefixed terms), not its bookkeeping terms."""

@@ -98,3 +98,25 @@ def test_stats_count_every_article_of_both_shards(cluster, seeds_local):
         (local.articles, local.sources, local.date_min, local.date_max)
     assert sum(stats.shard_articles) == stats.articles and all(stats.shard_articles)
     assert not stats.partial
+
+
+def test_exports_and_citations_are_the_local_ones(cluster, seeds_local):
+    q = '"premier ministre"'
+    local = list(seeds_local.records(q, sort="-date", limit=150, source="actu.orange.fr"))
+    remote = list(cluster.records(q, sort="-date", limit=150, source="actu.orange.fr"))
+    assert len(remote) == len(local) == 150
+    assert [(r.rank, r.date, r.title, r.body) for r in remote][:1] == [(r.rank, r.date, r.title, r.body) for r in local][:1]
+    assert sorted(r.id for r in remote if r.date > remote[-1].date) == \
+        sorted(r.id for r in local if r.date > remote[-1].date)  # the same articles, up to order within a day
+    assert "".join(cluster.export(q, "ris", limit=3)).count("TY  - NEWS") == 3
+    article = remote[0].id
+    assert cluster.cite(article, "bibtex") == seeds_local.cite(article, "bibtex")
+    assert cluster.cite_search(q).total == seeds_local.cite_search(q).total
+
+
+def test_views_the_cluster_does_not_offer_say_so_in_french(cluster):
+    from search.cluster.views import NotOnCluster
+
+    with pytest.raises(NotOnCluster, match="pas encore disponibles sur une archive en grappe"):
+        cluster.timeline("Macron")
+    assert cluster.entity("person", "Macron") is None and cluster.entities_analysed() == 0
