@@ -23,7 +23,6 @@ from indexer.analysis import fold
 
 from ..query import MAX_FUZZY_TERMS, Analysis, Highlights, fuzzy_distance
 from ..syntax import And, DateSpan, Entity, Fuzzy, Not, Or, Pattern, Phrase, Word
-from ..vocabulary import spelling_neighbours
 from . import layout as L
 from .terms import ClusterTerms
 
@@ -232,8 +231,7 @@ class _Compiler:
         word = parts[0]
         maxdist = node.distance if node.distance is not None else fuzzy_distance(word)
         prefixes = self.prefixes(node.field, True)
-        neighbours = sorted(n for p in prefixes
-                            for n in spelling_neighbours(self.terms.vocabulary(p, word), word, maxdist))
+        neighbours = sorted(n for p in prefixes for n in self.terms.neighbours(p, word, maxdist))
         found: set[str] = set()
         for _, _, t in neighbours:
             if len(found) >= MAX_FUZZY_TERMS:

@@ -37,7 +37,6 @@ from ..highlight import Highlighter
 from ..query import Analysis, Highlights
 from ..syntax import And, QueryError, parse, query_text
 from ..types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
-from ..vocabulary import spelling_neighbours
 from . import layout as L
 from .compile import Compiled, compile_query, day_range
 from .config import Cluster, load_cluster
@@ -314,7 +313,7 @@ class ClusterArchive(ClusterViews):
         for raw, folded, stems in words:
             if len(folded) < 3 or any(terms.frequency(L.STEMS + t) for t in stems):
                 continue
-            neighbours = spelling_neighbours(terms.vocabulary(L.FORMS, folded), folded, 1 if len(folded) <= 5 else 2)
+            neighbours = terms.neighbours(L.FORMS, folded, 1 if len(folded) <= 5 else 2)
             if neighbours:
                 suggestion = _replace_word(suggestion, raw, terms.accented(neighbours[0][2]))
                 changed = True

@@ -15,7 +15,7 @@ import numpy as np
 import xapian
 
 from ..query import MAX_EXPANSION, MAX_SCANNED_TERMS
-from ..vocabulary import MAX_FUZZY_SCAN, Vocabulary
+from ..vocabulary import MAX_FUZZY_SCAN, Vocabulary, spelling_neighbours
 from . import layout as L
 
 
@@ -55,12 +55,12 @@ class ClusterTerms:
         found.sort(key=lambda x: (-x[0], x[1]))
         return [t for _, t in found[:MAX_EXPANSION]]
 
-    def vocabulary(self, prefix: str, word: str) -> Vocabulary:
+    def vocabulary(self, prefix: str, word: str, sizes: tuple[int, ...] = (2, 1)) -> Vocabulary:
         """The part of the field ``prefix``'s vocabulary that ``search.vocabulary.spelling_neighbours``
         reads for ``word``: the first MAX_FUZZY_SCAN terms from its first two letters, and from its
-        first letter. Its neighbours are those the whole vocabulary gives."""
+        first letter (``sizes``). Its neighbours are those the whole vocabulary gives."""
         found: dict[str, int] = {}
-        for size in (2, 1):
+        for size in sizes:
             if L.fits(prefix + word[:size]):
                 found.update(self.listing(prefix, word[:size], MAX_FUZZY_SCAN))
         vocabulary = Vocabulary.__new__(Vocabulary)  # a slice of the vocabulary, not a Whoosh reader's
@@ -68,3 +68,15 @@ class ClusterTerms:
         vocabulary.frequencies = np.fromiter((found[t] for t in vocabulary.terms), dtype=np.int64,
                                              count=len(found))
         return vocabulary
+
+    def neighbours(self, prefix: str, word: str, maxdist: int) -> list[tuple[int, int, str]]:
+        """``spelling_neighbours`` of ``word`` in the field ``prefix``: the terms from its first two
+        letters are fetched first, those from its first letter only when they give none (as
+        ``spelling_neighbours`` scans them): a shard lists a prefix's terms all at once."""
+        if maxdist < 1 or not word:
+            return []
+        if len(word) > 4:
+            found = spelling_neighbours(self.vocabulary(prefix, word, (2,)), word, maxdist)
+            if found:
+                return found
+        return spelling_neighbours(self.vocabulary(prefix, word, (2, 1) if len(word) > 4 else (1,)), word, maxdist)
