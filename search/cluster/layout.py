@@ -62,6 +62,7 @@ META_LAYOUT = "presse:layout"
 META_ANALYSIS = "presse:analysis_version"
 META_SHARD = "presse:shard"  # "k/n": this shard is number k of a cluster of n
 META_CREATED = "presse:created"
+META_SOURCES = "presse:sources"  # JSON list of the folders indexed (presse reindex without paths)
 META_PATH = "path:"
 
 

@@ -37,7 +37,7 @@ from . import layout as L
 from .config import Cluster, Shard
 from .connect import NETWORK_ERRORS, ShardUnavailable, open_writer, reason
 
-__all__ = ["DEFAULT_BATCH", "ClusterIndexError", "DocumentMaker", "index_cluster"]
+__all__ = ["DEFAULT_BATCH", "ClusterIndexError", "DocumentMaker", "cluster_sources", "index_cluster"]
 
 DEFAULT_BATCH = 500  # articles per shard between two commits
 SEND_QUEUE = 64  # writes analysed ahead of the sending
@@ -237,6 +237,14 @@ class _ShardWriter:
             if not self.db.get_metadata(L.META_CREATED):
                 self.db.set_metadata(L.META_CREATED, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
+    def remember(self, paths: list[str]) -> None:
+        """Add ``paths`` to the folders this shard was indexed from (committed with the run)."""
+        known = sources_of(self.db)
+        merged = known + [p for p in paths if p not in known]
+        if merged != known:
+            self.sender.call(self.shard, self.db.set_metadata, L.META_SOURCES, json.dumps(merged, ensure_ascii=False))
+            self.pending += 1
+
     def _load(self) -> None:
         cut = len(L.STATE)
         for item in self.db.allterms(L.STATE):
@@ -295,6 +303,8 @@ def index_cluster(cluster: Cluster, paths: Iterable[str | os.PathLike], *, batch
     try:
         for shard in cluster.shards:
             writers.append(_ShardWriter(shard, len(cluster.shards), force, sender))
+        for w in writers:
+            w.remember(paths)
         _run(writers, paths, summary, batch_size, progress, started, force)
         for w in writers:
             w.commit()
@@ -319,6 +329,29 @@ def index_cluster(cluster: Cluster, paths: Iterable[str | os.PathLike], *, batch
     if progress is not None:
         progress(summary)
     return summary
+
+
+def sources_of(db: xapian.Database) -> list[str]:
+    """The folders a shard (or the first shard of a combined database) was indexed from."""
+    try:
+        return json.loads(db.get_metadata(L.META_SOURCES).decode("utf-8") or "[]")
+    except ValueError:
+        return []
+
+
+def cluster_sources(cluster: Cluster) -> list[str]:
+    """The folders ``cluster`` was indexed from, for ``presse reindex --cluster`` without paths;
+    a ``ClusterIndexError`` (French) when its first shard does not answer or does not say."""
+    from .connect import open_shard
+
+    try:
+        db, _ = open_shard(cluster.shards[0])
+    except ShardUnavailable as exc:
+        raise ClusterIndexError(str(exc)) from None
+    paths = sources_of(db)
+    if not paths:
+        raise ClusterIndexError("Indiquez les dossiers à indexer : cette grappe ne dit pas de quels dossiers elle vient.")
+    return paths
 
 
 def _stopped(what: str) -> str:

@@ -28,11 +28,12 @@ def records(path) -> list[dict]:
 def test_runs_are_incremental_from_what_the_shards_hold(servers, tmp_path, corpus):
     from search.cluster.config import load_cluster
     from search.cluster.engine import ClusterArchive
-    from search.cluster.writer import index_cluster
+    from search.cluster.writer import cluster_sources, index_cluster
 
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(2)))
     first = index_cluster(cluster, [corpus])
     assert (first.added, first.unchanged) == (100, 0)
+    assert cluster_sources(cluster) == [str(corpus.resolve())]  # presse reindex --cluster without paths
     again = index_cluster(cluster, [corpus])
     assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 100)
 
