@@ -166,8 +166,10 @@ def relevance_lines(local, cluster, sample_size: int, seed: int) -> None:
     import relevance
 
     articles, _ = relevance.corpus()
-    relevant, _ = relevance.relevant_sets()
+    groups, _ = relevance.relevant_sets()
+    ids = {a["id"] for a in articles}
     sample = random.Random(seed).sample(articles, min(sample_size, len(articles)))
+    relevant = {r["id"]: ({r["id"]} | groups.get(r["id"], set())) & ids for r in sample}  # as relevance.main
     queries, _ = relevance.build_queries(sample, seed)
     rows = {"local": defaultdict(list), "cluster": defaultdict(list)}
     for i, query in enumerate(queries, 1):

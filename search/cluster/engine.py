@@ -54,6 +54,9 @@ HUNG_RETRY_SECONDS = 5.0  # … and one that let the connection time out (each t
 # mean reciprocal rank of the local first hit 0.61; k1 3.2, b 0.4: 0.75). To tune with bench/relevance.py.
 WEIGHTING = dict(k1=3.2, k2=0.0, k3=1.0, b=0.4, min_normlen=0.5)
 MORE_LIKE_TERMS = 15
+COORDINATION_WEIGHT = 10_000.0  # per clause a relaxed query's article matches: above any BM25 score
+# Shared by every relaxed query: Xapian clones it for each database it matches, or sends it to the shard.
+_COORDINATION = xapian.FixedWeightPostingSource(COORDINATION_WEIGHT)
 
 T = TypeVar("T")
 
@@ -245,7 +248,9 @@ class ClusterArchive(ClusterViews):
             match, query, mset = self._window(db, q, sort, filters, (page - 1) * per_page, per_page)
             spies = _facet_spies(db, query, facets)
             highlighter = Highlighter(match.compiled.highlights, self._analysis)
-            hits = tuple(_hit_of(m.document, m.weight, highlighter) for m in mset)
+            # A relaxed query's scores without the clause counts (see _coordinated), as the local engine shows them.
+            hits = tuple(_hit_of(m.document, m.weight % COORDINATION_WEIGHT if match.relaxed else m.weight, highlighter)
+                         for m in mset)
             return ClusterSearchPage(
                 query=q, page=page, per_page=per_page, total=mset.get_matches_estimated(), took_ms=0.0, hits=hits,
                 facets={name: _facet_counts(name, spies.get(name)) for name in facets}, suggestion=match.suggestion,
@@ -301,7 +306,7 @@ class ClusterArchive(ClusterViews):
                 clauses = [c.query for c in (compile_query(w, terms, self._analysis) for w in tree.items)
                            if c.query is not None]
                 if len(clauses) > 1:
-                    relaxed = xapian.Query(xapian.Query.OP_OR, clauses)
+                    relaxed = _coordinated(clauses)
                     if _count(terms.db, relaxed, 1):
                         return _Match(compiled, relaxed, sort, match.suggestion, relaxed=True)
         return match
@@ -429,6 +434,14 @@ class _StemsOnly(xapian.ExpandDecider):
 
     def __call__(self, term: bytes) -> bool:
         return bool(term) and not (65 <= term[0] <= 90)
+
+
+def _coordinated(clauses: list[xapian.Query]) -> xapian.Query:
+    """The articles matching any of ``clauses``, those matching more of them first, then by score
+    (``search.Archive``'s relaxed query): each clause matched adds ``COORDINATION_WEIGHT``, more
+    than any BM25 score, through a fixed-weight posting source (built into Xapian: every shard runs it)."""
+    counted = xapian.Query(_COORDINATION)
+    return xapian.Query(xapian.Query.OP_OR, [xapian.Query(xapian.Query.OP_AND, c, counted) for c in clauses])
 
 
 def _facet_spies(db: xapian.Database, query: xapian.Query, facets: Sequence[str]) -> dict:

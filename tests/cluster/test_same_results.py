@@ -120,3 +120,19 @@ def test_views_the_cluster_does_not_offer_say_so_in_french(cluster):
     with pytest.raises(NotOnCluster, match="pas encore disponibles sur une archive en grappe"):
         cluster.timeline("Macron")
     assert cluster.entity("person", "Macron") is None and cluster.entities_analysed() == 0
+
+
+def test_a_relaxed_query_ranks_the_articles_with_the_most_words_first(cluster, seeds_local):
+    q = "Macron Brexit Renault football"  # no article has the four words
+    local = seeds_local.search(q, collapse=False, per_page=20)
+    remote = cluster.search(q, per_page=20)
+    assert remote.relaxed and local.relaxed and remote.total == local.total
+    having = {w: {r.id for r in cluster.records(w)} for w in q.split()}
+
+    def words(article_id: str) -> int:
+        return sum(article_id in ids for ids in having.values())
+
+    counts = [words(h.id) for h in remote.hits]
+    assert counts == sorted(counts, reverse=True)  # more words first, whatever the score
+    assert counts[0] == max(words(h.id) for h in local.hits)
+    assert all(0 < h.score < 1000 for h in remote.hits)  # the score shown is the BM25 one
