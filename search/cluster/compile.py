@@ -213,9 +213,9 @@ class _Compiler:
 
     def pattern(self, node: Pattern, positive: bool) -> xapian.Query:
         text = fold(node.text.lower())
-        start = re.match(r"[^*?]*", text).group()
+        start = re.split(r"[*?]", text, maxsplit=1)[0]  # the letters before the first joker
         regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text) + r"\Z")
-        found = []
+        found: list[xapian.Query] = []
         for prefix in self.prefixes(node.field, True):
             expanded = self.terms.expand(prefix, start, regex.match)
             if positive:

@@ -29,26 +29,22 @@ import xapian
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.article import is_valid_id
 
-from ..archive import (MAX_PER_PAGE, OPERATOR_RE, _as_date, _as_list, _check_params, _filters, _hit,
-                       _plain_words, _replace_word)
-from ..entities import KINDS as ENTITY_KINDS
-from ..facets import MAX_FACET_VALUES, Filters, UnknownFilterValue, filter_values, suggested_values, value_words
+from ..archive import MAX_PER_PAGE, OPERATOR_RE, _check_params, _hit, _plain_words, _replace_word
+from ..facets import Filters
 from ..highlight import Highlighter
 from ..query import Analysis, Highlights
 from ..syntax import And, QueryError, parse, query_text
 from ..types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 from . import layout as L
-from .compile import Compiled, compile_query, day_range
+from .compile import Compiled, compile_query
 from .config import Cluster, load_cluster
-from .connect import NETWORK_ERRORS, TIMEOUT_MS, ShardUnavailable, open_shard
+from .connect import NETWORK_ERRORS, TIMEOUT_MS, ClusterUnavailable, Connection
+from .facets import facet_counts, facet_spies, filter_query, filters_of
 from .terms import ClusterTerms
 from .views import ClusterViews
 
 __all__ = ["ClusterArchive", "ClusterSearchPage", "ClusterStats", "ClusterUnavailable"]
 
-RECHECK_SECONDS = 0.5  # how often a connection looks for new commits on the shards
-RETRY_SECONDS = 0.5  # how often a missing shard that refused the connection is tried again
-HUNG_RETRY_SECONDS = 5.0  # … and one that let the connection time out (each try costs a request that long)
 # BM25 over the combined stem field (stems count STEM_WDF times per occurrence: 2 in the body).
 # Chosen for agreeing with the local engine's first result on 40 queries over seeds/ (k1 1.6, b 0.75:
 # mean reciprocal rank of the local first hit 0.61; k1 3.2, b 0.4: 0.75). To tune with bench/relevance.py.
@@ -59,10 +55,6 @@ COORDINATION_WEIGHT = 10_000.0  # per clause a relaxed query's article matches: 
 _COORDINATION = xapian.FixedWeightPostingSource(COORDINATION_WEIGHT)
 
 T = TypeVar("T")
-
-
-class ClusterUnavailable(Exception):
-    """No shard of the cluster answers; ``str(error)`` says so in French."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,65 +88,6 @@ def _notice(missing: Sequence[int], shards: int) -> str | None:
     return f"{n} fragment{'s' if n > 1 else ''} sur {shards} {verb} : résultats incomplets"
 
 
-# ---------------------------------------------------------------------------------------- connections
-
-class _Connection:
-    """One thread's connections to the shards, combined into one database, and who is missing."""
-
-    def __init__(self, cluster: Cluster, timeout_ms: int):
-        self.cluster = cluster
-        self.timeout_ms = timeout_ms
-        self.db: xapian.Database | None = None
-        self.parts: dict[int, xapian.Database] = {}  # shard number → its connection
-        self.missing: tuple[int, ...] = ()
-        self.retry_at = 0.0
-        self.checked = 0.0
-
-    def database(self) -> xapian.Database:
-        """The combined database, (re)built when shards were missing and it is time to try them again."""
-        now = time.monotonic()
-        if self.db is None or (self.missing and now >= self.retry_at):
-            self._open()
-        elif now - self.checked > RECHECK_SECONDS:
-            self.checked = now
-            self.db.reopen()  # new commits; a NetworkError here is handled as a failed search
-        return self.db
-
-    def _open(self) -> None:
-        self.close()
-        db, parts, missing = xapian.Database(), {}, []
-        retry = RETRY_SECONDS
-        for shard in self.cluster.shards:
-            started = time.monotonic()
-            try:
-                part, _ = open_shard(shard, self.timeout_ms)
-            except ShardUnavailable:
-                missing.append(shard.number)
-                if time.monotonic() - started > self.timeout_ms / 2000:
-                    retry = HUNG_RETRY_SECONDS
-                continue
-            parts[shard.number] = part
-            db.add_database(part)
-        if not parts:
-            raise ClusterUnavailable(f"Aucun fragment de la grappe {self.cluster.name} ne répond : recherche "
-                                     "impossible pour l'instant. Vérifiez que les serveurs xapian-tcpsrv tournent.")
-        self.db, self.parts, self.missing = db, parts, tuple(missing)
-        self.checked = time.monotonic()
-        self.retry_at = self.checked + retry
-
-    def reset(self) -> None:
-        """Forget the connections (one failed): the next ``database`` opens every shard again."""
-        self.close()
-
-    def close(self) -> None:
-        for part in self.parts.values():
-            try:
-                part.close()
-            except xapian.Error:
-                pass
-        self.db, self.parts = None, {}
-
-
 # ---------------------------------------------------------------------------------------- the archive
 
 @dataclasses.dataclass
@@ -181,7 +114,7 @@ class ClusterArchive(ClusterViews):
         self.timeout_ms = timeout_ms
         self._analysis = Analysis()
         self._local = threading.local()
-        self._all: list[_Connection] = []
+        self._all: list[Connection] = []
         self._lock = threading.Lock()
 
     @classmethod
@@ -201,10 +134,10 @@ class ClusterArchive(ClusterViews):
     def __exit__(self, *exc):
         self.close()
 
-    def _connection(self) -> _Connection:
+    def _connection(self) -> Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = _Connection(self.cluster, self.timeout_ms)
+            conn = self._local.conn = Connection(self.cluster, self.timeout_ms)
             with self._lock:
                 self._all.append(conn)
         return conn
@@ -246,14 +179,14 @@ class ClusterArchive(ClusterViews):
 
         def work(db: xapian.Database) -> ClusterSearchPage:
             match, query, mset = self._window(db, q, sort, filters, (page - 1) * per_page, per_page)
-            spies = _facet_spies(db, query, facets)
+            spies = facet_spies(db, query, facets)
             highlighter = Highlighter(match.compiled.highlights, self._analysis)
             # A relaxed query's scores without the clause counts (see _coordinated), as the local engine shows them.
             hits = tuple(_hit_of(m.document, m.weight % COORDINATION_WEIGHT if match.relaxed else m.weight, highlighter)
                          for m in mset)
             return ClusterSearchPage(
                 query=q, page=page, per_page=per_page, total=mset.get_matches_estimated(), took_ms=0.0, hits=hits,
-                facets={name: _facet_counts(name, spies.get(name)) for name in facets}, suggestion=match.suggestion,
+                facets={name: facet_counts(name, spies.get(name)) for name in facets}, suggestion=match.suggestion,
                 sort=match.sort, rewritten=match.rewritten, relaxed=match.relaxed, collapse=False,
                 collapsed_total=None, shards=len(self.cluster.shards))
 
@@ -269,7 +202,7 @@ class ClusterArchive(ClusterViews):
         match = self._match(terms, q, sort)
         query = match.query
         if filters is not None:
-            query = xapian.Query(xapian.Query.OP_FILTER, query, _filter_query(terms, filters))
+            query = xapian.Query(xapian.Query.OP_FILTER, query, filter_query(terms, filters))
         return match, query, self._enquire(db, query, match.sort).get_mset(start, count, db.get_doccount())
 
     def _enquire(self, db: xapian.Database, query: xapian.Query, sort: str) -> xapian.Enquire:
@@ -405,7 +338,7 @@ class ClusterArchive(ClusterViews):
             last = xapian.sortable_unserialise(db.get_value_upper_bound(L.DAY_SLOT) or xapian.sortable_serialise(0))
             meta = {k: db.get_metadata(k).decode("utf-8") for k in (L.META_ANALYSIS, L.META_CREATED)}
             return ClusterStats(
-                articles=db.get_doccount(), sources=_facet_counts("source", spy),
+                articles=db.get_doccount(), sources=facet_counts("source", spy),
                 date_min=dt.date.fromordinal(int(first)) if 0 < first < L.UNDATED_LAST else None,
                 date_max=dt.date.fromordinal(int(last)) if last > 0 else None, size_bytes=0,
                 analysis_version=int(meta[L.META_ANALYSIS] or ANALYSIS_VERSION), created=meta[L.META_CREATED] or None,
@@ -423,12 +356,6 @@ class ClusterArchive(ClusterViews):
 
 # ---------------------------------------------------------------------------------------- helpers
 
-def filters_of(source, author, section, year, date_from, date_to) -> Filters | None:
-    """The search's filters from its parameters (``search.Archive.search``'s), checked."""
-    return _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
-                    _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
-
-
 class _StemsOnly(xapian.ExpandDecider):
     """Relevance feedback keeps the article's stems (unprefixed terms), not its bookkeeping terms."""
 
@@ -442,23 +369,6 @@ def _coordinated(clauses: list[xapian.Query]) -> xapian.Query:
     than any BM25 score, through a fixed-weight posting source (built into Xapian: every shard runs it)."""
     counted = xapian.Query(_COORDINATION)
     return xapian.Query(xapian.Query.OP_OR, [xapian.Query(xapian.Query.OP_AND, c, counted) for c in clauses])
-
-
-def _facet_spies(db: xapian.Database, query: xapian.Query, facets: Sequence[str]) -> dict:
-    """Facet name → the ``ValueCountMatchSpy`` that counted its values over every match.
-
-    A match of its own, unsorted and unweighted: over remote shards, Xapian 1.4's spies count
-    some documents twice when the match is sorted by value (a 2,101-article cluster counted 2,110).
-    """
-    spies = {name: xapian.ValueCountMatchSpy(L.FACET_SLOTS[name]) for name in facets if name in L.FACET_SLOTS}
-    if spies:
-        enquire = xapian.Enquire(db)
-        enquire.set_query(query)
-        enquire.set_weighting_scheme(xapian.BoolWeight())
-        for spy in spies.values():
-            enquire.add_matchspy(spy)
-        enquire.get_mset(0, 0, db.get_doccount())
-    return spies
 
 
 def _count(db: xapian.Database, query: xapian.Query, enough: int) -> int:
@@ -485,49 +395,3 @@ def _fields(doc: xapian.Document) -> dict:
 
 def _hit_of(doc: xapian.Document, score: float, highlighter: Highlighter) -> Hit:
     return _hit(_fields(doc), score, highlighter)
-
-
-def _facet_counts(name: str, spy: xapian.ValueCountMatchSpy | None) -> tuple[FacetCount, ...]:
-    """A facet's counts as ``search.facets.ReaderColumns.counts`` orders them: years newest first,
-    other facets by count; named entities are not in the cluster (no counts)."""
-    if spy is None or name in ENTITY_KINDS:
-        return ()
-    items = [(item.term.decode("utf-8"), item.termfreq) for item in spy.values()]
-    if name == "year":
-        years = sorted(((int(v), c) for v, c in items if v.isdigit()), key=lambda x: -x[0])
-        return tuple(FacetCount(v, c) for v, c in years[:MAX_FACET_VALUES])
-    items.sort(key=lambda x: (-x[1], x[0]))
-    return tuple(FacetCount(v, c) for v, c in items[:MAX_FACET_VALUES])
-
-
-def _filter_query(terms: ClusterTerms, filters: Filters) -> xapian.Query:
-    """What the search's filters keep, as a boolean query (``ReaderColumns.filter_docs``)."""
-    parts = []
-    for name, wanted in (("source", filters.sources), ("author", filters.authors), ("section", filters.sections)):
-        if wanted:
-            parts.append(_value_terms(terms, name, wanted))
-    if filters.years:
-        parts.append(xapian.Query(xapian.Query.OP_OR, [xapian.Query(L.facet_term("year", y))
-                                                       for y in sorted(set(filters.years))]))
-    if filters.day_from is not None or filters.day_to is not None:
-        parts.append(day_range(filters.day_from, filters.day_to))
-    return parts[0] if len(parts) == 1 else xapian.Query(xapian.Query.OP_AND, parts)
-
-
-def _value_terms(terms: ClusterTerms, name: str, wanted: Sequence[str]) -> xapian.Query:
-    """The articles whose facet ``name`` has a value one of ``wanted`` keeps (``filter_values``).
-
-    :raises UnknownFilterValue: a filter keeps no value of the cluster.
-    """
-    known = terms.listing(L.FACET_TERMS[name])
-    values = [v for v, _ in known]
-    words = [value_words(v) for v in values]
-    kept: set[str] = set()
-    for value in wanted:
-        found = filter_values(values, value, words)
-        if not found:
-            frequent = [v for v, _ in sorted(known, key=lambda x: (-x[1], x[0]))]
-            raise UnknownFilterValue(name, value, *suggested_values(values, value, frequent))
-        kept.update(values[i] for i in found)
-    return xapian.Query(xapian.Query.OP_OR, [xapian.Query(L.FACET_TERMS[name] + v) for v in sorted(kept)])
-

@@ -7,13 +7,16 @@ concordances and named entities are not on the cluster yet and say so in French.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator, Protocol, TypeVar
 
 from ..archive import Archive, _check_entity_kind, _check_params
 from ..export import Record, check_format, check_limit, write
 from ..syntax import QueryError, query_text
 
-CHUNK = 100  # results fetched at a time for an export
+import xapian
+
+CHUNK = 100
+T = TypeVar("T")  # results fetched at a time for an export
 
 
 class NotOnCluster(QueryError):
@@ -24,6 +27,19 @@ class NotOnCluster(QueryError):
                          "utilisez la recherche, l'article, l'export ou la citation.")
 
 
+class _Searching(Protocol):
+    """What ``ClusterViews`` needs of the archive it is mixed into (``engine.ClusterArchive``)."""
+
+    def _run(self, work: Callable[[xapian.Database], T]) -> tuple[T, tuple[int, ...]]: ...
+
+    def _window(self, db: xapian.Database, q: str, sort: str, filters, start: int, count: int) -> tuple: ...
+
+    def stats(self): ...
+
+    def records(self, q: str = "", *, sort: str = "relevance", limit: int | None = None,
+                **filters) -> Iterator[Record]: ...
+
+
 class ClusterViews:
     """Exports, citations and the views a cluster does not offer (see the module docstring)."""
 
@@ -31,14 +47,15 @@ class ClusterViews:
     cite = Archive.cite
     cite_search = Archive.cite_search
 
-    def records(self, q: str = "", *, sort: str = "relevance", limit: int | None = None,
+    def records(self: _Searching, q: str = "", *, sort: str = "relevance", limit: int | None = None,
                 **filters) -> Iterator[Record]:
         """The articles ``search`` finds, all of them in ``sort`` order (``export.Record``), or the
         first ``limit``; as ``search.Archive.records``.
 
         :raises TooLarge: more than ``export.MAX_ARTICLES`` articles and no ``limit`` (French message).
         """
-        from .engine import _fields, filters_of
+        from .engine import _fields
+        from .facets import filters_of
 
         q = query_text(q)
         _check_params(1, 1, sort, ())
@@ -58,7 +75,7 @@ class ClusterViews:
 
         return chunks()
 
-    def export(self, q: str = "", format: str = "csv", *, sort: str = "relevance", limit: int | None = None,
+    def export(self: _Searching, q: str = "", format: str = "csv", *, sort: str = "relevance", limit: int | None = None,
                **filters):
         """The articles ``search`` finds as text chunks of ``format`` (see ``search.Archive.export``)."""
         check_format(format)
@@ -81,7 +98,7 @@ class ClusterViews:
         """Named entities are not in the cluster: 0 articles analysed."""
         return 0
 
-    def warm_up(self) -> None:
+    def warm_up(self: _Searching) -> None:
         """Open the connections to the shards now."""
         self.stats()
 

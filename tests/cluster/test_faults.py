@@ -25,7 +25,7 @@ def indexed(servers, tmp_path):
 
 
 def wait_for_retry():
-    from search.cluster.engine import RETRY_SECONDS
+    from search.cluster.connect import RETRY_SECONDS
 
     time.sleep(RETRY_SECONDS + 0.1)
 
