@@ -199,11 +199,8 @@ class ClusterArchive(ClusterViews):
         """What ``q`` matches under ``filters``, and its results ``start:start + count`` in ``sort``
         order (the total counted exactly)."""
         terms = ClusterTerms(db)
-        match = self._match(terms, q, sort)
-        query = match.query
-        if filters is not None:
-            query = xapian.Query(xapian.Query.OP_FILTER, query, filter_query(terms, filters))
-        return match, query, self._enquire(db, query, match.sort).get_mset(start, count, db.get_doccount())
+        match = self._match(terms, q, sort, filter_query(terms, filters) if filters is not None else None)
+        return match, match.query, self._enquire(db, match.query, match.sort).get_mset(start, count, db.get_doccount())
 
     def _enquire(self, db: xapian.Database, query: xapian.Query, sort: str) -> xapian.Enquire:
         enquire = xapian.Enquire(db)
@@ -217,29 +214,34 @@ class ClusterArchive(ClusterViews):
             enquire.set_sort_by_value_then_relevance(L.DAY_ASC_SLOT, False)
         return enquire
 
-    def _match(self, terms: ClusterTerms, q: str, sort: str) -> _Match:
-        """What ``q`` searches, as ``search.Archive._match`` settles it: when nothing has all the
-        words of a plain query, its respelling, else the articles with any of the words."""
+    def _match(self, terms: ClusterTerms, q: str, sort: str, kept: xapian.Query | None = None) -> _Match:
+        """What ``q`` searches among the articles ``kept`` (the filters; None: all), as
+        ``search.Archive._match`` settles it: when nothing has all the words of a plain query, its
+        respelling, else the articles with any of the words. ``query`` includes the filters."""
+
+        def within(query: xapian.Query) -> xapian.Query:
+            return query if kept is None else xapian.Query(xapian.Query.OP_FILTER, query, kept)
+
         tree = parse(q)
         compiled = compile_query(tree, terms, self._analysis)
         if compiled.query is None:
             if tree is None:  # an empty query lists every article, newest first
-                return _Match(compiled, xapian.Query.MatchAll, "-date" if sort == "relevance" else sort)
+                return _Match(compiled, within(xapian.Query.MatchAll), "-date" if sort == "relevance" else sort)
             return _Match(compiled, xapian.Query.MatchNothing, sort)
-        match = _Match(compiled, compiled.query, sort)
-        count = _count(terms.db, compiled.query, 3)
+        match = _Match(compiled, within(compiled.query), sort)
+        count = _count(terms.db, match.query, 3)
         if count < 3 and compiled.words:
             match.suggestion = self._suggest(terms, q, compiled.words)
         if count == 0 and _plain_words(tree) and not OPERATOR_RE.search(q):
             if match.suggestion:
                 respelled = compile_query(parse(match.suggestion), terms, self._analysis)
-                if respelled.query is not None and _count(terms.db, respelled.query, 1):
-                    return _Match(respelled, respelled.query, sort, match.suggestion, match.suggestion)
+                if respelled.query is not None and _count(terms.db, within(respelled.query), 1):
+                    return _Match(respelled, within(respelled.query), sort, match.suggestion, match.suggestion)
             if isinstance(tree, And) and len(tree.items) > 1:
                 clauses = [c.query for c in (compile_query(w, terms, self._analysis) for w in tree.items)
                            if c.query is not None]
                 if len(clauses) > 1:
-                    relaxed = _coordinated(clauses)
+                    relaxed = within(_coordinated(clauses))
                     if _count(terms.db, relaxed, 1):
                         return _Match(compiled, relaxed, sort, match.suggestion, relaxed=True)
         return match

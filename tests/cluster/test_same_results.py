@@ -46,6 +46,17 @@ def test_same_totals_and_facets_under_filters(cluster, seeds_local, filters):
     assert remote.facets == local.facets
 
 
+@pytest.mark.parametrize("q, filters", [
+    ("Poutine climat", dict(year=2012)),  # no 2012 article has both words: the relaxed query, within 2012
+    ("presidnet", dict(source="wikinews")),  # respelled within the filter
+    ("Macron Trump", dict(source="wikinews")),  # nothing within the filter, even relaxed
+])
+def test_respelling_and_relaxing_happen_within_the_filters(cluster, seeds_local, q, filters):
+    local = seeds_local.search(q, collapse=False, **filters)
+    remote = cluster.search(q, **filters)
+    assert (remote.total, remote.relaxed, remote.rewritten) == (local.total, local.relaxed, local.rewritten)
+
+
 def test_an_unknown_filter_value_gets_the_local_french_message(cluster, seeds_local):
     from search import UnknownFilterValue
 
