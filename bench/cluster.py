@@ -51,30 +51,34 @@ class Shards:
     def __init__(self, root: Path, n: int):
         self.root = root
         self.n = n
-        self.processes: list[subprocess.Popen] = []
+        self.processes: list[subprocess.Popen | None] = []
         self.ports: list[int] = []
 
     def __enter__(self) -> "Shards":
         if shutil.which("xapian-tcpsrv") is None:
             raise SystemExit("xapian-tcpsrv is missing: apt-get install xapian-tools")
-        for i in range(1, self.n + 1):
-            directory = self.root / f"shard-{i}"
-            directory.mkdir(parents=True, exist_ok=True)
+        for _ in range(self.n):
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
-            self.processes.append(subprocess.Popen(
-                ["xapian-tcpsrv", "--writable", "--interface", "127.0.0.1", "--port", str(port), "--quiet",
-                 str(directory)], start_new_session=True, stderr=subprocess.DEVNULL))
-            self.ports.append(port)
-        for port in self.ports:
-            for _ in range(200):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
+                self.ports.append(s.getsockname()[1])
+            self.processes.append(None)
+        for i in range(self.n):
+            self.restart(i)
         return self
+
+    def restart(self, i: int) -> None:
+        """Start server ``i`` (0-based) on its port and wait until it accepts connections."""
+        directory = self.root / f"shard-{i + 1}"
+        directory.mkdir(parents=True, exist_ok=True)
+        self.processes[i] = subprocess.Popen(
+            ["xapian-tcpsrv", "--writable", "--interface", "127.0.0.1", "--port", str(self.ports[i]), "--quiet",
+             str(directory)], start_new_session=True, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.ports[i]), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
 
     def cluster_file(self) -> Path:
         path = self.root / "grappe.toml"
@@ -83,6 +87,8 @@ class Shards:
 
     def __exit__(self, *exc) -> None:
         for process in self.processes:
+            if process is None or process.poll() is not None:
+                continue
             try:
                 os.killpg(process.pid, 15)
             except ProcessLookupError:
