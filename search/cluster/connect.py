@@ -15,6 +15,7 @@ TIMEOUT_MS = 1000
 CONNECT_TIMEOUT_MS = 1000
 RECHECK_SECONDS = 0.5  # how often a connection looks for new commits on the shards
 RETRY_SECONDS = 0.5  # how often a missing shard that refused the connection is tried again
+IDLE_REOPEN_SECONDS = 30.0  # connections unused this long are opened again (servers drop idle ones)
 HUNG_RETRY_SECONDS = 5.0  # … and one that let the connection time out (each try costs a request that long)
 # Writes wait longer: a commit of a large batch fsyncs on the server.
 WRITE_TIMEOUT_MS = 30000
@@ -94,12 +95,14 @@ class Connection:
         self.missing: tuple[int, ...] = ()
         self.retry_at = 0.0
         self.checked = 0.0
+        self.used = 0.0
 
     def database(self) -> xapian.Database:
         """The combined database, (re)built when shards were missing and it is time to try them again."""
         now = time.monotonic()
-        if self.db is None or (self.missing and now >= self.retry_at):
-            self._open()
+        idle, self.used = now - self.used, now
+        if self.db is None or (self.missing and now >= self.retry_at) or idle > IDLE_REOPEN_SECONDS:
+            self._open()  # idle: the servers close idle connections (xapian-tcpsrv --idle-timeout, 60 s)
         elif now - self.checked > RECHECK_SECONDS:
             self.checked = now
             self.db.reopen()  # new commits; a NetworkError here is handled as a failed search

@@ -39,6 +39,7 @@ __all__ = ["DEFAULT_BATCH", "ClusterIndexError", "cluster_sources", "index_clust
 
 DEFAULT_BATCH = 500  # articles per shard between two commits
 SEND_QUEUE = 64  # writes analysed ahead of the sending
+KEEPALIVE_SECONDS = 10.0  # a shard's connection without writes this long is pinged (servers' idle timeout: 60 s)
 
 
 class ClusterIndexError(PresseIndexError):
@@ -61,12 +62,19 @@ class _Sender:
     def __init__(self):
         self.queue: queue.Queue = queue.Queue(maxsize=SEND_QUEUE)
         self.failure: _SendFailed | None = None
+        # Each shard's connection, pinged when nothing was sent for KEEPALIVE_SECONDS: a run reading
+        # unchanged articles for minutes would otherwise find it closed by the server's idle timeout.
+        self.connections: list[tuple[Shard, xapian.WritableDatabase]] = []
         self.thread = threading.Thread(target=self._loop, name="presse-cluster-sender", daemon=True)
         self.thread.start()
 
     def _loop(self) -> None:
         while True:
-            item = self.queue.get()
+            try:
+                item = self.queue.get(timeout=KEEPALIVE_SECONDS)
+            except queue.Empty:
+                self._ping()
+                continue
             try:
                 if item is None:
                     return
@@ -78,6 +86,14 @@ class _Sender:
                         self.failure = _SendFailed(shard, exc)
             finally:
                 self.queue.task_done()
+
+    def _ping(self) -> None:
+        for shard, db in self.connections:
+            if self.failure is None:
+                try:
+                    db.get_metadata(L.META_SHARD)  # one round trip: the server sees the connection alive
+                except BaseException as exc:  # raised again in the indexing thread
+                    self.failure = _SendFailed(shard, exc)
 
     def call(self, shard: Shard, call: Callable, *args) -> None:
         """Run ``call(*args)`` for ``shard`` after the calls sent before it."""
@@ -107,6 +123,7 @@ class _ShardWriter:
         self.shard = shard
         self.sender = sender
         self.db = open_writer(shard)
+        sender.connections.append((shard, self.db))
         self.pending = 0
         self.states: dict[str, str] = {}  # id → state (content and file)
         self.files: dict[str, set[str]] = {}  # file hash → ids

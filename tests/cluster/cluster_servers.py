@@ -42,9 +42,11 @@ def free_port() -> int:
 class ShardServer:
     """One ``xapian-tcpsrv`` over ``directory``, bound to 127.0.0.1 (writable unless ``readonly``)."""
 
-    def __init__(self, directory: Path, readonly: bool = False, port: int | None = None):
+    def __init__(self, directory: Path, readonly: bool = False, port: int | None = None,
+                 idle_timeout_ms: int | None = None):
         self.directory = directory
         self.readonly = readonly
+        self.idle_timeout_ms = idle_timeout_ms
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         directory.mkdir(parents=True, exist_ok=True)
@@ -57,12 +59,16 @@ class ShardServer:
         args = ["xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(self.port), "--quiet"]
         if not self.readonly:
             args.append("--writable")
-        self.process = subprocess.Popen(args + [str(self.directory)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, start_new_session=True)
+        if self.idle_timeout_ms is not None:
+            args += ["--idle-timeout", str(self.idle_timeout_ms)]
+        log = self.directory.parent / f"{self.directory.name}-{self.port}.log"  # not a pipe: it could fill up
+        with open(log, "ab") as err:
+            self.process = subprocess.Popen(args + [str(self.directory)], stdout=subprocess.DEVNULL, stderr=err,
+                                            start_new_session=True)
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"xapian-tcpsrv s'est arrêté : {self.process.stderr.read().decode()}")
+                raise RuntimeError(f"xapian-tcpsrv s'est arrêté : {log.read_text(errors='replace')}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self

@@ -19,13 +19,13 @@ def servers(tmp_path):
     need_xapian()
     started: list[ShardServer] = []
 
-    def make(n: int = 2, readonly_of: ShardServer | None = None) -> list[ShardServer]:
+    def make(n: int = 2, readonly_of: ShardServer | None = None, idle_timeout_ms: int | None = None) -> list[ShardServer]:
         out = []
         for _ in range(n):
             if readonly_of is not None:
-                server = ShardServer(readonly_of.directory, readonly=True)
+                server = ShardServer(readonly_of.directory, readonly=True, idle_timeout_ms=idle_timeout_ms)
             else:
-                server = ShardServer(tmp_path / f"shard-{len(started) + 1}")
+                server = ShardServer(tmp_path / f"shard-{len(started) + 1}", idle_timeout_ms=idle_timeout_ms)
             started.append(server.start())
             out.append(server)
         return out

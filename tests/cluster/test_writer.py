@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 import pytest
 
@@ -119,3 +120,36 @@ def test_a_shard_dying_during_a_run_stops_it_in_french_and_the_next_run_complete
     for shard in cluster.shards:
         db.add_database(open_shard(shard)[0])
     assert db.get_doccount() == 2101
+
+
+def test_a_run_without_writes_for_longer_than_the_servers_idle_timeout_goes_on(servers, tmp_path, monkeypatch):
+    from search.cluster import writer
+    from search.cluster.config import load_cluster
+
+    monkeypatch.setattr(writer, "KEEPALIVE_SECONDS", 0.2)
+    cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(2, idle_timeout_ms=800)))
+    pauses = []
+
+    def slow_reader(summary):  # as reading a long stretch of unchanged articles: nothing sent for 1.5 s
+        if not pauses:
+            pauses.append(summary.added)
+            time.sleep(1.5)
+
+    summary = writer.index_cluster(cluster, [SEEDS], progress=slow_reader)
+    assert pauses and summary.added == 2101
+
+
+def test_searching_again_after_the_servers_dropped_idle_connections(servers, tmp_path, monkeypatch):
+    from search.cluster import connect
+    from search.cluster.config import load_cluster
+    from search.cluster.engine import ClusterArchive
+    from search.cluster.writer import index_cluster
+
+    monkeypatch.setattr(connect, "IDLE_REOPEN_SECONDS", 0.3)
+    cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(2, idle_timeout_ms=500)))
+    index_cluster(cluster, [WIKINEWS])
+    with ClusterArchive(cluster) as archive:
+        assert archive.search("").total == 100
+        time.sleep(1.0)
+        page = archive.search("")
+        assert (page.total, page.partial) == (100, False)
