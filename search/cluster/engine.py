@@ -287,7 +287,7 @@ class ClusterArchive(ClusterViews):
                 title_html=hl.mark(fields.get("title", "")), lead_html=hl.mark(fields.get("lead", "")),
                 paragraphs_html=hl.mark_lines(body))
 
-        return self._run(work)[0]
+        return self._of_article(article_id, work)
 
     def more_like(self, article_id: str, limit: int = 5) -> list[Hit]:
         """Articles similar to ``article_id``, by its key stems (Xapian's relevance feedback, over
@@ -319,7 +319,18 @@ class ClusterArchive(ClusterViews):
             empty = Highlighter(Highlights(), self._analysis)
             return [_hit_of(m.document, m.weight, empty) for m in mset]
 
-        return self._run(work)[0]
+        return self._of_article(article_id, work)
+
+    def _of_article(self, article_id: str, work: Callable[[xapian.Database], T]) -> T:
+        """``work(db)`` about one article; when it finds nothing and the article's shard did not
+        answer, a French ``ClusterUnavailable`` instead of "no such article"."""
+        out, missing = self._run(work)
+        shard = L.shard_of(article_id, len(self.cluster.shards)) + 1
+        if not out and shard in missing:
+            address = self.cluster.shards[shard - 1].address
+            raise ClusterUnavailable(f"L'article {article_id} est sur le fragment {shard} ({address}), qui ne répond "
+                                     "pas : réessayez dans un instant.")
+        return out
 
     # ------------------------------------------------------------------ stats
     def stats(self) -> ClusterStats:

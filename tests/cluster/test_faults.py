@@ -132,3 +132,22 @@ def test_searches_from_many_threads_while_a_shard_dies_and_returns_never_fail(in
         assert all(total == full for total, partial in seen if not partial)
         assert all(total < full for total, partial in seen if partial)
         assert archive.search("Europe OU France").partial is False
+
+
+def test_an_article_on_a_dead_shard_is_said_unavailable_not_missing(indexed):
+    from search.cluster import layout
+    from search.cluster.engine import ClusterArchive, ClusterUnavailable
+
+    shards, cluster = indexed
+    with ClusterArchive(cluster) as archive:
+        ids = [h.id for h in archive.search("", per_page=100).hits]
+        on_second = next(i for i in ids if layout.shard_of(i, 2) == 1)
+        on_first = next(i for i in ids if layout.shard_of(i, 2) == 0)
+        shards[1].kill()
+        with pytest.raises(ClusterUnavailable, match=f"L'article {on_second} est sur le fragment 2 .* ne répond pas"):
+            archive.get(on_second)
+        with pytest.raises(ClusterUnavailable):
+            archive.more_like(on_second)
+        assert archive.get(on_first).id == on_first
+        absent = next(f"absent-{n}" for n in range(100) if layout.shard_of(f"absent-{n}", 2) == 0)
+        assert archive.get(absent) is None  # its shard answers: there is no such article
