@@ -39,6 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
+from indexer.build import die_with_parent  # noqa: E402 - shard servers die with this process
 
 OUT = common.OUT / "cluster"
 FACETS = ["source", "year", "author"]
@@ -72,7 +73,7 @@ class Shards:
         directory.mkdir(parents=True, exist_ok=True)
         self.processes[i] = subprocess.Popen(
             ["xapian-tcpsrv", "--writable", "--interface", "127.0.0.1", "--port", str(self.ports[i]), "--quiet",
-             str(directory)], start_new_session=True, stderr=subprocess.DEVNULL)
+             str(directory)], start_new_session=True, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", self.ports[i]), timeout=0.2).close()

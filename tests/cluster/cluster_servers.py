@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from indexer.build import die_with_parent
+
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
 START_SECONDS = 10.0
@@ -63,8 +65,9 @@ class ShardServer:
             args += ["--idle-timeout", str(self.idle_timeout_ms)]
         log = self.directory.parent / f"{self.directory.name}-{self.port}.log"  # not a pipe: it could fill up
         with open(log, "ab") as err:
+            # Killed with the test process even when it crashes (no server left behind).
             self.process = subprocess.Popen(args + [str(self.directory)], stdout=subprocess.DEVNULL, stderr=err,
-                                            start_new_session=True)
+                                            start_new_session=True, preexec_fn=die_with_parent)
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
