@@ -279,6 +279,7 @@ def libraries(count: int) -> None:
 _CHILD = """
 import sys, time, json
 sys.path.insert(0, {root!r})
+import indexer.batcher as batcher
 import indexer.build as build
 if {off!r}:
     class _Off:
@@ -287,7 +288,7 @@ if {off!r}:
         def remove(self, *a): pass
         def save(self): pass
         def reconcile(self, indexed): return []
-    build.Signatures = _Off
+    batcher.Signatures = _Off
 import resource
 started = time.perf_counter()
 summary = build.update_index({index!r}, [{corpus!r}])

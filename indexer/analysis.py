@@ -1,5 +1,9 @@
 """French text analysis for Presse: a tokenizer and small composable Whoosh filters.
 
+Over 400 lines on purpose: every class pickled into an index's schema is defined here (the
+index holds this import path), and the filters with the cache that replays them go together.
+The word rules they apply (tokens, stop words, folding, compounds) are ``indexer.words``.
+
 The chain, in order (the order matters):
 
 1. ``FrenchTokenizer``: runs of letters and digits, kept together across apostrophes, hyphens and
@@ -34,6 +38,12 @@ and the query side maps a typed word through its key to the terms really in the 
 ``CachedFilter`` runs the filters 2-7 once per *distinct* raw token and replays the result:
 unidecode and the stemmer are slow per call, and 96 % of the tokens of a news corpus are repeats.
 
+The filters keep no state but caches bounded by construction (a server analyses whatever it is
+sent): ``CachedFilter`` holds at most ``max_entries`` words, the fold table at most one entry per
+code point below ``indexer.words.FOLD_CACHED_BELOW``, PyStemmer its own bounded cache. Nothing here collects
+words for someone else: the index writer takes the words of the lexicon from its own token
+tables (``indexer.inversion``, ``indexer.segments.MemoryPool.take_new_words``).
+
 Whoosh pickles the schema, analyzers included, into every index: the classes here are public API.
 Keep them at this import path, keep their attributes plain, and bump ``ANALYSIS_VERSION`` whenever
 a change would index a text differently (``indexer.index`` refuses to open an index built with
@@ -42,134 +52,42 @@ another version and asks for a reindex).
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Callable
 
-from unidecode import unidecode
 from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
 
-from .normalize import INVISIBLE, normalize_text
+from .words import (
+    APOSTROPHE_RE,
+    APOSTROPHES,
+    BREAK_SPLIT_RE,
+    ELISION_RE,
+    FRENCH_STOP_WORDS,
+    HYPHENS,
+    LINE_BREAK_HYPHEN_RE,
+    LINE_BREAK_MARK,
+    MAX_TOKEN_LENGTH,
+    TOKEN_RE,
+    compound_readings,
+    fold,
+    is_stop_word,
+    joined_form,
+    normalize_raw,
+    token_width,
+)
+
+# The word rules (indexer.words) that callers import from here, with this module's names.
+__all__ = [
+    "ANALYSIS_VERSION", "APOSTROPHES", "FRENCH_STOP_WORDS", "HYPHENS", "LINE_BREAK_HYPHEN_RE", "LINE_BREAK_MARK",
+    "MAX_TOKEN_LENGTH", "TOKEN_RE", "CachedFilter", "CompoundFilter", "ElisionFilter", "FoldFilter", "FrenchStopFilter",
+    "FrenchTokenizer", "Lexiconizer", "SnowballFilter", "compound_readings", "exact_filters", "fold",
+    "french_analyzer", "french_exact_analyzer", "is_stop_word", "joined_form", "key_filters", "normalize_raw",
+    "stemming_filters", "token_width", "tokens", "word_steps",
+]
 
 # 2: a line-break hyphen before a lowercase letter gives both readings (joined and split); soft
 # hyphens and other invisible characters inside a word are part of it (indexer.normalize)
 ANALYSIS_VERSION = 2
 
-# Tokens longer than this are OCR garbage, base64 or URLs glued together: not words anyone searches.
-MAX_TOKEN_LENGTH = 80
-
-APOSTROPHES = "'’ʼ"
-HYPHENS = "-‐‑"
-# Letters and digits, with combining accents inside (a decomposed "é"). Possessive quantifiers
-# (``*+``): nothing after them can match what they would give back (combining marks and the
-# joiners below are not \w), and keeping no backtracking points tokenises about 15 % faster.
-_PIECE = r"[^\W_]++(?:[\u0300-\u036f]++[^\W_]*+)*+"
-# A raw token: pieces joined by an apostrophe, a hyphen (possibly followed by a line break: a word
-# hyphenated at the end of a printed line), an invisible character (a soft hyphen, a zero-width
-# space or joiner: see indexer.normalize), or a dot/comma between digits.
-TOKEN_RE = re.compile(
-    rf"{_PIECE}(?:(?:[{APOSTROPHES}]|[{HYPHENS}](?:[ \t]*\r?\n[ \t]*)?|[{INVISIBLE}]++|(?<=\d)[.,](?=\d)){_PIECE})*+"
-)
-# A hyphen at the end of a line inside a raw token, the line break and the indent after it.
-LINE_BREAK_HYPHEN_RE = re.compile(rf"[{HYPHENS}][ \t]*\r?\n[ \t]*(.)")
-# What ``normalize_raw`` makes of a line-break hyphen before a lowercase letter, one for each
-# character it replaces (so offsets in the cleaned token are offsets in the raw one): U+2027
-# HYPHENATION POINT, which no raw token holds (TOKEN_RE ends a token at it).
-LINE_BREAK_MARK = "\u2027"
-_ELISION_RE = re.compile(rf"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)[{APOSTROPHES}]", re.IGNORECASE)
-_APOSTROPHE_RE = re.compile(f"[{APOSTROPHES}]")
-# Where a compound splits into parts: hyphens, and dots/commas between digits.
-_COMPOUND_SPLIT_RE = re.compile(rf"[{HYPHENS}]|(?<=\d)[.,](?=\d)")
-# The same, and line breaks: where a word broken at the end of a line splits when read as two.
-_BREAK_SPLIT_RE = re.compile(rf"[{HYPHENS}]|(?<=\d)[.,](?=\d)|{LINE_BREAK_MARK}+")
-
-# Snowball's French stop list (snowball-website/algorithms/french/stop.txt): the one Lucene's
-# FrenchAnalyzer and Elasticsearch's "_french_" use.
-FRENCH_STOP_WORDS = frozenset(
-    """
-    au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me même mes
-    moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un
-    une vos votre vous c d j l à m n s t y été étée étées étés étant étante étants étantes suis es est
-    sommes êtes sont serai seras sera serons serez seront serais serait serions seriez seraient étais
-    était étions étiez étaient fus fut fûmes fûtes furent sois soit soyons soyez soient fusse fusses
-    fût fussions fussiez fussent ayant ayante ayantes ayants eu eue eues eus ai as avons avez ont aurai
-    auras aura aurons aurez auront aurais aurait aurions auriez auraient avais avait avions aviez
-    avaient eut eûmes eûtes eurent aie aies ait ayons ayez aient eusse eusses eût eussions eussiez
-    eussent
-    """.split()
-)
-
-
-def _fold_character(ch: str) -> str:
-    """What ``fold`` makes of one character."""
-    if ch.isascii():
-        return ch
-    code = ord(ch)
-    if code < 0x250 or 0x1E00 <= code <= 0x1EFF or 0xFB00 <= code <= 0xFB06:
-        ascii_ = unidecode(ch)
-        # Letters fold to letters (é→e, Œ→OE, ß→ss); ½, ǃ, ŉ… would give spaces or punctuation.
-        if not ascii_.isalpha():
-            return ch
-        return ascii_.lower() if ch.islower() else ascii_
-    if unicodedata.category(ch) == "Mn":  # combining accent left by decomposed text
-        return ""
-    return ch
-
-
-class _FoldTable(dict):
-    """Code point → its folded text, for ``str.translate``; filled as characters come."""
-
-    def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_character(chr(code))
-        return folded
-
-
-_FOLD_TABLE = _FoldTable()
-
-
-def fold(text: str) -> str:
-    """Fold accents and ligatures of Latin letters to ASCII: ``état→etat``, ``Œuvre→OEuvre``.
-
-    Other scripts (Greek, Cyrillic, Arabic, CJK…) are kept as they are: unidecode would turn them
-    into romanisations with spaces, which are not words anyone types.
-    """
-    return text if text.isascii() else text.translate(_FOLD_TABLE)
-
-
-_FOLDED_STOP_WORDS = frozenset(fold(w) for w in FRENCH_STOP_WORDS)
-
-
-def is_stop_word(word: str) -> bool:
-    """True for a lowercase French stop word, accented (``été``) or typed without accents (``ete``).
-
-    An accented word that only folds to a stop word is kept: ``maïs`` is not ``mais``, ``sûr`` is
-    not ``sur``.
-    """
-    return word in FRENCH_STOP_WORDS or (word.isascii() and word in _FOLDED_STOP_WORDS)
-
-
-def _mark_line_break(m: re.Match) -> str:
-    # "gou-\nvernement" (a word cut by the printer) or "négocier-\nnaguère" (two words): marked, for
-    # CompoundFilter to read both ways. "Moyen-\nOrient", "1940-\n1945" keep their hyphen.
-    nxt = m.group(1)
-    return LINE_BREAK_MARK * (len(m.group()) - 1) + nxt if nxt.islower() else "-" + nxt
-
-
-def normalize_raw(raw: str) -> str:
-    """Clean one raw token: ``normalize_text`` (drop soft hyphens and other invisible characters,
-    NFC-compose accents); mark a hyphen at a line break before a lowercase letter (and the break)
-    with ``LINE_BREAK_MARK``, keep it as ``-`` before anything else; read typographic hyphens as
-    ``-`` and the long s ``ſ`` as ``s``."""
-    if raw.isascii():
-        return LINE_BREAK_HYPHEN_RE.sub(_mark_line_break, raw) if "\n" in raw else raw
-    if "ſ" in raw:
-        raw = raw.replace("ſ", "s")
-    raw = normalize_text(raw)
-    if "\n" in raw:
-        raw = LINE_BREAK_HYPHEN_RE.sub(_mark_line_break, raw)
-    if "‐" in raw or "‑" in raw:
-        raw = raw.replace("‐", "-").replace("‑", "-")
-    return raw
 
 
 class FrenchTokenizer(Tokenizer):
@@ -208,9 +126,6 @@ class FrenchTokenizer(Tokenizer):
             yield t
 
 
-def _strip_elision(word: str) -> str:
-    m = _ELISION_RE.match(word)
-    return word[m.end():] if m and len(word) > m.end() else word
 
 
 class ElisionFilter(Filter):
@@ -218,7 +133,7 @@ class ElisionFilter(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            m = _ELISION_RE.match(t.text)
+            m = ELISION_RE.match(t.text)
             if m and len(t.text) > m.end():
                 t.text = t.text[m.end():]
                 if t.chars:
@@ -254,10 +169,10 @@ class CompoundFilter(Filter):
         for t in tokens:
             text = t.text
             if "’" in text or "ʼ" in text:
-                text = t.text = _APOSTROPHE_RE.sub("'", text)
+                text = t.text = APOSTROPHE_RE.sub("'", text)
             if t.positions:
                 t.pos += shift
-            if not _BREAK_SPLIT_RE.search(text):
+            if not BREAK_SPLIT_RE.search(text):
                 yield t
                 continue
             if t.stopped:  # only a broken word joins into a stop word (see FrenchStopFilter)
@@ -284,54 +199,6 @@ class CompoundFilter(Filter):
             shift += width - 1
 
 
-def joined_form(text: str) -> str:
-    """``text`` with its line-break marks (see ``normalize_raw``) taken out: the word joined."""
-    return text.replace(LINE_BREAK_MARK, "") if LINE_BREAK_MARK in text else text
-
-
-def token_width(text: str) -> int:
-    """The positions a cleaned token takes: one per part of a compound, counted on the joined
-    form of a word broken at a line end (see ``CompoundFilter``)."""
-    return len(_COMPOUND_SPLIT_RE.split(joined_form(text)))
-
-
-def _parts(text: str, split: re.Pattern, offset: int = 0) -> list[tuple[str, int, int]]:
-    """The parts of ``text`` between the separators ``split`` finds, each without its elision
-    (main-d'œuvre: the part is œuvre) and joined across line breaks: (part, start, end), offsets
-    in ``text`` plus ``offset``."""
-    out = []
-    start = 0
-    for piece in split.split(text):
-        start = text.index(piece, start)
-        end = start + len(piece)
-        joined = joined_form(piece)
-        part = _strip_elision(joined)
-        # An elision holds no line break: the part is the end of the piece, marks taken out.
-        out.append((part, offset + start + len(joined) - len(part), offset + end))
-        start = end
-    return out
-
-
-def compound_readings(text: str, whole: bool) -> tuple[list[tuple[str, int, int, int]], int]:
-    """What ``CompoundFilter`` gives for one lowercased token with a separator: (term, relative
-    position, start, end), offsets in ``text``, in order of position; and its width."""
-    joined = joined_form(text)
-    parts = _parts(text, _COMPOUND_SPLIT_RE)
-    width = len(parts)
-    out = []
-    if whole or (width == 1 and joined != text):  # a broken word without hyphen is a word, in both fields
-        out.append((joined, 0, 0, len(text)))
-    if width > 1:
-        out.extend((part, i, start, end) for i, (part, start, end) in enumerate(parts))
-    if joined != text:
-        # Each part broken at a line end split there too, its pieces from its position on; past the
-        # joined reading's width they share the last position (the next word's).
-        for i, (_, start, end) in enumerate(parts):
-            if LINE_BREAK_MARK in text[start:end]:
-                pieces = _parts(text[start:end], _BREAK_SPLIT_RE, start)
-                out.extend((piece, min(i + j, width), s, e) for j, (piece, s, e) in enumerate(pieces))
-        out.sort(key=lambda x: x[1])
-    return out, width
 
 
 class FrenchStopFilter(Filter):
@@ -398,21 +265,21 @@ class CachedFilter(Filter):
     """Run ``filters`` once per distinct raw token and replay the result for every occurrence.
 
     The filters must map one token to tokens that depend on its text only (true of every filter
-    here); positions and character offsets are replayed relative to the raw token.
+    here); positions and character offsets are replayed relative to the raw token. At most
+    ``max_entries`` words are cached (``MAX_ENTRIES`` by default; ``limit`` lowers it): when the
+    cache is full it starts again, empty. Only the filters are pickled: an unpickled copy (each
+    Whoosh searcher makes its own) starts with an empty cache of the default size.
     """
 
     MAX_ENTRIES = 400_000
-    track_fresh = True  # the query side turns this off: it never takes the fresh tokens
 
-    def __init__(self, *filters):
+    def __init__(self, *filters, max_entries: int | None = None):
         self.filters = tuple(filters)
         self._steps = word_steps(self.filters)
         self._elides = bool(self.filters) and type(self.filters[0]) is ElisionFilter
         self._cache = {}
-        # Cleaned raw tokens analysed since the last take_fresh(): the index writer turns them into
-        # lexicon entries (see indexer.lexicon). Only the stemming chain's are taken: writers turn
-        # this off for the others (indexer.segments.MemoryPool).
-        self.fresh: set[str] = set()
+        if max_entries is not None:
+            self.limit(max_entries)
 
     def __eq__(self, other):
         return other.__class__ is self.__class__ and other.filters == self.filters
@@ -421,47 +288,34 @@ class CachedFilter(Filter):
         return {"filters": self.filters}
 
     def __setstate__(self, state):
+        # Indexes pickle {"filters": …} only (older ones may hold more: it is not read).
         self.filters = state["filters"]
         self._steps = word_steps(self.filters)
         self._elides = bool(self.filters) and type(self.filters[0]) is ElisionFilter
         self._cache = {}
-        self.fresh = set()
-
-    def bound(self, max_entries: int) -> "CachedFilter":
-        """Configure this filter for searching: at most ``max_entries`` cached words, and no
-        collecting of fresh words (only an index writer takes them for the lexicon)."""
-        self.limit(max_entries)
-        self.track_fresh = False
-        self.fresh = set()
-        return self
 
     def limit(self, max_entries: int) -> "CachedFilter":
-        """Keep at most ``max_entries`` cached words (the fresh ones are all collected still)."""
+        """Keep at most ``max_entries`` cached words from now on; return this filter."""
         self.MAX_ENTRIES = max_entries
         if len(self._cache) > max_entries:
             self._cache.clear()
         return self
 
-    def take_fresh(self) -> set[str]:
-        """The cleaned raw tokens first analysed since the last call (and forget them)."""
-        fresh, self.fresh = self.fresh, set()
-        return fresh
+    # The name the query side uses for ``limit``.
+    bound = limit
 
-    def analyze(self, raw: str, fresh: bool = True) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
+    def analyze(self, raw: str) -> tuple[tuple[tuple[str, int, int, int], ...], int]:
         """Return ((text, relative position, start, end), …) for one raw token, and its width.
 
         ``raw`` may be uncleaned (see ``normalize_raw``); offsets are relative to the cleaned token.
-        A word not in the cache is remembered as fresh (see ``take_fresh``) unless ``fresh`` is false.
         """
         hit = self._cache.get(raw)
         if hit is not None:
             return hit
         clean = normalize_raw(raw)
-        if fresh and self.track_fresh:  # the writer takes them at each commit or batch of documents
-            self.fresh.add(clean)
         if self._steps is not None:
             # A plain word, or one elided word (l'État): no compound, one token.
-            elided = _ELISION_RE.match(clean) if self._elides else None
+            elided = ELISION_RE.match(clean) if self._elides else None
             start = elided.end() if elided and len(clean) > elided.end() else 0
             word = clean[start:] if start else clean
             if word.isalnum() and "ʼ" not in word:
@@ -613,13 +467,11 @@ class Lexiconizer:
         self._terms = terms if terms is not None else CachedFilter(*stemming_filters())
         self._keys = CachedFilter(*key_filters())
         self._surfaces = CachedFilter(ElisionFilter(), LowercaseFilter(), FrenchStopFilter(), CompoundFilter())
-        for own in (self._keys, self._surfaces) if terms is not None else (self._terms, self._keys, self._surfaces):
-            own.track_fresh = False  # nobody takes them
 
     def pairs(self, raw: str) -> list[tuple[str, str]]:
         """(key, term) for each term ``raw`` is indexed as; the two chains keep the same tokens in order."""
         raw = normalize_raw(raw)
-        terms, _ = self._terms.analyze(raw, fresh=False)  # it is being written to the lexicon
+        terms, _ = self._terms.analyze(raw)
         keys, _ = self._keys.analyze(raw)
         if len(terms) != len(keys):  # a token dropped by length limits in one chain only
             return []
@@ -637,4 +489,3 @@ class Lexiconizer:
 
 
 _DEFAULT_ANALYZER = french_analyzer()
-_DEFAULT_ANALYZER.items[-1].track_fresh = False  # tokens() is no index writer

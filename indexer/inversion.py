@@ -184,6 +184,7 @@ class Inverter:
         self._tables: dict[int, TermTable] = {}  # id of a chain's CachedFilter (table.cached) → its table
         self._field_tables: dict[int, tuple[object, TermTable | None]] = {}
         self._rows: dict[str, list[int]] = {}  # the current document's texts, tokenised
+        self._taken = 0  # raw tokens given by take_new_tokens
 
     def table(self, field) -> TermTable | None:
         """The term table of ``field``'s analysis chain, or None when ``field`` is not a French
@@ -209,6 +210,14 @@ class Inverter:
         chain), or None for a field the inverter does not index."""
         table = self.table(field)
         return None if table is None else table.vocabulary
+
+    def take_new_tokens(self) -> list[str]:
+        """The distinct raw tokens first seen since the last call, in the order they came: each
+        raw token of the segment's French texts once (the index writer records their lexicon
+        entries, see ``indexer.lexicon``)."""
+        raws = self.tokens.raws
+        new, self._taken = raws[self._taken:], len(raws)
+        return new
 
     def start_document(self) -> None:
         """Forget the previous document's texts."""

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .analysis import Lexiconizer
+from .files import atomic_file, atomic_write
 
 LEXICON_FILE = "lexicon.json"
 PARTS_DIR = "lexicon-parts"
@@ -72,15 +73,10 @@ class Lexicon:
                 self.display[a] = b
 
     def save(self, directory: str | os.PathLike) -> None:
-        """Write ``lexicon.json`` atomically (temporary file, fsync, rename)."""
-        path = Path(directory) / LEXICON_FILE
-        tmp = path.with_name(f".{LEXICON_FILE}.tmp-{os.getpid()}")
+        """Write ``lexicon.json`` atomically (see ``indexer.files``)."""
         data = {"stems": {k: sorted(v) for k, v in self.stems.items()}, "display": self.display}
-        with open(tmp, "w", encoding="utf-8") as f:
+        with atomic_file(Path(directory) / LEXICON_FILE, "w") as f:
             json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
 
     def terms_for_key(self, key: str) -> set[str]:
         """The indexed terms whose words fold-then-stem to ``key`` (plus ``key`` itself)."""
@@ -110,17 +106,14 @@ def entries(raws: Iterable[str], lexiconizer: Lexiconizer | None = None):
 
 
 def write_part(directory: str | os.PathLike, raws: Iterable[str], lexiconizer: Lexiconizer | None = None) -> None:
-    """Append the entries of ``raws`` to a new part file of the lexicon in ``directory``."""
+    """Write the entries of ``raws`` into a new part file of the lexicon in ``directory`` (whole or
+    not at all: see ``indexer.files``)."""
     lines = [json.dumps(e, ensure_ascii=False) for e in entries(raws, lexiconizer)]
     if not lines:
         return
     parts = Path(directory) / PARTS_DIR
     parts.mkdir(exist_ok=True)
-    path = parts / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl"
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(lines) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+    atomic_write(parts / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl", "\n".join(lines) + "\n")
 
 
 def compact(directory: str | os.PathLike) -> None:

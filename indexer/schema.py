@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from array import array
 from collections import defaultdict
 
 from whoosh import formats
@@ -12,10 +10,11 @@ from whoosh.fields import FieldType, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEX
 from whoosh.system import pack_uint
 
 from .analysis import TOKEN_RE, CachedFilter, french_analyzer, french_exact_analyzer
+from .formats import PackedPositions  # indexes written before indexer.formats pickle it under this module
 
 # Bump when fields change in a way an existing index cannot serve (checked with ANALYSIS_VERSION).
 SCHEMA_VERSION = 6  # 2: positions stored as PackedPositions; 3: no "day_asc" column (derived from "day");
-# 4: posting blocks packed in arrays (indexer.segments.pack_block); 5: positions 16-bit, uncompressed;
+# 4: posting blocks packed in arrays (indexer.formats.pack_block); 5: positions 16-bit, uncompressed;
 # 6: named entities (person, place, org keyword fields and the "entities" column, indexer.entities)
 
 # The stemmed fields searched by plain words, and the exact-form fields for phrases, prefixes and
@@ -26,37 +25,6 @@ FACET_FIELDS = ("source", "author", "section", "year")
 ENTITY_FIELDS = ("person", "place", "org")  # entity keys, one term each (indexer.entities)
 # The encoded frequencies of the stemmed fields, made once: one struct.pack less per posting.
 _FREQUENCY_BYTES = tuple(pack_uint(n) for n in range(256))
-
-
-class PackedPositions(formats.Positions):
-    """Whoosh's ``Positions`` format with each posting's positions stored as little-endian
-    unsigned 32-bit integers, instead of a pickled list of deltas.
-
-    A phrase over a common word reads its positions in thousands of documents: Whoosh's encoding
-    costs one ``pickle.loads`` per document, this one a single ``numpy.frombuffer`` per block
-    (``search.postings``). The frequency is the value's length / 4. Part of every pickled schema:
-    keep it at this import path.
-    """
-
-    def encode(self, poslist) -> bytes:
-        """The value of one posting: its positions (ascending) as 4-byte little-endian integers."""
-        packed = array("I", poslist)
-        if sys.byteorder != "little":
-            packed.byteswap()
-        return packed.tobytes()
-
-    def decode_positions(self, valuestring: bytes) -> list[int]:
-        packed = array("I")
-        packed.frombytes(valuestring)
-        if sys.byteorder != "little":
-            packed.byteswap()
-        return packed.tolist()
-
-    def decode_frequency(self, valuestring: bytes) -> int:
-        return len(valuestring) // 4
-
-    def decode_weight(self, valuestring: bytes) -> float:
-        return len(valuestring) // 4 * self.field_boost
 
 
 class FrenchText(TEXT):
@@ -175,8 +143,3 @@ def make_schema() -> Schema:
         path=ID(stored=True, sortable=True),
         hash=ID(stored=True, sortable=True),
     )
-
-
-def stemming_cache(schema: Schema) -> CachedFilter:
-    """The CachedFilter shared by the stemmed fields of ``schema`` (its fresh words feed the lexicon)."""
-    return schema["body"].analyzer.items[-1]

@@ -7,33 +7,29 @@ that is about two thirds of the indexing time. A Presse commit is a bounded batc
 ``MemorySegmentWriter`` keeps the postings of the segment it writes in memory instead — one record
 of (document numbers, weights, values) per term of each field — and writes each term's blocks in
 one go at the end. The files are the ones Whoosh's W3 codec writes, block for block, except for
-how a block's data is packed (``pack_block``) and that no block is compressed (``_write_terms``);
-a test reads every term back through Whoosh's own reader against Whoosh's own writer.
+how a block's data is packed (``indexer.formats.pack_block``) and that no block is compressed
+(``indexer.term_files``); a test reads every term back through Whoosh's own reader against
+Whoosh's own writer.
+
+Here: the writers (``MemoryPool``, ``MemorySegmentWriter``), what they index once per distinct
+value (``RepeatedValues``) and the merge policy (``merge_small_segments``). The postings in memory
+are ``indexer.memory_postings``, their writing ``indexer.term_files``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import struct
-from hashlib import md5
-import sys
-from array import array
-from itertools import accumulate, islice, repeat
-from pickle import dumps
-from typing import Callable, Iterator, NamedTuple
 
-import numpy as np
-
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, _lenfield
-from whoosh.columns import NumericColumn
-from whoosh.filedb.filetables import md5_hash
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.reading import SegmentReader
-from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import _length_byte_cache, byte_to_length
 from whoosh.writing import SegmentWriter
 
-from .inversion import Inverter, TermTable, TokenBatch
-from .schema import EXACT_FIELDS, STEMMED_FIELDS, FrenchText, PackedPositions, stemming_cache
+from . import formats
+from .analysis import Lexiconizer
+from .formats import BLOCK_POSTINGS
+from .inversion import Inverter
+from .memory_postings import MemoryPostings
+from .schema import EXACT_FIELDS, STEMMED_FIELDS, FrenchText
 
 # The fields whose texts are inverted in bulk (indexer.inversion): title, lead and body, stemmed
 # and as exact forms; both analysis chains read the same texts. The other French fields (author
@@ -49,536 +45,15 @@ MERGE_BELOW_DOCS = 2_000
 MERGE_AT_MOST_DOCS = 20_000
 MERGE_FACTOR = 8
 
-# Block data is pickled in arrays from this many postings on (fewer pickle shorter as Whoosh's
-# tuples), with this protocol: from 3 on, an array.array is pickled as its bytes (protocol 2,
-# Whoosh's, pickles it as a list of numbers).
-PACK_FROM_POSTINGS = 8
-BLOCK_PICKLE_PROTOCOL = 5
-# Smaller blocks (most terms have one posting) are Whoosh's tuples pickled with protocol 3: each
-# bytes value is pickled as itself, where protocol 2 (Whoosh's) goes through _codecs.encode of a
-# latin-1 string — for a one-posting block with positions, 60 bytes and 1.4 µs against 22 bytes
-# and 0.24 µs — and without the 9-byte frame header of protocol 4 and later.
-SMALL_BLOCK_PICKLE_PROTOCOL = 3
-
-# Postings per block (the W3 codec's "blocklimit", see presse_codec). Whoosh's writer puts 128;
-# its reader takes any length. Presse reads a whole list block by block (search.postings), and
-# each block costs a header and a pickle load whatever its size: 1024 halved the 95th percentile of the query mix at 340k articles (56-62 -> 30-31 ms;
-# 33k: 6.6-7.2 -> 5.2-5.9 ms). 4096 gave about the same at 33k, and costs more when a query
-# wants a few documents of a long list (a whole block is decoded for each).
-BLOCK_POSTINGS = 1024
-
-# A field's documents given as tokens are inverted together from this many tokens on (the
-# temporary arrays take about 100 bytes a token).
-INVERT_EVERY_TOKENS = 1 << 18
-# How many postings of a field are turned into Python lists at a time when writing.
-WRITE_CHUNK_POSTINGS = 65_536
-# Whoosh stores each field length as one byte (``length_to_byte``); this decodes all 256 at once.
-_BYTE_LENGTHS = np.asarray([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.int64)
-
-
-def stored_lengths(perdoc, fieldname: str, doc_count: int) -> np.ndarray:
-    """Document number → the length of ``fieldname`` stored in a segment (``perdoc``: its W3
-    per-document reader), decoded in bulk: what ``perdoc.doc_field_length`` gives one call at a time."""
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    codes = np.zeros(doc_count, dtype=np.uint8)  # documents past the column's end have the default, 0
-    if column is None:
-        return _BYTE_LENGTHS[codes]
-    if isinstance(column, NumericColumn.Reader) and column._typecode == "B":
-        stored = min(column._count, doc_count)
-        codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-    else:
-        codes[:] = list(column)
-    return _BYTE_LENGTHS[codes]
-
-
-class PackedValues:
-    """The encoded values (positions) of one posting block, end to end in one bytes object, with
-    each value's length in bytes.
-
-    Whoosh pickles a block's values as a tuple of bytes objects, one per posting: unpickling a
-    block of a common word's positions makes 128 objects. This is one object holding two, and
-    ``search.postings`` reads the positions of a whole block with one ``numpy.frombuffer``.
-    Whoosh's block reader only asks for ``values[i]``, which this gives. Pickled into the posting
-    blocks of every phrase field: keep it at this import path.
-    """
-
-    __slots__ = ("blob", "lengths", "_starts")
-
-    def __init__(self, blob: bytes, lengths: array):
-        self.blob = blob
-        self.lengths = lengths
-        self._starts = None
-
-    @classmethod
-    def of(cls, values: list[bytes]) -> "PackedValues":
-        """The values of a block, in posting order."""
-        return cls(b"".join(values), uint_array(list(map(len, values))))
-
-    def __reduce__(self):
-        return PackedValues, (self.blob, self.lengths)
-
-    def __len__(self) -> int:
-        return len(self.lengths)
-
-    def _bounds(self, i: int) -> tuple[int, int]:
-        """Where value ``i`` starts and ends, in bytes of its 4-byte form."""
-        if self._starts is None:
-            self._starts = list(accumulate(self.lengths, initial=0))
-        i = range(len(self.lengths))[i]  # negative indexes; IndexError past the end
-        return self._starts[i], self._starts[i + 1]
-
-    def __getitem__(self, i: int) -> bytes:
-        start, end = self._bounds(i)
-        return self.blob[start:end]
-
-    def __iter__(self) -> Iterator[bytes]:
-        return map(self.__getitem__, range(len(self.lengths)))
-
-
-class NarrowPositions(PackedValues):
-    """``PackedValues`` of ``PackedPositions`` postings whose positions all fit in 16 bits: the
-    blob holds them as 2-byte little-endian integers, half the bytes of the 4-byte form (blocks
-    are stored uncompressed, see ``_write_terms``). ``lengths`` are those of the 4-byte values,
-    and ``values[i]`` gives Whoosh's reader the 4-byte form. Pickled into posting blocks: keep it
-    at this import path.
-    """
-
-    __slots__ = ()
-
-    def __reduce__(self):
-        return NarrowPositions, (self.blob, self.lengths)
-
-    def __getitem__(self, i: int) -> bytes:
-        start, end = self._bounds(i)
-        narrow = array("H")
-        narrow.frombytes(self.blob[start // 2:end // 2])
-        if sys.byteorder != "little":
-            narrow.byteswap()
-        wide = array("I", narrow)
-        if sys.byteorder != "little":
-            wide.byteswap()
-        return wide.tobytes()
-
-
-def uint_array(numbers: list[int]) -> array:
-    """``numbers`` (none negative) in the smallest unsigned array type that holds them all."""
-    return array(_uint_code(max(numbers, default=0)), numbers)
-
-
-def _uint_code(top: int) -> str:
-    """The smallest unsigned ``array`` type code that holds ``top``."""
-    return "B" if top < 1 << 8 else "H" if top < 1 << 16 else "I" if top < 1 << 32 else "Q"
-
-
-class BlockStats(NamedTuple):
-    """What ``_pack`` needs to know of a block's postings besides the postings themselves."""
-
-    top_delta: int  # the largest document delta
-    low: float  # the smallest and largest weight
-    high: float
-    whole: bool  # every weight a whole number
-
-
-def pack_block(ids, weights, values: list[bytes] | bytes | PackedValues, positions: bool = False) -> bytes:
-    """The pickled data of one posting block: what Whoosh's ``W3PostingsWriter`` pickles
-    (``_mini_ids``, ``_mini_weights``, ``_mini_values``), in arrays from ``PACK_FROM_POSTINGS``
-    postings on.
-
-    - document numbers: deltas from 0, as Whoosh stores them, in an unsigned array;
-    - weights: None when all are 1, one float when all are equal (as Whoosh), else an unsigned
-      array when all are whole numbers (frequencies), a float32 array otherwise (Whoosh's own
-      weights go through an ``array("f")`` too);
-    - values: fixed-size values end to end (as Whoosh), else ``PackedValues``; ``positions``
-      (``PackedPositions`` values) that all fit in 16 bits, ``NarrowPositions``.
-
-    Whoosh's reader takes the arrays wherever it takes its tuples. Smaller blocks keep Whoosh's
-    tuples, which pickle shorter than arrays and their class references (with protocol 3, see
-    ``SMALL_BLOCK_PICKLE_PROTOCOL``). ``ids`` and ``weights``: sequences of the block's document
-    numbers (ascending) and weights. The segment writer packs the same bytes from statistics it
-    computes for all blocks at once (``_pack``).
-    """
-    ids = [int(i) for i in ids]
-    weights = [float(w) for w in weights]
-    deltas = [ids[0]] + [b - a for a, b in zip(ids, islice(ids, 1, None))]
-    stats = BlockStats(max(deltas), min(weights), max(weights), all(map(float.is_integer, weights)))
-    return _pack(deltas, weights, [int(w) for w in weights] if stats.whole else None, values, positions, stats)
-
-
-def _pack(deltas: list[int], weights: list[float], whole_weights: list[int] | None, values, positions: bool,
-          stats: BlockStats) -> bytes:
-    """``pack_block`` of a block given as its document deltas, its weights (and as integers,
-    when ``stats.whole``) and its statistics."""
-    if stats.low == stats.high:
-        packed_weights = None if stats.low == 1.0 else float(stats.low)
-    elif len(deltas) < PACK_FROM_POSTINGS:
-        packed_weights = tuple(weights)
-    elif stats.whole and stats.low >= 0 and stats.high < 2.0 ** 63:
-        packed_weights = array(_uint_code(int(stats.high)), whole_weights)
-    else:
-        packed_weights = array("f", weights)
-    if len(deltas) < PACK_FROM_POSTINGS:
-        return dumps((tuple(deltas), packed_weights, values if isinstance(values, bytes) else tuple(values)),
-                     SMALL_BLOCK_PICKLE_PROTOCOL)
-    packed_ids = array(_uint_code(stats.top_delta), deltas)
-    packed_values = values if isinstance(values, (bytes, PackedValues)) else PackedValues.of(values)
-    if positions and isinstance(packed_values, PackedValues):
-        wide = np.frombuffer(packed_values.blob, dtype="<u4")
-        if not len(wide) or wide.max() < 1 << 16:
-            packed_values = NarrowPositions(wide.astype("<u2").tobytes(), packed_values.lengths)
-    return dumps((packed_ids, packed_weights, packed_values), BLOCK_PICKLE_PROTOCOL)
-
-
-class FieldPostings:
-    """One field's postings in the order they arrived (documents ascending): for each posting its
-    term's number, document, weight and encoded value (positions, frequency), the values end to
-    end in one bytearray. Flat arrays filled a document at a time (a posting is an element of a few
-    typed arrays, not Python objects: a batch holds millions); grouped by term when written.
-
-    Terms are numbered by ``vocabulary`` (term bytes → number, numbered in the order they come),
-    which the fields of one analysis chain share (see ``indexer.inversion``)."""
-
-    __slots__ = ("vocabulary", "fixed_size", "tids", "docs", "weights", "values", "ends", "pending")
-
-    def __init__(self, vocabulary: dict[bytes, int] | None = None, fixed_size: int | None = None):
-        self.vocabulary: dict[bytes, int] = {} if vocabulary is None else vocabulary
-        self.fixed_size = fixed_size  # every value's length in bytes, when the format fixes it
-        self.tids = array("I")
-        self.docs = array("I")
-        self.weights = array("f")
-        self.values = bytearray()
-        # Where each posting's value ends in ``values`` (values of a fixed size need none).
-        self.ends = array("Q") if fixed_size is None else None
-        self.pending: TokenBatch | None = None  # documents given as tokens, not inverted yet
-
-    def add(self, docnum: int, items: list, boost: float = 1.0) -> int:
-        """Add one document's ``(term bytes, frequency, weight, value bytes)`` items; return the
-        sum of their frequencies."""
-        self._invert_pending()  # the documents before these
-        term_ids = self.vocabulary
-        self.tids.extend([term_ids.setdefault(tbytes, len(term_ids)) for tbytes, _, _, _ in items])
-        self.docs.extend(repeat(docnum, len(items)))
-        self.weights.extend([weight * boost for _, _, weight, _ in items])
-        values = b"".join([vbytes or b"" for _, _, _, vbytes in items])
-        if self.ends is not None:
-            self.ends.extend(islice(accumulate((len(vbytes or b"") for _, _, _, vbytes in items), initial=len(self.values)), 1, None))
-        elif len(values) != len(items) * self.fixed_size:
-            raise ValueError(f"values of {self.fixed_size} bytes expected, got {len(values)} bytes for {len(items)}")
-        self.values += values
-        return sum(freq for _, freq, _, _ in items)
-
-    def add_tokens(self, docnum: int, table: TermTable, rows: list[int], fmt, boost: float = 1.0) -> int:
-        """Add one document's field as the token ``rows`` of ``table`` (see ``indexer.inversion``),
-        for a field of format ``fmt`` (``PackedPositions`` or ``Frequency``); return its length.
-        The documents are inverted together, every ``INVERT_EVERY_TOKENS`` tokens or when needed."""
-        if self.pending is None:
-            # Rows give terms by the numbers of the table's vocabulary, and a frequency field's
-            # postings no value ends: a field made by MemoryPostings(schema, inverter), as here.
-            if table.vocabulary is not self.vocabulary or (self.ends is None) != (fmt.fixed_value_size() is not None):
-                raise ValueError("token rows go to the postings of a MemoryPostings made with the writer's schema "
-                                 "and inverter")
-            self.pending = TokenBatch(table, isinstance(fmt, PackedPositions), fmt.field_boost)
-        length = self.pending.add(docnum, rows, boost)
-        if self.pending.tokens >= INVERT_EVERY_TOKENS:
-            self._invert_pending()
-        return length
-
-    def _invert_pending(self) -> None:
-        """Turn the documents waiting as tokens into postings, after the ones already here."""
-        if self.pending is None or not len(self.pending):
-            return
-        batch = self.pending.postings()
-        self.tids.frombytes(batch.terms.astype(np.uint32).tobytes())
-        self.docs.frombytes(batch.docs.astype(np.uint32).tobytes())
-        self.weights.frombytes(batch.weights.astype(np.float32).tobytes())
-        if batch.positions is not None:  # PackedPositions: 4-byte little-endian positions
-            self.ends.frombytes((np.cumsum(batch.freqs * 4) + len(self.values)).astype(np.uint64).tobytes())
-            self.values += batch.positions.astype("<u4").tobytes()
-        else:  # Frequency: the frequency as a 4-byte big-endian integer (whoosh.system.pack_uint)
-            self.values += batch.freqs.astype(">u4").tobytes()
-
-    def grouped(self) -> tuple[list[bytes], np.ndarray, np.ndarray]:
-        """This field's terms in byte order, where each one's postings start and end in the
-        returned ``order`` (``bounds``, one more than the terms), and ``order``: the postings'
-        indexes, by term, documents still ascending within a term."""
-        self._invert_pending()
-        numbered = list(self.vocabulary)  # term bytes by number
-        tids = np.frombuffer(self.tids, dtype=np.uint32)
-        all_counts = np.bincount(tids, minlength=len(numbered))
-        # The terms of this field (a shared vocabulary also numbers other fields' terms), by bytes.
-        term_numbers = np.array(sorted(np.flatnonzero(all_counts).tolist(), key=numbered.__getitem__), dtype=np.int64)
-        names = [numbered[n] for n in term_numbers.tolist()]
-        rank = np.zeros(len(numbered), dtype=np.int32)
-        rank[term_numbers] = np.arange(len(names), dtype=np.int32)
-        order = np.argsort(rank[tids], kind="stable")
-        bounds = np.concatenate(([0], np.cumsum(all_counts[term_numbers])))
-        return names, bounds, order
-
-    def value_bounds(self, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Where the value of each posting of ``order`` starts and ends in ``values``."""
-        if self.ends is None:
-            starts = order.astype(np.int64) * self.fixed_size
-            return starts, starts + self.fixed_size
-        all_ends = np.frombuffer(self.ends, dtype=np.uint64)
-        ends = all_ends[order].astype(np.int64)
-        starts = all_ends[order - 1].astype(np.int64)
-        starts[order == 0] = 0
-        return starts, ends
-
-    def by_term(self) -> Iterator[tuple[bytes, list, list, list]]:
-        """(term bytes, documents, weights, values) of each term, terms in byte order, postings in
-        document order, one bytes object per value."""
-        names, bounds, order = self.grouped()
-        docs = np.frombuffer(self.docs, dtype=np.uint32)[order].tolist()
-        weights = np.frombuffer(self.weights, dtype=np.float32)[order].tolist()
-        starts, ends = self.value_bounds(order)
-        values = [bytes(self.values[s:e]) for s, e in zip(starts.tolist(), ends.tolist())]
-        bounds = bounds.tolist()
-        for t, name in enumerate(names):
-            lo, hi = bounds[t], bounds[t + 1]
-            yield name, docs[lo:hi], weights[lo:hi], values[lo:hi]
-
-
-class MemoryPostings:
-    """The postings of one segment being written, by field (see ``FieldPostings``).
-
-    It stands in for Whoosh's ``PostingPool``: ``add`` takes the same items, so merged segments
-    (``SegmentWriter.add_reader``) come through it too. Documents must arrive in increasing
-    document-number order, which is how every ``SegmentWriter`` numbers them.
-    """
-
-    def __init__(self, schema=None, inverter: Inverter | None = None):
-        self._fields: dict[str, FieldPostings] = {}
-        self.fieldnames: set[str] = set()
-        # With a schema, each field's values are known to be of a fixed size or not, and with an
-        # inverter, the fields of one French analysis chain share its vocabulary.
-        self._schema = schema
-        self._inverter = inverter
-
-    def _field(self, fieldname: str) -> FieldPostings:
-        field = self._fields.get(fieldname)
-        if field is None:
-            vocabulary = fixed_size = None
-            if self._schema is not None and fieldname in self._schema:
-                fieldobj = self._schema[fieldname]
-                fixed_size = fieldobj.format.fixed_value_size()
-                if self._inverter is not None:
-                    vocabulary = self._inverter.vocabulary(fieldobj)
-            field = self._fields[fieldname] = FieldPostings(vocabulary, fixed_size)
-            self.fieldnames.add(fieldname)
-        return field
-
-    def add(self, item: tuple) -> None:
-        """Add one ``(fieldname, term bytes, docnum, weight, value bytes)`` posting."""
-        fieldname, tbytes, docnum, weight, vbytes = item
-        self._field(fieldname).add(docnum, [(tbytes, 0, weight, vbytes)])
-
-    def add_field(self, fieldname: str, docnum: int, items: list, boost: float = 1.0) -> int:
-        """Add the ``(term bytes, frequency, weight, value bytes)`` items of one document's field;
-        return the sum of their frequencies (the field's length in that document)."""
-        return self._field(fieldname).add(docnum, items, boost) if items else 0
-
-    def add_tokens(self, fieldname: str, docnum: int, table: TermTable, rows: list[int], fmt,
-                   boost: float = 1.0) -> int:
-        """Add one document's field as token rows (see ``FieldPostings.add_tokens``); return its
-        length."""
-        return self._field(fieldname).add_tokens(docnum, table, rows, fmt, boost)
-
-    def iter_postings(self) -> Iterator[tuple]:
-        """Every posting as ``(fieldname, term bytes, docnum, weight, value bytes)``, sorted like
-        Whoosh's pool gives them."""
-        for fieldname in sorted(self._fields):
-            for tbytes, docs, weights, values in self._fields[fieldname].by_term():
-                for docnum, weight, vbytes in zip(docs, weights, values):
-                    yield fieldname, tbytes, docnum, weight, vbytes
-
-    def write(self, schema, fieldwriter, lengths, doc_count: int) -> None:
-        """Write every term's postings through ``fieldwriter`` (a W3 codec field writer), fields
-        and terms in sorted order, and forget them; ``lengths`` is the segment's per-document
-        reader (or None)."""
-        for fieldname in sorted(self._fields):
-            field_lengths = None if lengths is None else stored_lengths(lengths, fieldname, doc_count)
-            fieldobj = schema[fieldname]
-            fieldwriter.start_field(fieldname, fieldobj)
-            _write_terms(fieldwriter, fieldobj.format, self._fields[fieldname], field_lengths)
-            fieldwriter.finish_field()
-            del self._fields[fieldname]  # written: its memory goes back before the next field's
-
-    def cleanup(self) -> None:
-        """Forget every posting (``PostingPool.cleanup`` removes its temporary files)."""
-        self._fields.clear()
-
-
-# Field lengths from this one on are stored as byte 255 (whoosh.util.numeric.length_to_byte).
-_LONGEST_LENGTH = _length_byte_cache[-1]
-_TERM_INFO = struct.Struct("!BfIBBfII")  # W3TermInfo._struct: a term's statistics
-_KEY_VALUE_LENGTHS = struct.Struct("!ii")  # before each key and value of a hash file
-
-
-_NO_LENGTH = np.iinfo(np.int32).max
-
-
-def _length_bytes(lengths: np.ndarray) -> np.ndarray:
-    """``length_to_byte`` of each length (0 for 0)."""
-    return np.where(lengths >= _LONGEST_LENGTH, 255, np.searchsorted(_length_byte_cache, lengths, side="left"))
-
-
-def _min_length_bytes(lengths: np.ndarray) -> np.ndarray:
-    """``length_to_byte`` of each shortest length, 0 for ``_NO_LENGTH`` (Whoosh's None)."""
-    return np.where(lengths == _NO_LENGTH, 0, _length_bytes(lengths))
-
-
-def _write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | None) -> None:
-    """Write the terms and posting lists of ``field`` into the files of ``fieldwriter`` (a
-    ``W3FieldWriter`` between ``start_field`` and ``finish_field``): the bytes its
-    ``start_term``/``add``/``finish_term`` would write, but for two differences Whoosh's reader
-    reads alike:
-
-    - block data is packed by ``pack_block`` (``_pack``): a full block of a phrase field unpickles
-      about ten times faster than Whoosh's tuples (measured on a synthetic block of 128 postings);
-    - no block is compressed: decompressing was the largest single cost of reading a common
-      word's list, and zlib saved 1 % of the index on the small blocks (10k articles: 83.9
-      against 83.0 MB).
-
-    The statistics of every block and term come from a few numpy operations over the field's
-    postings; the loop over terms only packs bytes. ``lengths``: document → field length (as
-    stored), or None when the codec keeps no lengths.
-    """
-    names, bounds, order = field.grouped()
-    if not names:
-        return
-    postwriter = fieldwriter._postwriter
-    limit = postwriter._blocklimit
-    if postwriter._inlinelimit > 1:
-        raise ValueError("the segments written from memory never inline postings in the term table")
-    docs = np.frombuffer(field.docs, dtype=np.uint32)[order]
-    weights = np.frombuffer(field.weights, dtype=np.float32)[order]
-    fixed_size = fmt.fixed_value_size()
-    positions = isinstance(fmt, PackedPositions)
-    if fixed_size:
-        fixed = np.frombuffer(field.values, dtype=np.uint8).reshape(-1, fixed_size)[order]
-    elif field.values:
-        starts, ends = field.value_bounds(order)
-    del order
-
-    # Every block: its postings [block_start, block_end), its largest weight, its shortest and
-    # longest document (0: none has a length); every term: the same over its postings.
-    starts_of_terms = bounds[:-1]
-    block_counts = (np.diff(bounds) + limit - 1) // limit
-    block_term = np.repeat(np.arange(len(names)), block_counts)
-    first_blocks = np.concatenate(([0], np.cumsum(block_counts)))
-    block_start = starts_of_terms[block_term] + (np.arange(len(block_term)) - first_blocks[block_term]) * limit
-    block_end = np.minimum(block_start + limit, bounds[1:][block_term])
-    # For pack_block: document deltas from 0 at each block's start, as Whoosh stores them, each
-    # block's largest delta, smallest and largest weight, and whether its weights are all whole.
-    deltas = np.diff(docs.astype(np.int64), prepend=0)
-    deltas[block_start] = docs[block_start]
-    block_top_delta = np.maximum.reduceat(deltas, block_start).tolist()
-    block_low = np.minimum.reduceat(weights, block_start).tolist()
-    block_whole = np.logical_and.reduceat(weights == np.floor(weights), block_start).tolist()
-    block_weight = np.maximum.reduceat(weights, block_start).tolist()
-    term_weight = np.maximum.reduceat(weights, starts_of_terms).tolist()
-    total_weight = np.add.reduceat(weights, starts_of_terms, dtype=np.float64).tolist()
-    if lengths is not None:
-        doc_lengths = lengths.astype(np.int32)[docs]  # stored lengths are at most 106,374
-        # Whoosh's shortest length ignores documents of length 0, and is None (byte 0) without any.
-        shortest = np.where(doc_lengths > 0, doc_lengths, _NO_LENGTH)
-        block_min = _min_length_bytes(np.minimum.reduceat(shortest, block_start)).tolist()
-        block_max = _length_bytes(np.maximum.reduceat(doc_lengths, block_start)).tolist()
-        term_min = _min_length_bytes(np.minimum.reduceat(shortest, starts_of_terms)).tolist()
-        term_max = _length_bytes(np.maximum.reduceat(doc_lengths, starts_of_terms)).tolist()
-    else:
-        block_min = block_max = [0] * len(block_term)
-        term_min = term_max = [0] * len(names)
-    block_start, block_end, first_blocks, bounds = (a.tolist() for a in (block_start, block_end, first_blocks, bounds))
-
-    postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
-    key_prefix = pack_ushort(fieldwriter._fieldid)
-    hashfn = _md5_hash if tindex.hashfn is md5_hash else tindex.hashfn
-    buckets, add_position = tindex.buckets, tindex.index.append
-    term = 0
-    while term < len(names):
-        # The next terms of about WRITE_CHUNK_POSTINGS postings, as lists and bytes.
-        first = last = term
-        while last < len(names) and bounds[last] - bounds[first] < WRITE_CHUNK_POSTINGS:
-            last += 1
-        a, b = bounds[first], bounds[last]
-        chunk_docs, chunk_weights = docs[a:b].tolist(), weights[a:b].tolist()
-        chunk_deltas, chunk_whole = deltas[a:b].tolist(), weights[a:b].astype(np.int64).tolist()
-        if fixed_size:
-            blob = fixed[a:b].tobytes()
-            block_values = lambda lo, hi: blob[lo * fixed_size:hi * fixed_size]  # noqa: E731
-        elif not field.values:  # no values (Existence)
-            block_values = lambda lo, hi: ()  # noqa: E731
-        else:
-            block_values = _value_slices(field.values, starts[a:b], ends[a:b], positions)
-        post_chunks, term_chunks = [], []
-        post_at, term_at = postfile.tell(), tindex.dbfile.tell()
-        for t in range(first, last):
-            term_offset = post_at
-            post_chunks.append(WHOOSH3_HEADER_MAGIC)
-            post_at += len(WHOOSH3_HEADER_MAGIC)
-            last_block = first_blocks[t + 1] - 1
-            for k in range(first_blocks[t], last_block + 1):
-                lo, hi = block_start[k] - a, block_end[k] - a
-                if hi - lo == 1:  # most terms: pack_block's tuples, without the call
-                    weight = chunk_weights[lo]
-                    values = block_values(lo, hi)
-                    databytes = dumps(((chunk_docs[lo],), None if weight == 1.0 else weight,
-                                       values if isinstance(values, bytes) else tuple(values)),
-                                      SMALL_BLOCK_PICKLE_PROTOCOL)
-                else:
-                    stats = BlockStats(block_top_delta[k], block_low[k], block_weight[k], block_whole[k])
-                    databytes = _pack(chunk_deltas[lo:hi], chunk_weights[lo:hi], chunk_whole[lo:hi] if stats.whole else None,
-                                      block_values(lo, hi), positions, stats)
-                # Never compressed (level 0): zlib saved 1 % of the index, and cost time both ways.
-                infobytes = dumps((hi - lo, chunk_docs[hi - 1], max(0, block_weight[k]), 0, block_min[k], block_max[k]), 2)
-                blocklength = len(infobytes) + len(databytes)
-                post_chunks += (pack_int(-blocklength if k == last_block else blocklength), infobytes, databytes)
-                post_at += 4 + blocklength
-            lo, hi = bounds[t] - a, bounds[t + 1] - a
-            info = _TERM_INFO.pack(False, total_weight[t], hi - lo, term_min[t], term_max[t], max(0, term_weight[t]),
-                                   chunk_docs[lo], chunk_docs[hi - 1])
-            value = info + pack_long(term_offset) + pack_int(post_at - term_offset)
-            key = key_prefix + names[t]
-            add_position(term_at)
-            h = hashfn(key)
-            buckets[h & 255].append((h, term_at))
-            term_chunks += (_KEY_VALUE_LENGTHS.pack(len(key), len(value)), key, value)
-            term_at += 8 + len(key) + len(value)
-        postfile.write(b"".join(post_chunks))
-        tindex.dbfile.write(b"".join(term_chunks))
-        term = last
-    tindex.lastkey = key_prefix + names[-1]
-
-
-def _md5_hash(key: bytes) -> int:
-    """``whoosh.filedb.filetables.md5_hash``: the last 32 bits of the key's MD5, without its hex."""
-    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
-
-
-def _value_slices(values: bytearray, starts: np.ndarray, ends: np.ndarray, positions: bool) -> Callable:
-    """For postings whose values are ``values[starts[i]:ends[i]]``: a function giving the values
-    of postings lo..hi for ``pack_block`` — one bytes object per non-empty value, or for a full
-    block of positions a ``PackedValues``."""
-    sizes = ends - starts
-    if positions and sizes.all():
-        # Gather the postings' positions end to end with one numpy indexing, slice bytes from it.
-        words = np.frombuffer(values, dtype="<u4")
-        counts = sizes // 4
-        total_ends = np.cumsum(counts)
-        where = np.repeat(starts // 4 - (total_ends - counts), counts) + np.arange(int(total_ends[-1]) if len(counts) else 0)
-        blob = words[where].tobytes()
-        offsets = np.concatenate(([0], total_ends * 4)).tolist()
-        sizes = sizes.tolist()
-
-        def block_values(lo: int, hi: int):
-            if hi - lo >= PACK_FROM_POSTINGS:
-                return PackedValues(blob[offsets[lo]:offsets[hi]], uint_array(sizes[lo:hi]))
-            return [blob[offsets[i]:offsets[i + 1]] for i in range(lo, hi)]
-        return block_values
-    data = memoryview(values)
-    each = [bytes(data[s:e]) for s, e in zip(starts.tolist(), ends.tolist())]
-    return lambda lo, hi: [v for v in each[lo:hi] if v]
+# Names kept here for the modules and tests that import them from this module. The posting-block
+# format is indexer.formats (the read path imports it without this writer); indexes written before
+# it pickle NarrowPositions and PackedValues under this module: keep those two names.
+NarrowPositions = formats.NarrowPositions
+PackedValues = formats.PackedValues
+pack_block = formats.pack_block
+stored_lengths = formats.stored_lengths
+BLOCK_PICKLE_PROTOCOL = formats.BLOCK_PICKLE_PROTOCOL
+PACK_FROM_POSTINGS = formats.PACK_FROM_POSTINGS
 
 
 def presse_codec() -> W3Codec:
@@ -597,18 +72,29 @@ class MemoryPool:
         kwargs.setdefault("codec", presse_codec())
         super().__init__(ix, **kwargs)
         # The writer's analysis chains. The inverter's term tables keep every analysis of the
-        # segment: a filter's own cache only spares the lexicon (indexer.build) analysing again
-        # the fresh words it takes, most of them among the last analysed. And only the stemming
-        # chain's fresh words are taken: the others would collect every word for nobody.
-        lexicon_chain = stemming_cache(self.schema) if "body" in self.schema else None
+        # segment: a filter's own cache only spares the lexicon analysing again the new words it
+        # takes (take_new_words), most of them among the last analysed.
         for _, field in self.schema.items():
             cached = field.cached_filter() if isinstance(field, FrenchText) else None
             if cached is not None:
                 cached.limit(min(cached.MAX_ENTRIES, WRITER_CACHE_ENTRIES))
-                if cached is not lexicon_chain:
-                    cached.track_fresh = False
         self.inverter = Inverter()
         self.pool = MemoryPostings(self.schema, self.inverter)
+        self._lexiconizer: Lexiconizer | None = None
+
+    def take_new_words(self) -> list[str]:
+        """The distinct raw words of the title, lead and body texts (and their exact forms: the
+        same texts) added since the last call, each once per writer, from the inverter's token
+        table: the words whose lexicon entries the index writer records (``indexer.lexicon``)."""
+        return self.inverter.take_new_tokens()
+
+    def lexiconizer(self) -> Lexiconizer:
+        """The ``Lexiconizer`` of this writer's words: it reuses the analyses of the stemming chain
+        (the body's, which title and lead share)."""
+        if self._lexiconizer is None:
+            table = self.inverter.table(self.schema["body"]) if "body" in self.schema else None
+            self._lexiconizer = Lexiconizer(terms=table.cached if table is not None else None)
+        return self._lexiconizer
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -757,3 +243,4 @@ def merge_small_segments(writer, segments: list) -> list:
 def _tier(segment) -> int:
     """The size tier of ``segment``: 0 for 1-9 documents (live or deleted), 1 for 10-99…"""
     return len(str(max(segment.doc_count_all(), 1))) - 1
+

@@ -26,6 +26,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from .analysis import ANALYSIS_VERSION
+from .files import atomic_write
 from .mapped import MappedFileStorage
 from .schema import SCHEMA_VERSION, make_schema
 
@@ -84,7 +85,7 @@ def read_meta(generation: Path) -> dict:
 
 def write_meta(generation: Path, meta: dict) -> None:
     """Write ``presse.json`` atomically."""
-    _write_atomic(generation / META_FILE, json.dumps(meta, ensure_ascii=False, indent=1))
+    atomic_write(generation / META_FILE, json.dumps(meta, ensure_ascii=False, indent=1))
 
 
 def reindex_hint(root: str | os.PathLike) -> str:
@@ -157,7 +158,7 @@ def new_generation(root: Path, sources: list[str]) -> Path:
 
 def make_current(root: Path, generation: Path) -> None:
     """Atomically make ``generation`` the one that serves."""
-    _write_atomic(root / CURRENT_FILE, generation.name + "\n")
+    atomic_write(root / CURRENT_FILE, generation.name + "\n")
 
 
 def remove_old_generations(root: Path, keep: Path, grace_seconds: float = 0.0) -> list[Path]:
@@ -217,15 +218,6 @@ def _read_pid(fd: int) -> str:
         return os.read(fd, 32).decode("ascii", "replace").strip()
     except OSError:
         return ""
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def directory_size(path: Path) -> int:

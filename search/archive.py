@@ -40,7 +40,9 @@ from .highlight import Highlighter
 from .proximity import Proximity
 from .query import Analysis, Compiler, Highlights, spelling_neighbours
 from .ranking import Ranking
-from .syntax import And, QueryError, Word, day_of, parse, query_text
+from .request import (DEFAULT_FACETS, DEFAULT_PER_PAGE, SearchRequest, as_day, as_list, as_value, check_facets,
+                      check_page, check_per_page, check_sort)
+from .syntax import And, QueryError, Word, parse, query_text
 from .timeline import Matched, Timeline, Trends, build_trends, check_interval, check_queries, period_columns
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 
@@ -213,10 +215,10 @@ class Archive:
         self.close()
 
     # ------------------------------------------------------------------ search
-    def search(self, q: str = "", *, page: int = 1, per_page: int = 20, source: Sequence[str] | str = (),
+    def search(self, q: str = "", *, page: int = 1, per_page: int = DEFAULT_PER_PAGE, source: Sequence[str] | str = (),
                author: Sequence[str] | str = (), section: Sequence[str] | str = (), year: Sequence[int] | int = (),
                date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
-               sort: str = "relevance", facets: Sequence[str] = ("source", "year", "author"),
+               sort: str = "relevance", facets: Sequence[str] = DEFAULT_FACETS,
                collapse: bool = True) -> SearchPage:
         """Search the archive.
 
@@ -226,21 +228,21 @@ class Archive:
         :param source, author, section, year: keep only articles with one of these values.
         :param date_from, date_to: keep articles dated within (inclusive; ``date`` or ``"YYYY-MM-DD"``).
         :param sort: ``"relevance"`` (ties: newest first), ``"-date"`` (newest first) or ``"date"`` (oldest first).
-        :param facets: facet counts to compute over all matching articles: source, year, author, section,
-            and the named entities person, place, org (when the index has them; see ``entity``).
+        :param facets: facet counts to compute over all matching articles: source, year, author, section
+            (the default), and the named entities person, place, org (when the index has them; see ``entity``).
         :param collapse: one hit per group of versions of a dispatch (``search.collapse``): its
             best-ranked matching version, with the others in ``hit.versions``; pages count groups
             (``collapsed_total``). False lists every article. ``total`` and the facets count
             articles either way.
-        :raises QueryError: the query cannot be searched (French message), or a parameter is invalid.
+        :raises QueryError: the query cannot be searched (French message), or a parameter is invalid
+            (``search.request``: the rules of a request, shared with the web and the command line).
         """
         started = time.perf_counter()
-        q = query_text(q)
-        if not isinstance(collapse, bool):
-            raise QueryError("Le paramètre collapse doit valoir True ou False.")
-        page, per_page, sort, facets = _check_params(page, per_page, sort, facets)
-        filters = _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
-                                _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
+        request = SearchRequest.of(q, page=page, per_page=per_page, source=source, author=author, section=section,
+                                   year=year, date_from=date_from, date_to=date_to, sort=sort, facets=facets,
+                                   collapse=collapse)
+        q, page, per_page, sort, facets = request.q, request.page, request.per_page, request.sort, request.facets
+        filters = _request_filters(request)
         gen = self._gen()
         searcher = gen.searcher()
         # Keyed by what this searcher sees: a thread never caches a page for a commit it did not search.
@@ -731,21 +733,8 @@ def _ordered(ids: np.ndarray, scores: np.ndarray, counts: np.ndarray | None, day
 
 
 def _check_params(page, per_page, sort, facets):
-    if isinstance(page, bool) or not isinstance(page, int):
-        raise QueryError("Le numéro de page doit être un entier.")
-    if page < 1:
-        raise QueryError("Le numéro de page commence à 1.")
-    if page > 10_000:
-        raise QueryError("Le numéro de page est trop grand (au plus 10 000).")
-    if isinstance(per_page, bool) or not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
-        raise QueryError(f"Le nombre de résultats par page doit être compris entre 1 et {MAX_PER_PAGE}.")
-    if not isinstance(sort, str) or sort not in SORTS:
-        raise QueryError(f"Tri inconnu « {sort} » : choisissez relevance, date ou -date.")
-    facets = _as_list(facets)
-    for name in facets:
-        if not isinstance(name, str) or name not in FACETS:
-            raise QueryError(f"Facette inconnue « {name} » : choisissez parmi {', '.join(FACETS)}.")
-    return page, per_page, sort, facets
+    """Page, results per page, sort and facets as ``search.request`` checks them (``QueryError``, French)."""
+    return check_page(page), check_per_page(per_page), check_sort(sort), list(check_facets(facets))
 
 
 def _check_entity_kind(kind) -> None:
@@ -753,55 +742,27 @@ def _check_entity_kind(kind) -> None:
         raise QueryError(f"Type d'entité inconnu « {kind} » : choisissez parmi {', '.join(ENTITY_KINDS)}.")
 
 
-def _as_list(value) -> list:
-    """A parameter that takes a list (filters, facets) as a list: one value alone (``"source"``,
-    ``2024``) is a list of one; None and empty values are left out. Values are text or whole
-    numbers; anything else is a ``QueryError``."""
-    alone = value is None or isinstance(value, (str, bytes, bytearray, int, float)) or not hasattr(value, "__iter__")
-    values = [value] if alone else list(value)
-    return [_as_value(v) for v in values if v is not None and v != ""]
-
-
-def _as_value(value) -> str | int:
-    """One value of a list parameter: a string or a whole number."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise QueryError(f"Valeur de paramètre invalide « {value!r} » : attendu du texte ou un nombre entier.")
-    return value
+_as_list = as_list  # a list parameter (filters, facets): search.request's rule
+_as_value = as_value
 
 
 def _as_date(value, name: str, end: bool = False) -> dt.datetime | None:
-    """A date parameter (``datetime.date`` or ``"AAAA-MM-JJ"``) as its first second, or with
-    ``end`` its last; None when absent. A ``QueryError`` says what is wrong, in French."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, dt.datetime):
-        d = value.replace(tzinfo=None)
-    elif isinstance(value, dt.date):
-        d = dt.datetime(value.year, value.month, value.day)
-    else:
-        text = str(value)
-        m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", text)
-        if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < dt.MINYEAR:
-            raise QueryError(f"Date invalide pour {name} : « {text} » (attendu AAAA-MM-JJ).")
-        day = day_of(int(m.group(1)), int(m.group(2)), int(m.group(3)), f"pour {name} : « {text.strip()} »")
-        d = dt.datetime.combine(day, dt.time())
-    return d.replace(hour=23, minute=59, second=59) if end else d
+    """A date parameter (``search.request.as_day``) as its first second, or with ``end`` its last."""
+    day = as_day(value, name)
+    return None if day is None else dt.datetime.combine(day, dt.time(23, 59, 59) if end else dt.time())
 
 
 def _filters(sources, authors, sections, years, date_from, date_to) -> Filters | None:
     """The search's filters (None: keep everything); a ``QueryError`` for a bad year or date range."""
-    try:
-        ys = tuple(int(y) for y in years)
-    except (TypeError, ValueError):
-        raise QueryError("L'année doit être un nombre.") from None
-    if date_from and date_to and date_from > date_to:
-        raise QueryError("La date de début est après la date de fin.")
-    filters = Filters(sources=tuple(str(v) for v in sources), authors=tuple(str(v) for v in authors),
-                      sections=tuple(str(v) for v in sections), years=ys,
-                      day_from=date_from.toordinal() if date_from else None,
-                      day_to=date_to.toordinal() if date_to else None)
+    return _request_filters(SearchRequest(source=sources, author=authors, section=sections, year=years,
+                                          date_from=date_from, date_to=date_to))
+
+
+def _request_filters(request: SearchRequest) -> Filters | None:
+    """What a checked request keeps, as the engine's filters (None: keep everything)."""
+    filters = Filters(sources=request.source, authors=request.author, sections=request.section, years=request.year,
+                      day_from=request.date_from.toordinal() if request.date_from else None,
+                      day_to=request.date_to.toordinal() if request.date_to else None)
     return None if filters == Filters() else filters
 
 

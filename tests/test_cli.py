@@ -238,10 +238,13 @@ def test_search_json(index):
     assert (data["query"], data["total"], data["page"], data["per_page"], data["sort"]) == ("russie", 3, 1, 2, "-date")
     assert [h["id"] for h in data["hits"]] == ["000_903b3f1d0023df44", "lefigaro-2024-10-11"]
     assert data["hits"][1]["date"] == "2024-10-11"
+    # /api/search's JSON since issue 17: facets as {value, count} objects, the API's four default facets.
     assert data["facets"] == {
-        "source": [["Le Figaro", 1], ["Libération", 1]],
-        "year": [[2024, 3]],
-        "author": [["Agence France-Presse", 1], ["Claire Martin", 1], ["James Keou", 1]],
+        "source": [{"value": "Le Figaro", "count": 1}, {"value": "Libération", "count": 1}],
+        "year": [{"value": 2024, "count": 3}],
+        "author": [{"value": "Agence France-Presse", "count": 1}, {"value": "Claire Martin", "count": 1},
+                   {"value": "James Keou", "count": 1}],
+        "section": [{"value": "economie", "count": 1}, {"value": "international", "count": 1}],
     }
     assert data["suggestion"] is None
 

@@ -4,7 +4,7 @@ articles, comments, ads (issue 16, item 4, last point).
 The pages are written for these tests after the markup of French news sites (a national daily
 with a Didomi consent pop-up, "Lire aussi" links and a comment section; a regional site without
 <article>, with a OneTrust banner and camelCase classes). The rules and what they were measured
-against are described in ``indexer.readers`` (``_FURNITURE_WORDS``, ``_CHROME_RES``).
+against are described in ``indexer.readers`` (``html_furniture._FURNITURE_WORDS``, ``chrome.CHROME_RES``).
 """
 
 from __future__ import annotations

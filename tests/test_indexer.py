@@ -76,10 +76,11 @@ def test_the_lexicon_holds_the_words_of_titles_leads_and_bodies_only(tmp_path, p
     assert archive.search("auteur:quuxlerot").total == archive.search("source:venitien").total == 300
 
 
-def test_a_writer_collects_fresh_words_of_the_stemming_chain_only(tmp_path):
+def test_a_writer_gives_the_new_words_of_its_text_fields_from_its_token_table(tmp_path):
+    # Issue 17: the writer used to read the lexicon's words back out of a "fresh words" set that
+    # the stemming chain's CachedFilter, pickled in the schema, collected on the side.
     from whoosh import index as whoosh_index
 
-    from indexer.schema import stemming_cache
     from indexer.segments import MemorySegmentWriter
 
     (tmp_path / "ix").mkdir()
@@ -87,10 +88,14 @@ def test_a_writer_collects_fresh_words_of_the_stemming_chain_only(tmp_path):
     writer = MemorySegmentWriter(ix)
     writer.add_document(id="x", title="Défense", title_exact="Défense", body="la défense européenne",
                         exact="la défense européenne", author="Quuxlérot", author_text="Quuxlérot")
-    schema = writer.schema
-    assert stemming_cache(schema).take_fresh() == {"Défense", "la", "défense", "européenne"}
-    assert all(not field.cached_filter().fresh for name, field in schema.items()
-               if isinstance(field, FrenchText) and field.cached_filter() is not stemming_cache(schema))
+    assert sorted(writer.take_new_words()) == ["Défense", "défense", "européenne", "la"]  # no author name
+    writer.add_document(id="y", title="Défense", title_exact="Défense", body="la paix", exact="la paix")
+    assert writer.take_new_words() == ["paix"]
+    assert writer.take_new_words() == []
+    assert writer.lexiconizer().pairs("capacités") == [("capacit", "capac")]
+    # The analysis filters keep their (bounded) cache and nothing else.
+    assert all(set(vars(field.cached_filter())) <= {"filters", "_steps", "_elides", "_cache", "MAX_ENTRIES"}
+               for _, field in writer.schema.items() if isinstance(field, FrenchText))
     writer.cancel()
 
 
@@ -100,8 +105,8 @@ def test_the_cyclic_garbage_collector_is_off_while_writing_and_as_it_was_after(t
     import indexer.build as build
 
     seen = []
-    add = build._Batcher.add
-    monkeypatch.setattr(build._Batcher, "add", lambda self, *a, **k: (seen.append(gc.isenabled()), add(self, *a, **k)))
+    add = build.Batcher.add
+    monkeypatch.setattr(build.Batcher, "add", lambda self, *a, **k: (seen.append(gc.isenabled()), add(self, *a, **k)))
     assert gc.isenabled()
     update_index(tmp_path / "ix", [corpus])
     assert seen and not any(seen) and gc.isenabled()
@@ -152,14 +157,14 @@ def test_each_committed_writer_is_freed(tmp_path, corpus, monkeypatch):
     import indexer.build as build
 
     inverters, alive = [], []
-    open_writer = build._Batcher._open
+    open_writer = build.Batcher._open
 
     def recording(self):
         alive.append(sum(ref() is not None for ref in inverters))  # of the writers before this one
         open_writer(self)
         inverters.append(weakref.ref(self.writer.inverter))
 
-    monkeypatch.setattr(build._Batcher, "_open", recording)
+    monkeypatch.setattr(build.Batcher, "_open", recording)
     update_index(tmp_path / "ix", [corpus], procs=1, batch_size=3)
     assert len(inverters) == 3 and alive == [0, 0, 0]
 

@@ -22,7 +22,7 @@ from indexer import readers
 from indexer.article import Article, is_valid_id
 from indexer.build import update_index
 from indexer.decoding import decode_bytes
-from indexer.readers import BINARY, Skip, file_stems, iter_files, read_file
+from indexer.readers import BINARY, Skip, file_stems, iter_files, limits, read_file
 from search import Archive
 
 REPO = Path(__file__).resolve().parent.parent
@@ -195,7 +195,7 @@ def test_a_new_file_taking_a_name_s_id_moves_the_old_one_without_losing_it(tmp_p
 
 
 def test_a_body_cut_at_the_limit_is_reported_in_the_summary(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_BODY_CHARS", 2000)
+    monkeypatch.setattr(limits, "MAX_BODY_CHARS", 2000)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "long.txt").write_text("Un très long article\n\n" + "La canicule continue. " * 200, encoding="utf-8")
@@ -209,7 +209,7 @@ def test_a_body_cut_at_the_limit_is_reported_in_the_summary(tmp_path, monkeypatc
 
 
 def test_a_lead_and_a_title_cut_are_reported_with_the_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_LEAD_CHARS", 100)
+    monkeypatch.setattr(limits, "MAX_LEAD_CHARS", 100)
     p = tmp_path / "x.jsonl"
     p.write_text(json.dumps({"body": "Texte.", "title": "T" * 1500, "lead": "chapeau " * 50}) + "\n", encoding="utf-8")
     article, warning = read(p)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from indexer import readers
 from indexer.article import Article, is_valid_id
 from indexer.decoding import clean_text, decode_bytes
-from indexer.readers import SUPPORTED_SUFFIXES, Skip, iter_files, read_file
+from indexer.readers import SUPPORTED_SUFFIXES, Skip, iter_files, limits, read_file, source
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "readers"
@@ -232,14 +232,14 @@ def test_empty_file(tmp_path):
 
 
 def test_too_big_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_FILE_BYTES", 1_048_576)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1_048_576)
     p = write(tmp_path, "big.txt", b"Titre\n" + b"a" * 3_000_000)
     (s,) = skips(p)
     assert s.reason == "fichier trop volumineux (3 Mo)"
 
 
 def test_long_body_is_truncated_and_the_loss_reported(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_BODY_CHARS", 1000)
+    monkeypatch.setattr(limits, "MAX_BODY_CHARS", 1000)
     a, warning = read(write(tmp_path, "x.jsonl", json.dumps({"title": "T", "body": "mot " * 1000}) + "\n"))
     assert isinstance(a, Article)
     assert len(a.body) <= 1000 and a.body.startswith("mot mot")
@@ -260,7 +260,7 @@ def test_permission_denied_is_a_skip(tmp_path, monkeypatch, name):
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(readers, "open", denied, raising=False)
+    monkeypatch.setattr(source, "open", denied, raising=False)
     (s,) = read(write(tmp_path, name, "T\nB\n"))
     # The reason is French whatever the system's language (issue 16, 6): read from errno.
     assert isinstance(s, Skip) and s.reason == "lecture impossible : permission refusée"
@@ -450,7 +450,7 @@ def test_jsonl_gz_corrupt(tmp_path):
 
 
 def test_jsonl_line_too_long(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 1000)
+    monkeypatch.setattr(limits, "MAX_LINE_BYTES", 1000)
     lines = [json.dumps({"body": "a"}), json.dumps({"body": "x" * 5000}), json.dumps({"body": "b"})]
     items = read(write(tmp_path, "x.jsonl", "\n".join(lines) + "\n"))
     assert [(type(i).__name__, getattr(i, "line", None)) for i in items] == [

@@ -16,7 +16,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
-import indexer.segments as segments
+import indexer.memory_postings as memory_postings
 from indexer.inversion import Inverter
 from indexer.build import update_index
 from indexer.schema import PackedPositions, make_schema
@@ -132,7 +132,7 @@ def test_long_lists_boosts_and_several_inversions_read_back_exactly_like_whooshs
     # 600 articles: common words have hundreds of postings in one block of BLOCK_POSTINGS; some
     # documents and fields boosted (weights that are not whole numbers); and the documents given
     # as tokens are inverted every 5,000 tokens instead of once.
-    monkeypatch.setattr(segments, "INVERT_EVERY_TOKENS", 5_000)
+    monkeypatch.setattr(memory_postings, "INVERT_EVERY_TOKENS", 5_000)
     documents = seed_documents(600)[:600]
     for i, doc in enumerate(documents):
         if i % 7 == 0:
@@ -150,7 +150,7 @@ def test_long_lists_boosts_and_several_inversions_read_back_exactly_like_whooshs
 
 @pytest.mark.parametrize("blocklimit", [BLOCK_POSTINGS, 16])
 def test_the_writer_packs_each_block_as_pack_block_would(tmp_path, documents, blocklimit):
-    # The writer packs blocks from statistics of all blocks at once (segments._pack); pack_block
+    # The writer packs blocks from statistics of all blocks at once (formats.pack_deltas); pack_block
     # is the reference, given the block's postings as Whoosh's reader decodes them.
     ix = build(tmp_path / "ix", partial(MemorySegmentWriter, codec=W3Codec(blocklimit=blocklimit)), [documents])
     sizes = set()

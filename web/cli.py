@@ -23,6 +23,7 @@ from indexer.build import reindex, update_index
 from indexer.messages import os_error_text
 from indexer.store import PresseIndexError, current_generation, default_index_dir, read_meta
 from search import Archive, QueryError
+from search.request import DEFAULT_FACETS, ENTITY_FACETS, FIELD, SearchRequest, page_json
 
 from . import click_french
 from .formatting import NBSP, decimal, french_date, megabytes, number, plural
@@ -32,6 +33,7 @@ from .skips import report_skips, write_skips_csv
 click_french.install()  # before the commands below are declared: their help options take click's texts
 
 EXIT_SKIPPED, EXIT_USAGE, EXIT_INDEX = 1, 2, 3
+CLI_PER_PAGE = 10  # a terminal shows fewer results per page than the API (search.request.DEFAULT_PER_PAGE)
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
@@ -236,40 +238,56 @@ def _json_default(value):
     raise TypeError(type(value))
 
 
+def request_option(name: str, *decls: str, **overrides):
+    """The option of ``presse search`` for the request field ``name``: its type, limits, default and
+    French help come from ``search.request.FIELDS``; ``overrides`` are the command's own choices."""
+    field = FIELD[name]
+    kwargs: dict = {"help": field.fr, "default": field.default}
+    if field.kind == "integer":
+        kwargs.update(type=click.IntRange(field.minimum, field.maximum), show_default=True, metavar="N")
+    elif field.kind == "choice":
+        kwargs.update(type=click.Choice(list(field.choices)), show_default=True)
+    elif field.kind == "list":
+        kwargs.update(multiple=True, help=f"{field.fr[:-1]} ; répétable.")
+    elif field.kind == "date":
+        kwargs.update(metavar="AAAA-MM-JJ")
+    elif field.kind == "flag":
+        kwargs.update(show_default=True)
+    return click.option(*decls, name, **{**kwargs, **overrides})
+
+
 @cli.command("search", cls=QueryCommand)
 @click.argument("query", metavar="REQUÊTE")
 @index_option
-@click.option("--limit", "-n", type=click.IntRange(1, 100), default=10, show_default=True, metavar="N",
-              help="Nombre de résultats.")
-@click.option("--page", type=click.IntRange(1, 10_000), default=1, show_default=True, metavar="N",
-              help="Page de résultats.")
-@click.option("--sort", type=click.Choice(["relevance", "-date", "date"]), default="relevance", show_default=True,
-              help="Pertinence, plus récents (-date) ou plus anciens (date).")
-@click.option("--source", multiple=True, metavar="SOURCE",
-              help="Ne garder que cette source (répétable ; une partie du nom suffit : wikinews).")
-@click.option("--author", multiple=True, metavar="AUTEUR", help="Ne garder que cet auteur (répétable ; une partie du nom suffit).")
-@click.option("--section", multiple=True, metavar="RUBRIQUE", help="Ne garder que cette rubrique (répétable ; une partie du nom suffit).")
-@click.option("--from", "date_from", metavar="AAAA-MM-JJ", help="Date de début.")
-@click.option("--to", "date_to", metavar="AAAA-MM-JJ", help="Date de fin.")
-@click.option("--collapse/--no-collapse", default=True, show_default=True,
-              help="Une seule version par dépêche (--no-collapse : chaque article).")
-@click.option("--json", "as_json", is_flag=True, help="Sortie JSON (résultats, facettes, suggestion).")
+@request_option("per_page", "--limit", "-n", default=CLI_PER_PAGE)
+@request_option("page", "--page")
+@request_option("sort", "--sort")
+@request_option("source", "--source", metavar="SOURCE")
+@request_option("author", "--author", metavar="AUTEUR")
+@request_option("section", "--section", metavar="RUBRIQUE")
+@request_option("date_from", "--from")
+@request_option("date_to", "--to")
+@request_option("collapse", "--collapse/--no-collapse")
+@click.option("--json", "as_json", is_flag=True,
+              help="Sortie JSON, celle de /api/search (résultats, facettes, suggestion).")
 @click.option("--entites", "with_entities", is_flag=True,
               help="Afficher aussi les personnes, lieux et organisations les plus cités dans les résultats.")
-def search_cmd(query, index_dir, limit, page, sort, source, author, section, date_from, date_to, collapse, as_json, with_entities):
+def search_cmd(query, index_dir, per_page, page, sort, source, author, section, date_from, date_to, collapse, as_json,
+               with_entities):
     """Cherche dans l'archive ; une requête peut commencer par « - » (presse search -Russie pétrole).
 
     Exemple : presse search '"corridor Nord-Sud" OU pezeshkian~' --limit 5
     """
     archive = _open_archive(index_dir)
     try:
-        facets = ("source", "year", "author") + (ENTITY_FACETS if with_entities else ())
-        result = archive.search(query, page=page, per_page=limit, sort=sort, source=source, author=author,
-                                section=section, date_from=date_from, date_to=date_to, facets=facets, collapse=collapse)
+        request = SearchRequest(q=query, page=page, per_page=per_page, sort=sort, source=source, author=author,
+                                section=section, date_from=date_from, date_to=date_to, collapse=collapse,
+                                facets=DEFAULT_FACETS + (ENTITY_FACETS if with_entities else ()))
+        result = archive.search(**request.search_kwargs())
     except QueryError as exc:
         _fail(str(exc), EXIT_USAGE)
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(result), default=_json_default, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(page_json(result), ensure_ascii=False, indent=1))
         return
     marks = sys.stdout.isatty()
     grouped = (f", {number(result.collapsed_total)} après regroupement"
@@ -282,7 +300,7 @@ def search_cmd(query, index_dir, limit, page, sort, source, author, section, dat
         click.echo("Aucun article ne contient tous ces mots : voici ceux qui en contiennent le plus.")
     elif result.suggestion:
         click.echo(f"Essayez avec : {result.suggestion}")
-    for n, hit in enumerate(result.hits, start=(page - 1) * limit + 1):
+    for n, hit in enumerate(result.hits, start=(page - 1) * per_page + 1):
         meta = " · ".join(x for x in (hit.source, hit.author, french_date(hit.date) if hit.date else None) if x)
         click.echo(f"\n{n}. {_terminal_html(hit.title_html, marks)}  [{hit.id}]")
         if meta:
@@ -295,7 +313,6 @@ def search_cmd(query, index_dir, limit, page, sort, source, author, section, dat
         _print_entities(archive, result.facets)
 
 
-ENTITY_FACETS = ("person", "place", "org")
 ENTITY_HEADINGS = {"person": "Personnes", "place": "Lieux", "org": "Organisations"}
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from search.collapse import MAX_VERSIONS
+from search.request import FACETS, FIELDS, FILTERS, SORTS, Field
 from search.timeline import INTERVALS, MAX_TREND_QUERIES
-
-from .params import FACET_NAMES, MAX_PAGE, MAX_PER_PAGE, SORTS
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _DATE = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD, null when unknown."}
@@ -75,9 +74,12 @@ SCHEMAS = {
     },
     "SearchResults": {
         "type": "object", "additionalProperties": False,
-        "required": ["total", "page", "per_page", "took_ms", "hits", "facets", "suggestion", "rewritten", "relaxed",
-                     "collapse", "collapsed_total"],
+        "required": ["query", "sort", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion",
+                     "rewritten", "relaxed", "collapse", "collapsed_total"],
         "properties": {
+            "query": {"type": "string", "description": "The query searched (control characters removed)."},
+            "sort": {"type": "string", "enum": list(SORTS),
+                     "description": "The order of the hits: the empty query lists the newest first (-date)."},
             "total": {"type": "integer", "minimum": 0,
                       "description": "Matching articles (all pages), every version of a dispatch counted."},
             "collapse": {"type": "boolean", "description": "Whether versions of one dispatch are grouped (one hit each)."},
@@ -88,7 +90,7 @@ SCHEMAS = {
             "hits": {"type": "array", "items": _ref("Hit"), "description": "Empty past the last page."},
             "facets": {"type": "object", "description": "Counts over all matching articles, per requested facet "
                                                         "(every version counted, with or without collapse).",
-                       "propertyNames": {"enum": list(FACET_NAMES)},
+                       "propertyNames": {"enum": list(FACETS)},
                        "additionalProperties": {"type": "array", "items": _ref("FacetCount")}},
             "suggestion": {"type": ["string", "null"], "description": "A respelled query with more results."},
             "rewritten": {"type": ["string", "null"],
@@ -180,37 +182,28 @@ SCHEMAS = {
     },
 }
 
-SEARCH_PARAMETERS = [
-    {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 2000},
-     "description": "The query (syntax: ET/OU/SAUF, \"phrase\", préfixe*, flou~, titre:, auteur:, source:, date:, "
-                    "and the named entities personne:\"Emmanuel Macron\", lieu:, organisation: (person:, place:, org:)). "
-                    "Empty: every article, newest first."},
-    {"name": "page", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
-     "description": "1-based page; a page past the end has no hits."},
-    {"name": "per_page", "in": "query", "required": False,
-     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 20}},
-    _list_param("source", "Keep only these sources (a value, or part of one as in source:…: wikinews)."),
-    _list_param("author", "Keep only these authors (a value, or part of one, case and accents ignored)."),
-    _list_param("section", "Keep only these sections (a value, or part of one, case and accents ignored)."),
-    _list_param("year", "Keep only these years.", {"type": "integer", "minimum": 0, "maximum": 9999}),
-    {"name": "date_from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-     "description": "Keep articles dated on or after this day (YYYY-MM-DD)."},
-    {"name": "date_to", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-     "description": "Keep articles dated on or before this day (YYYY-MM-DD)."},
-    {"name": "sort", "in": "query", "required": False, "schema": {"type": "string", "enum": list(SORTS),
-                                                                   "default": "relevance"},
-     "description": "relevance, -date (newest first) or date (oldest first)."},
-    _list_param("facets", "Facet counts to return (default: source, year, author, section; empty: none). person, "
-                          "place and org count the named entities (persons, places, organisations) of the matching "
-                          "articles, when the index has them (presse index --entites): value is the entity's name, "
-                          "and the filter personne:\"name\" (lieu:, organisation:) keeps those articles.",
-                {"type": "string", "enum": list(FACET_NAMES)}),
-    {"name": "collapse", "in": "query", "required": False, "schema": {"type": "boolean", "default": True},
-     "description": "Group the versions of one dispatch (wire copies, updated versions): one hit per group, its "
-                    "best-ranked matching version, with the others in `versions`; pages count groups. false lists "
-                    "every article. Totals and facets count articles either way."},
-]
+_SCHEMAS = {  # a field of a search request (search.request.Field.kind) → its OpenAPI schema
+    "text": lambda f: {"type": "string", "maxLength": f.maximum},
+    "integer": lambda f: {"type": "integer", "minimum": f.minimum, "maximum": f.maximum, "default": f.default},
+    "choice": lambda f: {"type": "string", "enum": list(f.choices), "default": f.default},
+    "date": lambda f: {"type": "string", "format": "date"},
+    "flag": lambda f: {"type": "boolean", "default": f.default},
+}
+
+
+def search_parameter(field: Field) -> dict:
+    """The OpenAPI query parameter of a field of a search request (``search.request.FIELDS``)."""
+    if field.kind == "list":
+        return _list_param(field.name, field.en, {"type": "string", "enum": list(field.choices)} if field.choices
+                           else None)
+    if field.kind == "years":
+        return _list_param(field.name, field.en,
+                           {"type": "integer", "minimum": field.minimum, "maximum": field.maximum})
+    return {"name": field.name, "in": "query", "required": False, "schema": _SCHEMAS[field.kind](field),
+            "description": field.en}
+
+
+SEARCH_PARAMETERS = [search_parameter(field) for field in FIELDS]
 
 ARTICLE_ID = {"name": "id", "in": "path", "required": True,
               "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:~-]{0,199}$"}}
@@ -218,8 +211,7 @@ ARTICLE_ERRORS = {"404": _json("Error", "No article has this id (or the id is ma
                   "500": ERRORS["500"]}
 
 
-_FILTER_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] in ("source", "author", "section", "year", "date_from",
-                                                                     "date_to")]
+_FILTER_PARAMETERS = [p for p in SEARCH_PARAMETERS if p["name"] in (*FILTERS, "date_from", "date_to")]
 _INTERVAL_PARAMETER = {
     "name": "interval", "in": "query", "required": False, "schema": {"type": "string", "enum": list(INTERVALS)},
     "description": "year, month or day; absent: chosen from the span of the matches (days up to 62 days, months up "

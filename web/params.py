@@ -1,7 +1,8 @@
-"""Request parameters -> the keyword arguments of ``Archive.search``, validated with French and English messages.
+"""Request parameters -> a ``search.request.SearchRequest``, validated with French and English messages.
 
 The HTML pages and the JSON API read the same parameters; only the defaults differ (10 or 20
-results per page) and the API also accepts comma lists (``source=Le Monde,Libération``).
+results per page) and the API also accepts comma lists (``source=Le Monde,Libération``). The rules
+(defaults, limits, allowed values) are ``search.request``'s; this module reads them from text.
 """
 
 from __future__ import annotations
@@ -12,16 +13,11 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
+from search.request import DEFAULT_FACETS, FACETS, FIELD, FILTERS, SORTS, SearchRequest, french_list, unknown_facet
 from search.syntax import QueryError, parse
 
-SORTS = ("relevance", "-date", "date")
-FACETS = ("source", "year", "author", "section")  # the API's default
-ENTITY_FACETS = ("person", "place", "org")  # named entities: the results page shows them, the API on request
-FACET_NAMES = FACETS + ENTITY_FACETS
-FILTERS = ("source", "author", "section", "year")
-MAX_PER_PAGE = 100
-MAX_PAGE = 10_000
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TOGETHER = "These parameters cannot be searched together (the French message says why)."
 # In a comma list, a comma followed by a space belongs to the value ("Texte 6Medias, vidéo BFMTV").
 _COMMA = re.compile(r",(?!\s)")
 # Never echoed: control characters (NUL…) and the bidirectional controls (U+202E reverses the text
@@ -41,32 +37,45 @@ class ParamError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class SearchState:
-    """What a search request asks for: the query, the filters, the page and the sort."""
+    """What a search request asks for, as the pages link to it: the query, the filters, the page and
+    the sort (``request`` gives the ``SearchRequest`` itself); dates as ``"AAAA-MM-JJ"``."""
 
     q: str = ""
-    page: int = 1
+    page: int = FIELD["page"].default
     per_page: int = 10
-    sort: str = "relevance"
+    sort: str = FIELD["sort"].default
     source: tuple[str, ...] = ()
     author: tuple[str, ...] = ()
     section: tuple[str, ...] = ()
     year: tuple[int, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
-    collapse: bool = True  # one result per group of versions of a dispatch (search.collapse)
+    collapse: bool = FIELD["collapse"].default  # one result per group of versions of a dispatch (search.collapse)
     default_per_page: int = dataclasses.field(default=10, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, request: SearchRequest, default_per_page: int) -> "SearchState":
+        """The state of a checked request, for pages whose default page size is ``default_per_page``."""
+        return cls(q=request.q, page=request.page, per_page=request.per_page, sort=request.sort,
+                   source=request.source, author=request.author, section=request.section, year=request.year,
+                   date_from=_iso(request.date_from), date_to=_iso(request.date_to), collapse=request.collapse,
+                   default_per_page=default_per_page)
 
     @property
     def has_filters(self) -> bool:
         return bool(self.source or self.author or self.section or self.year or self.date_from or self.date_to)
 
-    def search_kwargs(self, facets=FACET_NAMES) -> dict:
+    def request(self, facets=FACETS) -> SearchRequest:
+        """This search as a ``SearchRequest`` counting ``facets`` (the results page shows them all)."""
+        return SearchRequest(q=self.q, page=self.page, per_page=self.per_page, sort=self.sort, source=self.source,
+                             author=self.author, section=self.section, year=self.year, date_from=self.date_from,
+                             date_to=self.date_to, facets=facets, collapse=self.collapse)  # type: ignore[arg-type]
+
+    def search_kwargs(self, facets=FACETS) -> dict:
         """The keyword arguments of ``Archive.search`` (the query itself excepted)."""
-        return {
-            "page": self.page, "per_page": self.per_page, "sort": self.sort, "source": list(self.source),
-            "author": list(self.author), "section": list(self.section), "year": list(self.year),
-            "date_from": self.date_from, "date_to": self.date_to, "facets": list(facets), "collapse": self.collapse,
-        }
+        kwargs = self.request(facets).search_kwargs()
+        del kwargs["q"]
+        return kwargs
 
     def args(self, **changes) -> dict:
         """URL parameters of this search (defaults left out), with ``changes`` applied; page goes back to 1."""
@@ -145,39 +154,58 @@ def query_text(args: MultiDict) -> str:
 
 
 def parse_search(args: MultiDict, *, default_per_page: int, comma_lists: bool = False) -> SearchState:
-    """Read and validate the search parameters of a request.
+    """Read and validate the search parameters of a request (``parse_request``) as a ``SearchState``.
+
+    :raises ParamError: a parameter has a value that cannot be searched.
+    """
+    request = parse_request(args, default_per_page=default_per_page, comma_lists=comma_lists, facets=())
+    return SearchState.of(request, default_per_page)
+
+
+def parse_request(args: MultiDict, *, default_per_page: int = FIELD["per_page"].default, comma_lists: bool = False,
+                  facets: tuple[str, ...] | None = None) -> SearchRequest:
+    """The ``SearchRequest`` of a query string: each parameter read from its text (the web's messages,
+    in French and English), then the request checked as a whole. It counts ``facets``, or with None
+    those its ``facets`` parameter asks for (``parse_facets``).
 
     :raises ParamError: a parameter has a value that cannot be searched.
     """
     q = query_text(args)
-    page = _int(args.get("page"), "page", 1, minimum=1, maximum=MAX_PAGE)
-    per_page = _int(args.get("per_page"), "per_page", default_per_page, minimum=1, maximum=MAX_PER_PAGE)
-    sort = (args.get("sort") or "relevance").strip()
+    page = _field_int(args, "page", FIELD["page"].default)
+    per_page = _field_int(args, "per_page", default_per_page)
+    sort = (args.get("sort") or FIELD["sort"].default).strip()
     if sort not in SORTS:
-        raise ParamError(f"Tri inconnu « {sort} » : choisissez relevance, -date ou date.",
-                         f"Unknown sort '{sort}': use relevance, -date or date.")
+        raise ParamError(f"Tri inconnu « {sort} » : choisissez {french_list(SORTS)}.",
+                         f"Unknown sort '{sort}': use {', '.join(SORTS[:-1])} or {SORTS[-1]}.")
     lists = {name: _list(args, name, comma_lists) for name in ("source", "author", "section")}
     years = tuple(_year(v) for v in _list(args, "year", comma_lists))
     date_from = _date(args.get("date_from"), "date_from")
     date_to = _date(args.get("date_to"), "date_to")
-    if date_from and date_to and date_from > date_to:
-        raise ParamError("La date de début est après la date de fin.", "date_from is after date_to.")
-    return SearchState(q=q, page=page, per_page=per_page, sort=sort, year=years, date_from=date_from,
-                       date_to=date_to, collapse=_flag(args, "collapse", True), default_per_page=default_per_page,
-                       **lists)
+    collapse = _flag(args, "collapse", FIELD["collapse"].default)
+    try:
+        return SearchRequest(q=q, page=page, per_page=per_page, sort=sort, year=years, date_from=date_from,
+                             date_to=date_to, collapse=collapse,
+                             facets=parse_facets(args) if facets is None else facets, **lists)
+    except QueryError as exc:  # the rules between parameters (a date range that ends before it starts)
+        raise ParamError(str(exc), _TOGETHER) from None
 
 
 def parse_facets(args: MultiDict) -> tuple[str, ...]:
     """The facets a JSON request asks for (source, year, author and section when the parameter is
     absent, none when it is empty; the named entities person, place and org on request)."""
     if "facets" not in args:
-        return FACETS
+        return DEFAULT_FACETS
     names = _list(args, "facets", True)
     for name in names:
-        if name not in FACET_NAMES:
-            raise ParamError(f"Facette inconnue « {name} » : choisissez parmi {', '.join(FACET_NAMES)}.",
-                             f"Unknown facet '{name}': use {', '.join(FACET_NAMES)}.")
+        if name not in FACETS:
+            raise ParamError(unknown_facet(name), f"Unknown facet '{name}': use {', '.join(FACETS)}.")
     return tuple(dict.fromkeys(names))
+
+
+def _field_int(args: MultiDict, name: str, default: int) -> int:
+    """An integer parameter of the request within its field's limits."""
+    field = FIELD[name]
+    return _int(args.get(name), name, default, minimum=field.minimum, maximum=field.maximum)
 
 
 def _int(value: str | None, name: str, default: int, *, minimum: int, maximum: int) -> int:
@@ -221,7 +249,7 @@ def _list(args: MultiDict, name: str, comma_lists: bool) -> tuple[str, ...]:
 
 
 def _year(value: str) -> int:
-    if not re.fullmatch(r"\d{1,4}", value):
+    if not re.fullmatch(r"\d{1,4}", value):  # FIELD["year"]: 0 to 9999
         raise ParamError(f"L'année doit être un nombre de 1 à 4 chiffres (reçu « {value[:40]} »).",
                          f"year must be a number of 1 to 4 digits (got '{value[:40]}').")
     return int(value)
@@ -239,3 +267,7 @@ def _date(value: str | None, name: str) -> str | None:
         raise ParamError(f"Date invalide pour {name} : « {value[:40]} » (attendu AAAA-MM-JJ).",
                          f"Invalid date for {name}: '{value[:40]}' (expected YYYY-MM-DD).") from None
     return value
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

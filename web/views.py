@@ -50,7 +50,7 @@ def results():
     if not state.q and not state.has_filters:
         return redirect(url_for(".home"))
     try:
-        page = current_archive().search(state.q, **state.search_kwargs())
+        page = current_archive().search(**state.request().search_kwargs())  # every facet, entities included
     except QueryError as exc:
         return _results_error(state, str(exc))
     fuzzy_q = f"{state.q}~" if not page.total and _PLAIN_WORD.fullmatch(state.q) else None
