@@ -11,7 +11,7 @@ import xapian
 from indexer.analysis import TOKEN_RE, CachedFilter, Lexiconizer, normalize_raw
 from indexer.article import Article
 from indexer.lexicon import entries
-from indexer.schema import make_schema, stemming_cache
+from indexer.schema import make_schema
 
 from . import layout as L
 
@@ -24,11 +24,8 @@ class DocumentMaker:
 
     def __init__(self):
         self.schema = make_schema()
-        for name in ("title", "title_exact"):
-            cached = self.schema[name].cached_filter()
-            if cached is not None:
-                cached.bound(CachedFilter.MAX_ENTRIES)  # no "fresh words": the lexicon is made here
-        self.lexiconizer = Lexiconizer(terms=stemming_cache(self.schema))
+        # The stemmed fields share one chain: the lexicon reuses its analyses.
+        self.lexiconizer = Lexiconizer(terms=self.schema["body"].cached_filter())
         self._lexicon_terms: dict[str, tuple[str, ...]] = {}  # raw word → its lexicon terms
 
     def _frequencies(self, field: str, value) -> Iterable[tuple[str, int]]:
