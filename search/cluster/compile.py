@@ -22,6 +22,7 @@ import xapian
 from indexer.analysis import fold
 
 from ..query import MAX_FUZZY_TERMS, Analysis, Highlights, fuzzy_distance
+from ..respelling import plain_words
 from ..syntax import And, DateSpan, Entity, Fuzzy, Not, Or, Pattern, Phrase, Word
 from . import layout as L
 from .terms import ClusterTerms
@@ -59,15 +60,8 @@ def compile_query(tree, terms: ClusterTerms, analysis: Analysis) -> Compiled:
         query = compiler.node(tree, True)
     if query is not None and compiler.words and not compiler.stop_words_as_words:
         words = [w for _, w, _ in compiler.words]
-        query = xapian.Query(xapian.Query.OP_AND_MAYBE, query, _exact_forms(words, _plain(tree)))
+        query = xapian.Query(xapian.Query.OP_AND_MAYBE, query, _exact_forms(words, plain_words(tree)))
     return Compiled(query, compiler.highlights, compiler.words)
-
-
-def _plain(tree) -> bool:
-    """True for a query of plain words only (no operator, phrase, field, wildcard)."""
-    if isinstance(tree, Word):
-        return tree.field is None
-    return isinstance(tree, And) and all(isinstance(w, Word) and w.field is None for w in tree.items)
 
 
 def _exact_forms(words: list[str], plain: bool) -> xapian.Query:

@@ -8,8 +8,9 @@ with ``partial=True`` and a French notice; the missing shard is tried again at m
 holds a request that long), so the cluster recovers by itself. A shard's read copies (``replicas``) are
 tried before it counts as missing.
 
-Results are Presse's own types (``search.types``), with the cluster's state on top
-(``ClusterSearchPage.partial``, ``ClusterStats.partial``). Exports and citations as ``search.Archive``
+Results are Presse's own types (``search.types``), the cluster's state in ``SearchPage.partial``
+and ``ArchiveStats.partial`` (``missing``: the shards that did not answer; ``notice``: the French
+notice). Requests are checked by ``search.request.SearchRequest``, as ``search.Archive`` checks them. Exports and citations as ``search.Archive``
 (``views``); not on the cluster (yet): grouping wire copies (``collapse`` is accepted and lists every
 article), named entities, timelines and concordances (a French ``views.NotOnCluster``).
 """
@@ -29,21 +30,21 @@ import xapian
 from indexer.analysis import ANALYSIS_VERSION
 from indexer.article import is_valid_id
 
-from ..archive import MAX_PER_PAGE, OPERATOR_RE, _check_params, _hit, _plain_words, _replace_word
-from ..facets import Filters
 from ..highlight import Highlighter
 from ..query import Analysis, Highlights
-from ..syntax import And, QueryError, parse, query_text
+from ..request import DEFAULT_FACETS, DEFAULT_PER_PAGE, MAX_PER_PAGE, SearchRequest
+from ..respelling import may_search_again, replace_word
+from ..syntax import And, QueryError, parse
 from ..types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 from . import layout as L
 from .compile import Compiled, compile_query
 from .config import Cluster, load_cluster
 from .connect import NETWORK_ERRORS, TIMEOUT_MS, ClusterUnavailable, Connection
-from .facets import facet_counts, facet_spies, filter_query, filters_of
+from .facets import facet_counts, facet_spies, filter_query
 from .terms import ClusterTerms
 from .views import ClusterViews
 
-__all__ = ["ClusterArchive", "ClusterSearchPage", "ClusterStats", "ClusterUnavailable"]
+__all__ = ["ClusterArchive", "ClusterUnavailable"]
 
 # BM25 over the combined stem field (stems count STEM_WDF times per occurrence: 2 in the body).
 # Chosen for agreeing with the local engine's first result on 40 queries over seeds/ (k1 1.6, b 0.75:
@@ -55,37 +56,6 @@ COORDINATION_WEIGHT = 10_000.0  # per clause a relaxed query's article matches: 
 _COORDINATION = xapian.FixedWeightPostingSource(COORDINATION_WEIGHT)
 
 T = TypeVar("T")
-
-
-@dataclasses.dataclass(frozen=True)
-class ClusterSearchPage(SearchPage):
-    """A ``SearchPage`` from a cluster: ``partial`` when shards did not answer (``missing``: their numbers)."""
-
-    partial: bool = False
-    missing: tuple[int, ...] = ()
-    shards: int = 1
-
-    @property
-    def notice(self) -> str | None:
-        """The French notice for incomplete results: « 1 fragment sur 3 ne répond pas : résultats incomplets »."""
-        return _notice(self.missing, self.shards)
-
-
-@dataclasses.dataclass(frozen=True)
-class ClusterStats(ArchiveStats):
-    """``ArchiveStats`` of a cluster: ``articles`` per shard, and which shards did not answer."""
-
-    shard_articles: tuple[int | None, ...] = ()
-    partial: bool = False
-    missing: tuple[int, ...] = ()
-
-
-def _notice(missing: Sequence[int], shards: int) -> str | None:
-    if not missing:
-        return None
-    n = len(missing)
-    verb = "ne répond pas" if n == 1 else "ne répondent pas"
-    return f"{n} fragment{'s' if n > 1 else ''} sur {shards} {verb} : résultats incomplets"
 
 
 # ---------------------------------------------------------------------------------------- the archive
@@ -158,48 +128,46 @@ class ClusterArchive(ClusterViews):
         raise AssertionError("unreachable")
 
     # ------------------------------------------------------------------ search
-    def search(self, q: str = "", *, page: int = 1, per_page: int = 20, source: Sequence[str] | str = (),
+    def search(self, q: str = "", *, page: int = 1, per_page: int = DEFAULT_PER_PAGE, source: Sequence[str] | str = (),
                author: Sequence[str] | str = (), section: Sequence[str] | str = (), year: Sequence[int] | int = (),
                date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
-               sort: str = "relevance", facets: Sequence[str] = ("source", "year", "author"),
-               collapse: bool = False) -> ClusterSearchPage:
+               sort: str = "relevance", facets: Sequence[str] = DEFAULT_FACETS,
+               collapse: bool = True) -> SearchPage:
         """Search the cluster: the parameters, results and errors of ``search.Archive.search``
-        (``collapse`` is accepted; the cluster does not group wire copies). ``partial`` says some
-        shards did not answer.
+        (``collapse`` is checked, but the cluster does not group wire copies: every article is
+        listed and the page says ``collapse=False``). ``partial`` says some shards did not answer.
 
         :raises QueryError: the query or a parameter cannot be searched (French message).
         :raises ClusterUnavailable: no shard answers.
         """
         started = time.perf_counter()
-        q = query_text(q)
-        if not isinstance(collapse, bool):
-            raise QueryError("Le paramètre collapse doit valoir True ou False.")
-        page, per_page, sort, facets = _check_params(page, per_page, sort, facets)
-        filters = filters_of(source, author, section, year, date_from, date_to)
+        request = SearchRequest.of(q, page=page, per_page=per_page, source=source, author=author, section=section,
+                                   year=year, date_from=date_from, date_to=date_to, sort=sort, facets=facets,
+                                   collapse=collapse)
 
-        def work(db: xapian.Database) -> ClusterSearchPage:
-            match, query, mset = self._window(db, q, sort, filters, (page - 1) * per_page, per_page)
-            spies = facet_spies(db, query, facets)
+        def work(db: xapian.Database) -> SearchPage:
+            match, query, mset = self._window(db, request, (request.page - 1) * request.per_page, request.per_page)
+            spies = facet_spies(db, query, request.facets)
             highlighter = Highlighter(match.compiled.highlights, self._analysis)
             # A relaxed query's scores without the clause counts (see _coordinated), as the local engine shows them.
-            hits = tuple(_hit_of(m.document, m.weight % COORDINATION_WEIGHT if match.relaxed else m.weight, highlighter)
-                         for m in mset)
-            return ClusterSearchPage(
-                query=q, page=page, per_page=per_page, total=mset.get_matches_estimated(), took_ms=0.0, hits=hits,
-                facets={name: facet_counts(name, spies.get(name)) for name in facets}, suggestion=match.suggestion,
-                sort=match.sort, rewritten=match.rewritten, relaxed=match.relaxed, collapse=False,
-                collapsed_total=None, shards=len(self.cluster.shards))
+            hits = tuple(Hit.from_fields(_fields(m.document), m.weight % COORDINATION_WEIGHT if match.relaxed
+                                         else m.weight, highlighter) for m in mset)
+            return SearchPage(
+                query=request.q, page=request.page, per_page=request.per_page, total=mset.get_matches_estimated(),
+                took_ms=0.0, hits=hits, facets={name: facet_counts(name, spies.get(name)) for name in request.facets},
+                suggestion=match.suggestion, sort=match.sort, rewritten=match.rewritten, relaxed=match.relaxed,
+                collapse=False, collapsed_total=None, shards=len(self.cluster.shards))
 
         out, missing = self._run(work)
         return dataclasses.replace(out, partial=bool(missing), missing=missing,
                                    took_ms=round((time.perf_counter() - started) * 1000, 2))
 
-    def _window(self, db: xapian.Database, q: str, sort: str, filters: Filters | None, start: int,
+    def _window(self, db: xapian.Database, request: SearchRequest, start: int,
                 count: int) -> tuple[_Match, xapian.Query, xapian.MSet]:
-        """What ``q`` matches under ``filters``, and its results ``start:start + count`` in ``sort``
-        order (the total counted exactly)."""
+        """What ``request`` matches (its query under its filters), and its results ``start:start + count``
+        in its order (the total counted exactly)."""
         terms = ClusterTerms(db)
-        match = self._match(terms, q, sort, filter_query(terms, filters) if filters is not None else None)
+        match = self._match(terms, request.q, request.sort, filter_query(terms, request))
         return match, match.query, self._enquire(db, match.query, match.sort).get_mset(start, count, db.get_doccount())
 
     def _enquire(self, db: xapian.Database, query: xapian.Query, sort: str) -> xapian.Enquire:
@@ -232,7 +200,7 @@ class ClusterArchive(ClusterViews):
         count = _count(terms.db, match.query, 3)
         if count < 3 and compiled.words:
             match.suggestion = self._suggest(terms, q, compiled.words)
-        if count == 0 and _plain_words(tree) and not OPERATOR_RE.search(q):
+        if count == 0 and may_search_again(q, tree):
             if match.suggestion:
                 respelled = compile_query(parse(match.suggestion), terms, self._analysis)
                 if respelled.query is not None and _count(terms.db, within(respelled.query), 1):
@@ -255,7 +223,7 @@ class ClusterArchive(ClusterViews):
                 continue
             neighbours = terms.neighbours(L.FORMS, folded, 1 if len(folded) <= 5 else 2)
             if neighbours:
-                suggestion = _replace_word(suggestion, raw, terms.accented(neighbours[0][2]))
+                suggestion = replace_word(suggestion, raw, terms.accented(neighbours[0][2]))
                 changed = True
         return suggestion if changed and suggestion != q else None
 
@@ -270,22 +238,13 @@ class ClusterArchive(ClusterViews):
             doc = _document(db, article_id)
             if doc is None:
                 return None
-            fields = _fields(doc)
             highlights = Highlights()
             if q and isinstance(q, str):
                 try:
                     highlights = self._match(ClusterTerms(db), q, "relevance").compiled.highlights
                 except QueryError:
                     pass
-            hl = Highlighter(highlights, self._analysis)
-            body = fields.get("body", "")
-            return ArticleView(
-                id=fields["id"], title=fields.get("title", ""), body=body, date=fields.get("date"),
-                source=fields.get("source"), author=fields.get("author"), publisher=fields.get("publisher"),
-                url=fields.get("url"), section=fields.get("section"), lead=fields.get("lead") or None,
-                tags=tuple(t for t in (fields.get("tags") or "").split(",") if t), language=fields.get("language", "fr"),
-                title_html=hl.mark(fields.get("title", "")), lead_html=hl.mark(fields.get("lead", "")),
-                paragraphs_html=hl.mark_lines(body))
+            return ArticleView.from_fields(_fields(doc), Highlighter(highlights, self._analysis))
 
         return self._of_article(article_id, work)
 
@@ -317,7 +276,7 @@ class ClusterArchive(ClusterViews):
                                  xapian.Query(L.ID + article_id))
             mset = self._enquire(db, query, "relevance").get_mset(0, limit)
             empty = Highlighter(Highlights(), self._analysis)
-            return [_hit_of(m.document, m.weight, empty) for m in mset]
+            return [Hit.from_fields(_fields(m.document), m.weight, empty) for m in mset]
 
         return self._of_article(article_id, work)
 
@@ -333,11 +292,11 @@ class ClusterArchive(ClusterViews):
         return out
 
     # ------------------------------------------------------------------ stats
-    def stats(self) -> ClusterStats:
+    def stats(self) -> ArchiveStats:
         """How many articles (per shard too), from which sources, over which dates."""
         conn_parts: dict[int, int] = {}
 
-        def work(db: xapian.Database) -> ClusterStats:
+        def work(db: xapian.Database) -> ArchiveStats:
             conn = self._connection()
             for number, part in conn.parts.items():
                 conn_parts[number] = part.get_doccount()
@@ -350,7 +309,7 @@ class ClusterArchive(ClusterViews):
                                                 xapian.sortable_serialise(L.UNDATED_LAST))
             last = xapian.sortable_unserialise(db.get_value_upper_bound(L.DAY_SLOT) or xapian.sortable_serialise(0))
             meta = {k: db.get_metadata(k).decode("utf-8") for k in (L.META_ANALYSIS, L.META_CREATED)}
-            return ClusterStats(
+            return ArchiveStats(
                 articles=db.get_doccount(), sources=facet_counts("source", spy),
                 date_min=dt.date.fromordinal(int(first)) if 0 < first < L.UNDATED_LAST else None,
                 date_max=dt.date.fromordinal(int(last)) if last > 0 else None, size_bytes=0,
@@ -363,7 +322,6 @@ class ClusterArchive(ClusterViews):
 
     def facet_values(self, name: str) -> tuple[FacetCount, ...]:
         """Every value of facet ``name`` in the cluster with its article count."""
-        _check_params(1, 1, "relevance", [name])
         return self.search("", per_page=1, facets=[name]).facets[name]
 
 
@@ -405,6 +363,3 @@ def _fields(doc: xapian.Document) -> dict:
         fields["date"] = dt.date.fromisoformat(fields["date"])
     return fields
 
-
-def _hit_of(doc: xapian.Document, score: float, highlighter: Highlighter) -> Hit:
-    return _hit(_fields(doc), score, highlighter)

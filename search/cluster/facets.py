@@ -1,6 +1,7 @@
 """Facet counts and filters on the cluster: ``ValueCountMatchSpy`` over every shard, and the
-source, author, section, year and date filters as boolean terms and value ranges, read as the
-local engine reads them (``search.facets``: exact value, else the values containing the words)."""
+source, author, section, year and date filters of a ``search.request.SearchRequest`` as boolean
+terms and value ranges, read as the local engine reads them (``search.facets``: exact value, else
+the values containing the words)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,13 @@ from typing import Sequence
 
 import xapian
 
-from ..archive import _as_date, _as_list, _filters
 from ..entities import KINDS as ENTITY_KINDS
-from ..facets import MAX_FACET_VALUES, Filters, UnknownFilterValue, filter_values, suggested_values, value_words
+from ..facets import MAX_FACET_VALUES, UnknownFilterValue, filter_values, suggested_values, value_words
+from ..request import SearchRequest
 from ..types import FacetCount
 from . import layout as L
 from .compile import day_range
 from .terms import ClusterTerms
-
-
-def filters_of(source, author, section, year, date_from, date_to) -> Filters | None:
-    """The search's filters from its parameters (``search.Archive.search``'s), checked."""
-    return _filters(_as_list(source), _as_list(author), _as_list(section), _as_list(year),
-                    _as_date(date_from, "date_from"), _as_date(date_to, "date_to", end=True))
 
 
 def facet_spies(db: xapian.Database, query: xapian.Query, facets: Sequence[str]) -> dict:
@@ -53,17 +48,21 @@ def facet_counts(name: str, spy: xapian.ValueCountMatchSpy | None) -> tuple[Face
     return tuple(FacetCount(v, c) for v, c in items[:MAX_FACET_VALUES])
 
 
-def filter_query(terms: ClusterTerms, filters: Filters) -> xapian.Query:
-    """What the search's filters keep, as a boolean query (``ReaderColumns.filter_docs``)."""
+def filter_query(terms: ClusterTerms, request: SearchRequest) -> xapian.Query | None:
+    """What the request's filters keep, as a boolean query (``ReaderColumns.filter_docs``); None
+    when it keeps every article."""
     parts = []
-    for name, wanted in (("source", filters.sources), ("author", filters.authors), ("section", filters.sections)):
+    for name, wanted in (("source", request.source), ("author", request.author), ("section", request.section)):
         if wanted:
             parts.append(_value_terms(terms, name, wanted))
-    if filters.years:
+    if request.year:
         parts.append(xapian.Query(xapian.Query.OP_OR, [xapian.Query(L.facet_term("year", y))
-                                                       for y in sorted(set(filters.years))]))
-    if filters.day_from is not None or filters.day_to is not None:
-        parts.append(day_range(filters.day_from, filters.day_to))
+                                                       for y in sorted(set(request.year))]))
+    if request.date_from is not None or request.date_to is not None:
+        parts.append(day_range(request.date_from.toordinal() if request.date_from else None,
+                               request.date_to.toordinal() if request.date_to else None))
+    if not parts:
+        return None
     return parts[0] if len(parts) == 1 else xapian.Query(xapian.Query.OP_AND, parts)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Protocol, TypeVar
 
-from ..archive import Archive, _check_entity_kind, _check_params
+from ..archive import Archive
 from ..export import Record, check_format, check_limit, write
-from ..syntax import QueryError, query_text
+from ..request import FILTERS, SearchRequest
+from ..syntax import QueryError
 
 import xapian
 
@@ -32,7 +33,7 @@ class _Searching(Protocol):
 
     def _run(self, work: Callable[[xapian.Database], T]) -> tuple[T, tuple[int, ...]]: ...
 
-    def _window(self, db: xapian.Database, q: str, sort: str, filters, start: int, count: int) -> tuple: ...
+    def _window(self, db: xapian.Database, request: SearchRequest, start: int, count: int) -> tuple: ...
 
     def stats(self): ...
 
@@ -55,21 +56,18 @@ class ClusterViews:
         :raises TooLarge: more than ``export.MAX_ARTICLES`` articles and no ``limit`` (French message).
         """
         from .engine import _fields
-        from .facets import filters_of
 
-        q = query_text(q)
-        _check_params(1, 1, sort, ())
-        kept = filters_of(filters.pop("source", ()), filters.pop("author", ()), filters.pop("section", ()),
-                          filters.pop("year", ()), filters.pop("date_from", None), filters.pop("date_to", None))
-        if filters:
-            raise QueryError(f"Paramètre inconnu « {sorted(filters)[0]} ».")
-        total = self._run(lambda db: self._window(db, q, sort, kept, 0, 0)[2].get_matches_estimated())[0]
+        unknown = sorted(set(filters) - {*FILTERS, "date_from", "date_to"})
+        if unknown:
+            raise QueryError(f"Paramètre inconnu « {unknown[0]} ».")
+        request = SearchRequest.of(q, sort=sort, **filters)
+        total = self._run(lambda db: self._window(db, request, 0, 0)[2].get_matches_estimated())[0]
         count = check_limit(total, limit)
 
         def chunks() -> Iterator[Record]:
             for start in range(0, count, CHUNK):
                 window = self._run(lambda db: [(_fields(m.document), m.weight) for m in
-                                               self._window(db, q, sort, kept, start, min(CHUNK, count - start))[2]])[0]
+                                               self._window(db, request, start, min(CHUNK, count - start))[2]])[0]
                 for rank, (fields, score) in enumerate(window, start + 1):
                     yield Record.from_fields(fields, rank, score)
 
@@ -86,8 +84,7 @@ class ClusterViews:
         return ()
 
     def entity(self, kind: str, name: str, related: int = 10):
-        """Named entities are not in the cluster: None (no article has it)."""
-        _check_entity_kind(kind)
+        """Named entities are not in the cluster: None (no article has it), whatever ``kind``."""
         return None
 
     def article_entities(self, article_id: str) -> tuple:

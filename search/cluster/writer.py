@@ -26,8 +26,8 @@ from typing import Callable, Iterable
 import xapian
 
 from indexer.analysis import ANALYSIS_VERSION
-from indexer.build import Summary, _existing, _under  # the local indexer's rules for the paths given
-from indexer.readers import Skip, file_stems, iter_files, read_file
+from indexer.build import Summary
+from indexer.readers import Skip, file_stems, given_paths, is_under, iter_files, read_file  # the local indexer's rules
 from indexer.store import PresseIndexError
 
 from . import layout as L
@@ -213,7 +213,7 @@ def index_cluster(cluster: Cluster, paths: Iterable[str | os.PathLike], *, batch
     :raises ClusterIndexError: a shard does not answer or belongs to another cluster (French
         message; what was committed stays, and the next run resumes).
     """
-    paths = _existing(paths)
+    paths = given_paths(paths)
     started = time.perf_counter()
     summary = Summary()
     writers: list[_ShardWriter] = []
@@ -354,6 +354,6 @@ def _run(writers: list[_ShardWriter], paths: list[str], summary: Summary, batch_
     # Files once indexed from these folders, and gone.
     for ph, ids in by_file.items():
         path = known_paths.get(ph)
-        if ph not in visited and path is not None and _under(path, paths):
+        if ph not in visited and path is not None and is_under(path, paths):
             for gone in ids - seen.keys():
                 delete(gone)
