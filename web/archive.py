@@ -1,9 +1,15 @@
 """The one ``Archive`` of an app: opened at start-up, kept in ``app.extensions["presse"]``.
 
-When the index is missing or incompatible the app starts all the same: ``app.extensions["presse"]``
-is None, the pages that need the archive answer 503 with the reason (French) and how to build the
-index, and the app tries to open the index again (at most once a second) so that an index built
-after start-up is picked up without a restart.
+With ``PRESSE_CLUSTER`` (a cluster file: ``presse serve --cluster FILE``) the archive is a cluster
+of Xapian shards (``search.cluster.open_archive``), searched through the same API; otherwise the
+local index at ``PRESSE_INDEX``.
+
+When the index is missing or incompatible (or the cluster file unusable) the app starts all the
+same: ``app.extensions["presse"]`` is None, the pages that need the archive answer 503 with the
+reason (French) and how to fix it (``unavailable_hint``), and the app tries to open the index again
+(at most once a second) so that an index built after start-up is picked up without a restart. A
+cluster none of whose shards answers is a 503 too (``search.cluster.ClusterUnavailable``, a
+``PresseIndexError``), and serves again by itself when they are back.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import time
 from flask import Flask, current_app
 
 from search import Archive, PresseIndexError
+from search.cluster import ClusterConfigError, open_archive
 
 EXTENSION = "presse"
 RETRY_SECONDS = 1.0
@@ -26,8 +33,9 @@ class ArchiveUnavailable(Exception):
 class _Opener:
     """Remembers why the index could not be opened, and retries."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, cluster: str | None = None):
         self.path = path
+        self.cluster = cluster
         self.error: str | None = None
         self.tried = 0.0
         self.lock = threading.Lock()
@@ -35,8 +43,8 @@ class _Opener:
     def open(self) -> Archive | None:
         self.tried = time.monotonic()
         try:
-            archive = Archive(self.path)
-        except PresseIndexError as exc:
+            archive = open_archive(self.cluster) if self.cluster else Archive(self.path)
+        except (PresseIndexError, ClusterConfigError) as exc:
             self.error = str(exc)
             return None
         self.error = None
@@ -44,7 +52,8 @@ class _Opener:
 
 
 def init_app(app: Flask) -> None:
-    opener = _Opener(str(app.config["PRESSE_INDEX"]))
+    cluster = app.config.get("PRESSE_CLUSTER")
+    opener = _Opener(str(app.config["PRESSE_INDEX"]), str(cluster) if cluster else None)
     app.extensions["presse_opener"] = opener
     app.extensions[EXTENSION] = opener.open()
     if opener.error:
@@ -79,4 +88,16 @@ def archive_problem() -> str | None:
 
 
 def index_path() -> str:
+    """The local index the app serves (its ``PRESSE_INDEX``)."""
     return current_app.extensions["presse_opener"].path
+
+
+def unavailable_hint() -> str:
+    """How to make the archive available, in French: build the local index, or start the cluster's shards."""
+    cluster = current_app.extensions["presse_opener"].cluster
+    if cluster:
+        return (f"Vérifiez le fichier de grappe {cluster} et que les serveurs de ses fragments (xapian-tcpsrv) "
+                "tournent et sont joignables depuis cette machine ; les recherches reprennent d'elles-mêmes dès "
+                "qu'ils répondent (voir docs/cluster.md).")
+    return (f"Pour le construire : presse index DOSSIER --index {index_path()} "
+            "(ou lancez presse serve, qui indexe l'archive d'exemple quand l'index manque).")

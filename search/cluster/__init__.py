@@ -17,14 +17,14 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .config import ClusterConfigError
+from .config import ClusterConfigError, ClusterUnavailable
 
 if TYPE_CHECKING:
     from indexer.build import Summary
 
     from .engine import ClusterArchive
 
-__all__ = ["CLUSTER_ENV", "ClusterConfigError", "configured", "index", "open_archive"]
+__all__ = ["CLUSTER_ENV", "ClusterConfigError", "ClusterUnavailable", "configured", "index", "open_archive"]
 
 CLUSTER_ENV = "PRESSE_CLUSTER"
 

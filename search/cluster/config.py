@@ -24,8 +24,9 @@ import tomllib
 from pathlib import Path
 
 from indexer.messages import os_error_text
+from indexer.store import PresseIndexError
 
-__all__ = ["Address", "Cluster", "ClusterConfigError", "Shard", "load_cluster", "parse_address"]
+__all__ = ["Address", "Cluster", "ClusterConfigError", "ClusterUnavailable", "Shard", "load_cluster", "parse_address"]
 
 MAX_SHARDS = 1024
 _HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
@@ -34,6 +35,12 @@ _EXAMPLE = '[[shard]]\naddress = "10.0.0.11:33301"'
 
 class ClusterConfigError(ValueError):
     """A cluster file that cannot be used; ``str(error)`` says in French what is wrong."""
+
+
+class ClusterUnavailable(PresseIndexError):
+    """No shard of the cluster answers (or not the one an article is on): the archive cannot be
+    searched for now; ``str(error)`` says so in French. Defined here, without Xapian, so that the
+    web app and the command line can catch it (as the ``PresseIndexError`` it is) without loading Xapian."""
 
 
 @dataclasses.dataclass(frozen=True)

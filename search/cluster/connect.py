@@ -7,7 +7,7 @@ import time
 
 import xapian
 
-from .config import Address, Cluster, Shard
+from .config import Address, Cluster, ClusterUnavailable, Shard
 
 # A hung shard holds a request about twice this long at most: the operation that times out, then
 # the attempt to open it again (which leaves it out). Each network operation is bounded by it.
@@ -78,10 +78,6 @@ def open_writer(shard: Shard, timeout_ms: int = WRITE_TIMEOUT_MS) -> xapian.Writ
         return xapian.remote_open_writable(shard.address.host, shard.address.port, timeout_ms, CONNECT_TIMEOUT_MS)
     except (*NETWORK_ERRORS, xapian.DatabaseError) as exc:
         raise ShardUnavailable(shard, reason(exc)) from None
-
-
-class ClusterUnavailable(Exception):
-    """No shard of the cluster answers; ``str(error)`` says so in French."""
 
 
 class Connection:
