@@ -10,6 +10,7 @@ The entry points the CLI and the web app need::
     cluster_file = configured(option)          # --cluster FILE, else $PRESSE_CLUSTER, else None
     archive = open_archive(cluster_file)       # a ClusterArchive: Archive's search API
     summary = index(cluster_file, paths)       # presse index --cluster; reindex=True: presse reindex
+    folders = sources(cluster_file)            # what presse reindex --cluster rereads without paths
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
     from .engine import ClusterArchive
 
-__all__ = ["CLUSTER_ENV", "ClusterConfigError", "ClusterUnavailable", "configured", "index", "open_archive"]
+__all__ = ["CLUSTER_ENV", "ClusterConfigError", "ClusterUnavailable", "configured", "index", "open_archive", "sources"]
 
 CLUSTER_ENV = "PRESSE_CLUSTER"
 
@@ -58,9 +59,10 @@ def open_archive(cluster_file: str | os.PathLike, **kwargs) -> "ClusterArchive":
 
 
 def index(cluster_file: str | os.PathLike, paths: Iterable[str | os.PathLike] | None = None, *,
-          reindex: bool = False, progress: Callable | None = None) -> "Summary":
+          reindex: bool = False, progress: Callable | None = None, batch_size: int | None = None) -> "Summary":
     """Index ``paths`` (default: the folders the cluster was indexed from) into the cluster of
-    ``cluster_file``, incrementally; ``reindex``: rewrite every article (``presse reindex --cluster``).
+    ``cluster_file``, incrementally; ``reindex``: rewrite every article (``presse reindex --cluster``);
+    ``batch_size``: articles per commit of each shard (default: ``writer.DEFAULT_BATCH``).
 
     :raises ClusterConfigError: a bad cluster file, or the Xapian bindings are missing (French).
     :raises search.cluster.writer.ClusterIndexError: a shard down, or of another cluster (French;
@@ -73,4 +75,20 @@ def index(cluster_file: str | os.PathLike, paths: Iterable[str | os.PathLike] | 
     from .writer import cluster_sources, index_cluster
 
     paths = list(paths or ()) or cluster_sources(cluster)
-    return index_cluster(cluster, paths, force=reindex, progress=progress)
+    batch = {} if batch_size is None else {"batch_size": batch_size}
+    return index_cluster(cluster, paths, force=reindex, progress=progress, **batch)
+
+
+def sources(cluster_file: str | os.PathLike) -> list[str]:
+    """The folders the cluster of ``cluster_file`` was indexed from (what ``index`` rereads without paths).
+
+    :raises ClusterConfigError: a bad cluster file, or the Xapian bindings are missing (French).
+    :raises search.cluster.writer.ClusterIndexError: its first shard does not answer, or does not say (French).
+    """
+    from .config import load_cluster
+
+    cluster = load_cluster(cluster_file)
+    _require_xapian()
+    from .writer import cluster_sources
+
+    return cluster_sources(cluster)
