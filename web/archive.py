@@ -92,6 +92,12 @@ def index_path() -> str:
     return current_app.extensions["presse_opener"].path
 
 
+def serving_cluster() -> bool:
+    """Whether the app serves a cluster (``PRESSE_CLUSTER``): the pages leave out what it does not
+    offer (concordances, named entities)."""
+    return bool(current_app.extensions["presse_opener"].cluster)
+
+
 def unavailable_hint() -> str:
     """How to make the archive available, in French: build the local index, or start the cluster's shards."""
     cluster = current_app.extensions["presse_opener"].cluster

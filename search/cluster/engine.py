@@ -152,11 +152,12 @@ class ClusterArchive(ClusterViews):
             # A relaxed query's scores without the clause counts (see _coordinated), as the local engine shows them.
             hits = tuple(Hit.from_fields(_fields(m.document), m.weight % COORDINATION_WEIGHT if match.relaxed
                                          else m.weight, highlighter) for m in mset)
-            return SearchPage(
-                query=request.q, page=request.page, per_page=request.per_page, total=mset.get_matches_estimated(),
-                took_ms=0.0, hits=hits, facets={name: facet_counts(name, spies.get(name)) for name in request.facets},
+            total = mset.get_matches_estimated()
+            return SearchPage(  # no grouping: as many results as articles (collapsed_total)
+                query=request.q, page=request.page, per_page=request.per_page, total=total, took_ms=0.0, hits=hits,
+                facets={name: facet_counts(name, spies.get(name)) for name in request.facets},
                 suggestion=match.suggestion, sort=match.sort, rewritten=match.rewritten, relaxed=match.relaxed,
-                collapse=False, collapsed_total=None, shards=len(self.cluster.shards))
+                collapse=False, collapsed_total=total, shards=len(self.cluster.shards))
 
         out, missing = self._run(work)
         return dataclasses.replace(out, partial=bool(missing), missing=missing,
