@@ -103,3 +103,33 @@ def cluster_file(path: Path, shards: list[ShardServer], replicas: dict[int, list
             lines.append("replicas = [" + ", ".join(f'"{c.address}"' for c in copies) + "]")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def under_load(step, shard: ShardServer, threads: int = 4, before: float = 0.3, down: float = 0.6,
+               after: float = 0.3, wait=None) -> None:
+    """Call ``step()`` without pause from ``threads`` threads while ``shard`` is SIGKILLed after
+    ``before`` seconds, started again ``down`` seconds later (then ``wait()``, when given), and
+    searched ``after`` seconds more; ``step`` records what it sees."""
+    import threading
+
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            step()
+
+    workers = [threading.Thread(target=loop) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    try:
+        time.sleep(before)
+        shard.kill()
+        time.sleep(down)
+        shard.start()
+        if wait is not None:
+            wait()
+        time.sleep(after)
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(timeout=30)

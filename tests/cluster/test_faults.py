@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from cluster_servers import SEEDS, cluster_file
+from cluster_servers import SEEDS, cluster_file, under_load
 
 
 @pytest.fixture
@@ -97,36 +97,21 @@ def test_no_shard_answering_is_a_french_error(indexed):
 
 
 def test_searches_from_many_threads_while_a_shard_dies_and_returns_never_fail(indexed):
-    import threading
-
     from search.cluster.engine import ClusterArchive
 
     shards, cluster = indexed
     with ClusterArchive(cluster) as archive:
         full = archive.search("Europe OU France").total
         seen, errors = [], []
-        stop = threading.Event()
 
-        def client():
-            while not stop.is_set():
-                try:
-                    page = archive.search("Europe OU France", per_page=5)
-                    seen.append((page.total, page.partial))
-                except Exception as exc:  # noqa: BLE001 - what the test looks for
-                    errors.append(exc)
+        def step():
+            try:
+                page = archive.search("Europe OU France", per_page=5)
+                seen.append((page.total, page.partial))
+            except Exception as exc:  # noqa: BLE001 - what the test looks for
+                errors.append(exc)
 
-        clients = [threading.Thread(target=client) for _ in range(4)]
-        for c in clients:
-            c.start()
-        time.sleep(0.3)
-        shards[1].kill()
-        time.sleep(0.6)
-        shards[1].start()
-        wait_for_retry()
-        time.sleep(0.3)
-        stop.set()
-        for c in clients:
-            c.join()
+        under_load(step, shards[1], wait=wait_for_retry)
         assert errors == []
         assert {partial for _, partial in seen} == {True, False}
         assert all(total == full for total, partial in seen if not partial)

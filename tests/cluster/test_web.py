@@ -5,13 +5,14 @@ a 5xx otherwise, and recovery by itself."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import time
 
 import pytest
 
-from cluster_servers import SEEDS, cluster_file
+from cluster_servers import SEEDS, cluster_file, under_load
 
 from search.cluster.layout import shard_of
 
@@ -150,28 +151,17 @@ def test_searching_while_a_shard_dies_and_returns_no_server_error(two_shards):
     shards, app = two_shards
     statuses: list[int] = []
     partial: list[bool] = []
-    stop = threading.Event()
+    queries = itertools.cycle(["Canada", "%C3%A9lection", "Obama", "", "gouvern*", "pr%C3%A9sident", "Syrie", "euro~"])
+    local = threading.local()
 
-    def load(queries):
-        client = app.test_client()
-        while not stop.is_set():
-            for q in queries:
-                r = client.get(f"/api/search?q={q}&per_page=5")
-                statuses.append(r.status_code)
-                partial.append(bool(r.get_json().get("partial")))
+    def step():
+        if not hasattr(local, "client"):
+            local.client = app.test_client()  # one per thread, as each server thread
+        r = local.client.get(f"/api/search?q={next(queries)}&per_page=5")
+        statuses.append(r.status_code)
+        partial.append(bool(r.get_json().get("partial")))
 
-    workers = [threading.Thread(target=load, args=(qs,)) for qs in (["Canada", "élection"], ["Obama", ""],
-                                                                   ["gouvern*", "pr%C3%A9sident"], ["Syrie", "euro~"])]
-    for w in workers:
-        w.start()
-    time.sleep(1.0)
-    shards[1].kill()
-    time.sleep(1.5)
-    shards[1].start()
-    time.sleep(1.5)
-    stop.set()
-    for w in workers:
-        w.join(timeout=30)
+    under_load(step, shards[1], before=1.0, down=1.5, after=1.5)
     assert statuses and all(s == 200 for s in statuses), sorted(set(statuses))
     assert any(partial) and not all(partial)
     assert recovered(app.test_client())["partial"] is False
