@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import doctest
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
