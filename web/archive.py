@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 from search import Archive, PresseIndexError
 from search.cluster import ClusterConfigError, open_archive
+
+if TYPE_CHECKING:
+    from search.cluster.engine import ClusterArchive
 
 EXTENSION = "presse"
 RETRY_SECONDS = 1.0
@@ -40,7 +44,7 @@ class _Opener:
         self.tried = 0.0
         self.lock = threading.Lock()
 
-    def open(self) -> Archive | None:
+    def open(self) -> Archive | ClusterArchive | None:
         self.tried = time.monotonic()
         try:
             archive = open_archive(self.cluster) if self.cluster else Archive(self.path)
@@ -60,7 +64,7 @@ def init_app(app: Flask) -> None:
         app.logger.warning("Index indisponible : %s", opener.error)
 
 
-def current_archive() -> Archive:
+def current_archive() -> Archive | ClusterArchive:
     """The app's archive.
 
     :raises ArchiveUnavailable: there is no usable index (yet).

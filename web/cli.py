@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -75,7 +76,7 @@ def _index_dir(index_dir: Path | None) -> Path:
     return index_dir if index_dir is not None else default_index_dir()
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"Erreur : {message}", err=True)
     sys.exit(code)
 
@@ -86,7 +87,7 @@ def cli():
     """Presse : moteur de recherche plein texte pour archives de presse françaises."""
 
 
-def _indexing(fn, index_dir: Path, paths, sources, *, skipped_report: Path | None, verbose: bool, **kwargs):
+def _indexing(fn, index_dir: Path | str, paths, sources, *, skipped_report: Path | None, verbose: bool, **kwargs):
     """Run ``fn`` (``update_index`` or ``reindex``) with a progress bar on a terminal, then report."""
     report = None
     if skipped_report is not None:
@@ -114,7 +115,7 @@ def _indexing(fn, index_dir: Path, paths, sources, *, skipped_report: Path | Non
         sys.exit(EXIT_SKIPPED)
 
 
-def _run_indexing(fn, index_dir: Path, paths, **kwargs):
+def _run_indexing(fn, index_dir: Path | str, paths, **kwargs):
     """``fn(index_dir, paths, **kwargs)``, its errors turned into French messages and exit codes."""
     try:
         return fn(index_dir, paths, **kwargs)
