@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app
 
 from search import Archive, PresseIndexError
-from search.cluster import ClusterConfigError, open_archive
+from search.cluster import ClusterConfigError, configured, open_archive
 
 if TYPE_CHECKING:
     from search.cluster.engine import ClusterArchive
@@ -56,7 +56,9 @@ class _Opener:
 
 
 def init_app(app: Flask) -> None:
-    cluster = app.config.get("PRESSE_CLUSTER")
+    # PRESSE_CLUSTER in the config (presse serve always sets it: --cluster, else $PRESSE_CLUSTER unless
+    # --index) else $PRESSE_CLUSTER: an app made by a WSGI server (create_app()) follows the environment.
+    cluster = app.config["PRESSE_CLUSTER"] if "PRESSE_CLUSTER" in app.config else configured()
     opener = _Opener(str(app.config["PRESSE_INDEX"]), str(cluster) if cluster else None)
     app.extensions["presse_opener"] = opener
     app.extensions[EXTENSION] = opener.open()

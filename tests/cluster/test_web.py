@@ -218,3 +218,13 @@ def test_the_notice_in_headless_chromium(two_shards):
             assert errors == []
     finally:
         server.stop()
+
+
+def test_an_app_made_by_a_wsgi_server_follows_presse_cluster(seeds_cluster, monkeypatch, tmp_path):
+    from web import create_app
+
+    monkeypatch.setenv("PRESSE_CLUSTER", str(seeds_cluster))
+    assert create_app().test_client().get("/api/stats").get_json()["articles"] == 2101
+    # presse serve --index DIR sets PRESSE_CLUSTER to None: the local index, whatever the environment
+    local = create_app({"PRESSE_INDEX": str(tmp_path / "aucun"), "PRESSE_CLUSTER": None}).test_client()
+    assert local.get("/api/stats").status_code == 503
