@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 
 from click.testing import CliRunner
 
@@ -128,3 +129,43 @@ def test_presse_serve_get_on_a_cluster(seeds_cluster):
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["total"] > 0 and data["partial"] is False and len(data["hits"]) == 1
+
+
+def test_presse_serve_starts_while_no_shard_answers_and_serves_once_they_do(servers, tmp_path):
+    """The server starts anyway (a warning, then French 503s) and serves the cluster once its shards
+    answer, without a restart."""
+    import os
+    import signal
+    import urllib.error
+    import urllib.request
+
+    shards = servers(1)
+    grappe = cluster_file(tmp_path / "grappe.toml", shards)
+    assert run("index", SUBSET, "--cluster", grappe).exit_code == 0
+    shards[0].stop()
+    process = subprocess.Popen([sys.executable, "-m", "web", "serve", "--cluster", str(grappe), "--port", "0"],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "PRESSE_CLUSTER": ""}, start_new_session=True)
+    try:
+        listening = process.stdout.readline()
+        assert "Presse écoute sur http://127.0.0.1:" in listening and f"(grappe : {grappe})" in listening
+        url = listening.split("écoute sur ")[1].split()[0]
+        try:
+            urllib.request.urlopen(f"{url}/api/search?q=Canada", timeout=10)
+            raise AssertionError("a dead cluster must not answer 200")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 503 and "Aucun fragment de la grappe" in exc.read().decode("utf-8")
+        shards[0].start()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/search?q=Canada", timeout=10) as response:
+                    assert json.loads(response.read())["partial"] is False
+                    break
+            except urllib.error.HTTPError:
+                assert time.monotonic() < deadline, "the cluster did not come back"
+                time.sleep(0.3)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    assert "Attention : Aucun fragment de la grappe" in err and "Traceback" not in err
