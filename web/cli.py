@@ -4,6 +4,10 @@ or a cluster of Xapian shards (``--cluster``, ``web.cli_cluster``).
 Exit codes: 0 ok; 1 some files or records were skipped (the rest is indexed); 2 usage error
 (bad option, missing path, invalid query, bad cluster file); 3 the index cannot be used (missing,
 busy, needs a reindex, disk full or read-only; no shard of the cluster answers).
+
+A little over 400 lines: the five commands and their shared options stay together; ``presse
+search``'s argument parsing and terminal output are in ``web.cli_search``, the cluster's choices in
+``web.cli_cluster``.
 """
 
 from __future__ import annotations
@@ -249,6 +253,9 @@ def search_cmd(query, index_dir, cluster_file, per_page, page, sort, source, aut
 
     Exemple : presse search '"corridor Nord-Sud" OU pezeshkian~' --limit 5
     """
+    if with_entities and chosen_cluster(cluster_file, index_dir):
+        _fail("--entites ne s'applique pas à une grappe (--cluster) : ses articles n'ont pas d'entités nommées.",
+              EXIT_USAGE)
     archive = _open_archive(index_dir, cluster_file)
     try:
         request = SearchRequest(q=query, page=page, per_page=per_page, sort=sort, source=source, author=author,

@@ -118,6 +118,8 @@ def test_bad_cluster_files_and_options_are_french_usage_errors(servers, tmp_path
     grappe = cluster_file(tmp_path / "grappe.toml", servers(1))
     r = run("index", SUBSET, "--cluster", grappe, "--procs", "2", "--entites")
     assert r.exit_code == 2 and "--procs et --entites ne s'appliquent pas à une grappe" in r.output
+    r = run("search", "x", "--entites", "--cluster", grappe)
+    assert r.exit_code == 2 and "--entites ne s'applique pas à une grappe" in r.output
     r = run("reindex", "--cluster", grappe)  # an empty cluster does not say where its articles come from
     assert r.exit_code == 3 and "Indiquez les dossiers à indexer" in r.output
 
