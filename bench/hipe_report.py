@@ -229,7 +229,7 @@ def main(argv=None) -> int:
         summary = update_index(Path(tmp) / "index", [HIPE], procs=1)
         index_s = time.perf_counter() - started
         archive = Archive(Path(tmp) / "index")
-        reader = archive._gen().searcher().reader()
+        reader = archive._engine.snapshot().reader
         n_docs = reader.doc_count()
         field_terms = {f: sum(1 for _ in reader.lexicon(f)) for f in ("body", "exact", "title")}
 

@@ -390,15 +390,15 @@ class Presse:
         out), ranked by that count, then by Presse's BM25F score over all the words, then newest first."""
         import numpy as np
 
-        from search import archive as sa
-        from search.docsets import matching_docs
-        from search.query import parse
-        from search.scoring import bm25f_scores, positive_terms
+        from search.plan import scored_terms
+        from search.query import Compiler, parse
+        from search.whoosh_engine.docsets import matching_docs
+        from search.whoosh_engine.ranker import top_ranked
+        from search.whoosh_engine.scoring import bm25f_scores
+        from search.whoosh_engine.weighting import weighting_of
 
-        gen = self.archive._gen()
-        searcher = gen.searcher()
-        reader = searcher.reader()
-        columns = gen.columns(reader)
+        snapshot = self.archive._engine.snapshot()
+        searcher, reader, columns = snapshot.searcher, snapshot.reader, snapshot.columns
         live = columns.live_docs(reader)
         counts = np.zeros(len(live), dtype=np.int64)
         terms = []
@@ -406,32 +406,31 @@ class Presse:
             node = parse(w)
             if node is None:
                 continue
-            compiler = self.archive._compiler(gen, gen.searcher())
+            compiler = Compiler(snapshot, self.archive._analysis)
             query = compiler._node(node, positive=True)  # None for a stop word (no stop-word fallback here)
             if query is None:
                 continue
-            counts += matching_docs(searcher, query, live, columns.postings)
-            terms.extend(positive_terms(query) or [])
+            counts += matching_docs(reader, query, live, columns.postings, lambda: columns.days(reader))
+            terms.extend(scored_terms(query))
         if not counts.any():
             return []
         candidates = counts >= counts.max() - 1
-        scores = bm25f_scores(searcher, terms, candidates, self.archive.ranking.weighting, columns.lengths,
+        scores = bm25f_scores(searcher, terms, candidates, weighting_of(self.archive.ranking), columns.lengths,
                               columns.postings)
-        top = sa._top_ranked(np.flatnonzero(candidates), scores, counts, columns.days(reader), TOP)
-        return [searcher.stored_fields(d)["id"] for d, _ in top]
+        top = top_ranked(np.flatnonzero(candidates), scores, counts, columns.days(reader), TOP)
+        return [snapshot.stored_fields(d)["id"] for d, _ in top]
 
     def _fuzzy_words(self, q: str) -> list[str]:
         """The words of ``q``, each one the index does not know written ``word~`` (Presse's fuzzy operator)."""
-        from search.query import parse
+        from search.query import Compiler, parse
 
-        gen = self.archive._gen()
-        reader = gen.searcher().reader()
+        snapshot = self.archive._engine.snapshot()
         out = []
         for w in q.split():
-            compiler = self.archive._compiler(gen, gen.searcher())
+            compiler = Compiler(snapshot, self.archive._analysis)
             compiler.compile(parse(w))
             unknown = bool(compiler.words) and not any(
-                reader.doc_frequency(f, t) for _, _, terms in compiler.words for t in terms
+                snapshot.doc_frequency(f, t) for _, _, terms in compiler.words for t in terms
                 for f in ("title", "lead", "body"))
             out.append(f"{w}~" if unknown and len(w) >= 4 else w)
         return out

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from pathlib import Path
 from typing import Iterable
 
 from .analysis import Lexiconizer
-from .files import atomic_file, atomic_write
+from .files import atomic_file, atomic_write, sync_directory
 
 LEXICON_FILE = "lexicon.json"
 PARTS_DIR = "lexicon-parts"
@@ -112,8 +113,13 @@ def write_part(directory: str | os.PathLike, raws: Iterable[str], lexiconizer: L
     if not lines:
         return
     parts = Path(directory) / PARTS_DIR
-    parts.mkdir(exist_ok=True)
-    atomic_write(parts / f"{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl", "\n".join(lines) + "\n")
+    if not parts.is_dir():
+        parts.mkdir(exist_ok=True)
+        sync_directory(directory)  # the folder of parts itself survives a crash
+    # Named by time first: parts are merged in the order they were written (in sorted order), so
+    # the accented spelling kept for a word (the first one seen) does not depend on random names.
+    name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:12]}.jsonl"
+    atomic_write(parts / name, "\n".join(lines) + "\n")
 
 
 def compact(directory: str | os.PathLike) -> None:

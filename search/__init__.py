@@ -9,10 +9,13 @@
 from indexer.store import IndexVersionError, PresseIndexError
 
 from .archive import Archive, ArchiveNotFound
-from .citation import SearchCitation
+from .citation import SearchCitation, web_url
 from .concordance import ConcordanceLine, ConcordancePage
+from .entities import entity_query
 from .export import Record, TooLarge
 from .facets import UnknownFilterValue
+from .ranking import FieldWeight, Ranking
+from .settings import EngineSettings
 from .syntax import QueryError
 from .timeline import Period, Timeline, Trends
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage, Version
@@ -24,12 +27,15 @@ __all__ = [
     "ArticleView",
     "ConcordanceLine",
     "ConcordancePage",
+    "EngineSettings",
     "FacetCount",
+    "FieldWeight",
     "Hit",
     "IndexVersionError",
     "Period",
     "PresseIndexError",
     "QueryError",
+    "Ranking",
     "Record",
     "SearchCitation",
     "SearchPage",
@@ -38,4 +44,6 @@ __all__ = [
     "Trends",
     "UnknownFilterValue",
     "Version",
+    "entity_query",
+    "web_url",
 ]

@@ -21,7 +21,7 @@ import numpy as np
 
 from indexer.dedup import DEDUP_FILE, read_groups
 
-from .types import Hit, Version
+from .types import Version
 
 MAX_VERSIONS = 50  # other versions listed with a hit (the count is exact whatever their number)
 
@@ -42,7 +42,7 @@ class Groups:
 
     def first_by_date(self, matched: np.ndarray, days: np.ndarray, newest_first: bool) -> np.ndarray:
         """``matched`` with one document per group: the first in date order (undated last either
-        way; on the same day, the first in document order, as ``ReaderColumns.by_date``)."""
+        way; on the same day, the first in document order, as ``search.whoosh_engine.columns.ReaderColumns.by_date``)."""
         docs = np.flatnonzero(matched & (self.codes > 0))
         if len(docs) == 0:
             return matched
@@ -114,8 +114,8 @@ class GroupCache:
 
 def window(match, groups: Groups, days: np.ndarray, shown_total: int, start: int, stop: int,
            rank: Callable) -> list[tuple[int, float]]:
-    """Results ``start:stop`` of ``match`` (a ``search.archive._Match``) once each group is shown by
-    its best-ranked member; ``rank(match, start, stop)`` ranks a match (``Archive._ranked``),
+    """Results ``start:stop`` of ``match`` (a ``search.whoosh_engine.ranker.Match``) once each group
+    is shown by its best-ranked member; ``rank(match, start, stop)`` ranks a match,
     ``shown_total`` is ``groups.collapsed_total(match.matched)``.
 
     In date order the best-ranked member of a group is known from the dates alone: the others
@@ -173,19 +173,6 @@ def versions(groups: Groups, docnum: int, within: np.ndarray, stored_fields: Cal
     others = groups.members(docnum, within)
     listed = sorted((version_of(stored_fields(int(d))) for d in others), key=_by_date)
     return len(others), tuple(listed[:limit] if limit is not None else listed)
-
-
-def with_versions(hits, docnums: list[int], groups: Groups, matched: np.ndarray,
-                  stored_fields: Callable[[int], dict]) -> tuple[Hit, ...]:
-    """``hits`` (of documents ``docnums``) with their group and its other matching versions."""
-    out = []
-    for hit, docnum in zip(hits, docnums):
-        code = int(groups.codes[docnum])
-        if code:
-            count, listed = versions(groups, docnum, matched, stored_fields)
-            hit = dataclasses.replace(hit, group=groups.keys[code - 1], other_versions=count, versions=listed)
-        out.append(hit)
-    return tuple(out)
 
 
 def version_of(fields: dict) -> Version:

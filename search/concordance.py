@@ -15,14 +15,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-import threading
-from collections import OrderedDict
 from typing import Callable, Iterable, Iterator
 
 from indexer.analysis import TOKEN_RE, fold
 
 from .export import TooLarge, check_bound, number
 from .highlight import Highlighter
+from .lru import LRU
 from .syntax import QueryError
 
 MAX_LINES = 100_000
@@ -136,7 +135,9 @@ def right_words(text: str, end: int, n: int) -> int:
             stop = len(text) if len(ends) == 0 else ends[-1]
             break
         reach *= 4
-    return _TRAILING.match(text, stop).end()
+    trailing = _TRAILING.match(text, stop)
+    assert trailing is not None  # it matches the empty string
+    return trailing.end()
 
 
 def _squash(text: str) -> str:
@@ -160,26 +161,12 @@ class _Spot:
     key: str  # folded context words, for the left and right orders ("" in date order)
 
 
-class SortedCache:
+class SortedCache(LRU[tuple, tuple[list[_Spot], bool]]):
     """The last ``SORTED_KEPT`` concordances sorted by the left or right words, so that their next
     pages do not read every matching article again; keyed by the search and the commit it read."""
 
-    def __init__(self):
-        self._kept: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key) -> tuple[list[_Spot], bool] | None:
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-            return found
-
-    def put(self, key, value: tuple[list[_Spot], bool]) -> None:
-        with self._lock:
-            self._kept[key] = value
-            while len(self._kept) > SORTED_KEPT:
-                self._kept.popitem(last=False)
+    def __init__(self) -> None:
+        super().__init__(SORTED_KEPT)
 
 
 class Reader:

@@ -31,7 +31,7 @@ from indexer.entities import KIND_OF_CODE, KINDS, clean_mention, entity_key, is_
 
 from .types import FacetCount
 
-__all__ = ["EntityRef", "EntityTable", "EntityView", "KINDS", "document_value", "entity_query", "entity_table"]
+__all__ = ["EntityRef", "EntityTable", "EntityView", "KINDS", "entity_query", "entity_table"]
 
 ALIAS_DOMINANCE = 2  # a surname goes to the fuller name at least this many times as frequent as the next one
 
@@ -271,17 +271,6 @@ class EntityTable:
                 out[(kind, int(table.group_of[code]))] = None
         ordered = sorted(out, key=lambda item: KINDS.index(item[0]))
         return tuple(EntityRef(kind, self.kinds[kind].names[g]) for kind, g in ordered if g in self.kinds[kind].names)
-
-
-def document_value(reader, docnum: int) -> str | None:
-    """The ``entities`` column value of one document of ``reader`` (None when it has none)."""
-    for leaf, offset in reader.leaf_readers():
-        if offset <= docnum < offset + leaf.doc_count_all():
-            if not leaf.has_column("entities"):
-                return None
-            value = leaf.column_reader("entities")[docnum - offset]
-            return (value.decode("utf-8", "replace") if isinstance(value, bytes) else value) or None
-    return None
 
 
 _TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

@@ -222,7 +222,7 @@ class Highlighter:
     def _verdict(self, raw: str) -> tuple[tuple[int, int], ...]:
         """Spans (relative to the raw word) to mark in ``raw``; () when nothing matches."""
         clean = normalize_raw(raw)
-        spans = []
+        spans: list[tuple[int, int]] = []
         if self.stems:
             spans.extend((start, end) for text, _, start, end in self.analysis.stem.analyze(raw)[0] if text in self.stems)
         if self.exact:
@@ -245,7 +245,7 @@ class Highlighter:
         if self._candidates is None or not text:
             return []
         verdicts = self._verdicts
-        out = []
+        out: list[tuple[int, int]] = []
         end = len(text) if limit is None else min(limit, len(text))
         last = 0
         starts = candidate_starts(self._candidates, fold_in_place(text[:end]))

@@ -1,4 +1,11 @@
-"""Compiling a parsed query (``search.syntax``) into a Whoosh query against one index.
+"""From the query typed to Presse's query plan (``search.plan``) for one commit of the index.
+
+``plan_query`` parses the text (``search.syntax``) and compiles the tree (``Compiler``) against
+the commit searched (``search.engine.Snapshot``). When nothing has all the words of a plain query,
+a misspelling is the likeliest cause: the respelled query's plan is searched instead; failing
+that, the articles with the most of the words (a relaxed query, ranked by how many words each
+has). The words of a plain query also make the proximity boost, and their typed forms score
+(``search.ranking.Ranking``).
 
 Plain words search the stemmed fields (title, lead, body) through the folded lexicon, so accents
 never matter; phrases, prefixes and fuzzy words search the exact-form fields. Prefix, wildcard and
@@ -11,9 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Callable
-
-from whoosh import query as wq
+from typing import TYPE_CHECKING
 
 from indexer.analysis import (
     TOKEN_RE,
@@ -24,19 +29,23 @@ from indexer.analysis import (
     normalize_raw,
     stemming_filters,
 )
-from indexer.lexicon import Lexicon
-
+from .plan import AnyOf, DayRange, Everything, Expansion, Filters, Nothing, Plan, Term, all_of, any_of, scored_terms
+from .plan import Node as PlanNode
+from .plan import Not as PlanNot
+from .plan import Phrase as PlanPhrase
+from .ranking import Ranking, exact_form_terms
+from .settings import DEFAULTS, EngineSettings
 from .syntax import And, DateSpan, Entity, Fuzzy, Node, Not, Or, Pattern, Phrase, QueryError, Word, parse
-from .vocabulary import Vocabulary, spelling_neighbours
+from .vocabulary import spelling_neighbours
+
+if TYPE_CHECKING:
+    from .engine import Snapshot
 
 # The parser's names are part of this module's API too: parse() then Compiler.compile().
-__all__ = ["Analysis", "Compiler", "Highlights", "QueryError", "fuzzy_distance", "parse",
-           "spelling_neighbours"]
+__all__ = ["Analysis", "Compiler", "Highlights", "Planned", "QueryError", "fuzzy_distance", "parse", "plan_query",
+           "spelling_neighbours", "suggest"]
 
-MAX_EXPANSION = 64  # index terms a prefix/wildcard word may expand to
-MAX_SCANNED_TERMS = 20000  # vocabulary entries scanned for one prefix/wildcard expansion
-MAX_FUZZY_TERMS = 16  # closest spellings a fuzzy word searches
-QUERY_CACHE_WORDS = 20_000  # distinct words whose analysis a query-side cache keeps
+STEMMED_FIELDS = ("body", "title", "lead")
 
 # Terms carry no field boost: each field's weight is the archive's ranking (search.ranking).
 
@@ -46,12 +55,12 @@ QUERY_CACHE_WORDS = 20_000  # distinct words whose analysis a query-side cache k
 class Analysis:
     """The query-side analysis: the same filters as the index, cached per distinct word."""
 
-    def __init__(self):
+    def __init__(self, settings: EngineSettings = DEFAULTS):
         self.stem = CachedFilter(*stemming_filters())
         self.exact = CachedFilter(*exact_filters())
         self.key = CachedFilter(*key_filters())
         for f in (self.stem, self.exact, self.key):
-            f.bound(QUERY_CACHE_WORDS)  # a server's caches stay bounded
+            f.bound(settings.query_cache_words)  # a server's caches stay bounded
 
     def raw_tokens(self, text: str) -> list[str]:
         return [normalize_raw(m) for m in TOKEN_RE.findall(text)]
@@ -66,26 +75,24 @@ class Highlights:
 
 
 class Compiler:
-    """Turns a parsed tree into a Whoosh query against one index reader and its lexicon."""
+    """Turns a parsed tree into a query plan (``search.plan``) against one index's lexicon and vocabularies."""
 
-    def __init__(self, reader, lexicon: Lexicon, analysis: Analysis, vocabulary: Callable[[str], Vocabulary],
-                 entity_terms: Callable[[str, str], list[str]] | None = None):
-        """``vocabulary(field)`` gives the field's sorted terms, for prefixes and fuzzy words (the
-        archive keeps them per commit: ``ReaderColumns.vocabulary``); ``entity_terms(kind, name)``
-        the keys an entity filter means (``search.entities.EntityTable.terms``)."""
-        self.entity_terms = entity_terms
-        self.reader = reader
-        self.lexicon = lexicon
+    def __init__(self, index: Snapshot, analysis: Analysis, settings: EngineSettings = DEFAULTS):
+        """``index``: the commit searched (``search.engine.Snapshot``): its lexicon, the terms of a
+        prefix, the spellings of a fuzzy word, the keys an entity filter means; ``settings``: how
+        far prefixes and fuzzy words expand."""
+        self.index = index
+        self.settings = settings
+        self.lexicon = index.lexicon
         self.analysis = analysis
-        self.vocabulary = vocabulary
         self.highlights = Highlights()
         # Plain positive words, for spelling suggestions: (as typed, exact form, stemmed terms).
         self.words: list[tuple[str, str, frozenset[str]]] = []
         self._stop_words_as_words = False
 
     # -- public
-    def compile(self, node: Node | None) -> wq.Query | None:
-        """The Whoosh query of ``node`` (None when nothing in it can be searched).
+    def compile(self, node: Node | None) -> PlanNode | None:
+        """The plan of ``node`` (None when nothing in it can be searched).
 
         Stop words are left out of plain words; a query made only of stop words (``le ET de``,
         ``le OU la``, ``-le``) searches them as exact words instead, with the operators typed.
@@ -102,7 +109,7 @@ class Compiler:
         return query
 
     # -- nodes
-    def _node(self, node, positive: bool):
+    def _node(self, node: object, positive: bool) -> PlanNode | None:
         if isinstance(node, Word):
             return self._word(node, positive)
         if isinstance(node, Phrase):
@@ -112,10 +119,11 @@ class Compiler:
         if isinstance(node, Fuzzy):
             return self._fuzzy(node, positive)
         if isinstance(node, DateSpan):
-            return wq.DateRange("date", node.start, node.end)
+            return DayRange(node.start.toordinal() if node.start else None,
+                            node.end.toordinal() if node.end else None)
         if isinstance(node, Entity):  # the articles where the entity was found (keys: no score)
-            keys = self.entity_terms(node.kind, node.name) if self.entity_terms is not None else []
-            return self._terms_or([node.kind], keys) if keys else wq.NullQuery
+            keys = self.index.entities().terms(node.kind, node.name)
+            return self._terms_or([node.kind], keys) if keys else Nothing()
         if isinstance(node, And):
             pos, neg = [], []
             for item in node.items:
@@ -129,18 +137,15 @@ class Compiler:
                         pos.append(q)
             if not pos and not neg:
                 return None
-            # And + Not rather than Whoosh's AndNot, whose matcher misses the first match when the
-            # excluded term's first document comes before it.
-            parts = pos + [wq.Not(q) for q in neg]
-            return parts[0] if len(parts) == 1 else wq.And(parts)
+            return all_of(pos + [PlanNot(q) for q in neg])
         if isinstance(node, Or):
             items = [q for q in (self._node(i, positive) for i in node.items) if q is not None]
             if not items:
                 return None
-            return items[0] if len(items) == 1 else wq.Or(items)
+            return any_of(items)
         if isinstance(node, Not):
             inner = self._node(node.item, not positive)
-            return wq.Not(inner) if inner is not None else None
+            return PlanNot(inner) if inner is not None else None
         raise TypeError(node)
 
     def _fields(self, field: str | None, exact: bool) -> list[str]:
@@ -150,14 +155,14 @@ class Compiler:
             return ["title_exact"] if exact else ["title"]
         return [f"{field}_text"]  # author, source: folded word forms
 
-    def _word(self, node: Word, positive: bool):
-        clauses = []
+    def _word(self, node: Word, positive: bool) -> PlanNode | None:
+        clauses: list[PlanNode] = []
         for raw in self.analysis.raw_tokens(node.text):
             if node.field in ("author", "source"):
                 parts = [t for t, *_ in self.analysis.exact.analyze(raw)[0]]
                 if parts:
                     clauses.append(self._terms_or([f"{node.field}_text"], [parts[0]]) if len(parts) == 1
-                                   else wq.Phrase(f"{node.field}_text", parts))
+                                   else PlanPhrase(f"{node.field}_text", tuple(parts)))
                 continue
             out, width = self.analysis.stem.analyze(raw)
             if not out:
@@ -177,25 +182,24 @@ class Compiler:
             q = self._terms_or(fields, sorted(terms))
             if width > 1:  # a compound: the whole, or its parts as a phrase (highlighted as a whole only)
                 parts = [t for t, *_ in self.analysis.exact.analyze(raw)[0]]
-                q = wq.Or([q] + [wq.Phrase(f, parts) for f in self._fields(node.field, True)])
+                q = AnyOf((q, *(PlanPhrase(f, tuple(parts)) for f in self._fields(node.field, True))))
             clauses.append(q)
         if not clauses:
             return None
-        return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+        return all_of(clauses)
 
-    def _exact_words(self, field: str | None, raw: str, positive: bool) -> list[wq.Query]:
+    def _exact_words(self, field: str | None, raw: str, positive: bool) -> list[PlanNode]:
         """The exact forms of the word ``raw`` (a stop word), searched as they are."""
         forms = [t for t, *_ in self.analysis.exact.analyze(raw)[0]]
         if positive:
             self.highlights.exact.update(forms)
         return [self._terms_or(self._fields(field, exact=True), [form]) for form in forms]
 
-    def _terms_or(self, fields: list[str], terms: list[str]):
-        qs = [wq.Term(f, t) for f in fields for t in terms]
-        return qs[0] if len(qs) == 1 else wq.Or(qs)
+    def _terms_or(self, fields: list[str], terms: list[str]) -> PlanNode:
+        return any_of([Term(f, t) for f in fields for t in terms])
 
-    def _phrase(self, node: Phrase, positive: bool):
-        words = []
+    def _phrase(self, node: Phrase, positive: bool) -> PlanNode | None:
+        words: list[str] = []
         for raw in self.analysis.raw_tokens(node.text):
             words.extend(t for t, *_ in self.analysis.exact.analyze(raw)[0])
         if not words:
@@ -205,32 +209,30 @@ class Compiler:
         fields = self._fields(node.field, exact=True)
         if len(words) == 1:
             return self._terms_or(fields, words)
-        qs = [wq.Phrase(f, words, slop=max(1, node.slop)) for f in fields]
-        return qs[0] if len(qs) == 1 else wq.Or(qs)
+        return any_of([PlanPhrase(f, tuple(words), slop=max(1, node.slop)) for f in fields])
 
     def _expand(self, field: str, prefix: str, match) -> list[str]:
-        """Up to MAX_EXPANSION terms of ``field`` starting with ``prefix`` that ``match``, most frequent first."""
-        found = [(df, text) for text, df in self.vocabulary(field).with_prefix(prefix, MAX_SCANNED_TERMS)
+        """Up to ``max_expansion`` terms of ``field`` starting with ``prefix`` that ``match`` (of the
+        first ``max_scanned_terms``), most frequent first."""
+        found = [(df, text) for text, df in self.index.with_prefix(field, prefix, self.settings.max_scanned_terms)
                  if df and match(text)]
         found.sort(key=lambda x: (-x[0], x[1]))
-        return [t for _, t in found[:MAX_EXPANSION]]
+        return [t for _, t in found[:self.settings.max_expansion]]
 
-    def _pattern(self, node: Pattern, positive: bool):
+    def _pattern(self, node: Pattern, positive: bool) -> PlanNode:
         text = fold(node.text.lower())
-        prefix = re.match(r"[^*?]*", text).group()
+        prefix = re.split(r"[*?]", text, maxsplit=1)[0]  # the letters before the first wildcard
         regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text) + r"\Z")
         fields = self._fields(node.field, exact=True)
-        qs = []
+        qs: list[Term] = []
         for f in fields:
             terms = self._expand(f, prefix, regex.match)
             if positive:
                 self.highlights.exact.update(terms)
-            qs.extend(wq.Term(f, t) for t in terms)
-        if not qs:
-            return wq.NullQuery
-        return qs[0] if len(qs) == 1 else wq.Or(qs)
+            qs.extend(Term(f, t) for t in terms)
+        return Expansion("prefix", node.text, tuple(qs)) if qs else Nothing()
 
-    def _fuzzy(self, node: Fuzzy, positive: bool):
+    def _fuzzy(self, node: Fuzzy, positive: bool) -> PlanNode | None:
         raws = self.analysis.raw_tokens(node.text)
         if not raws:
             return None
@@ -240,19 +242,133 @@ class Compiler:
         word = parts[0]
         maxdist = node.distance if node.distance is not None else fuzzy_distance(word)
         fields = self._fields(node.field, exact=True)
-        neighbours = sorted(n for f in fields for n in spelling_neighbours(self.vocabulary(f), word, maxdist))
+        neighbours = sorted(n for f in fields for n in self.index.neighbours(f, word, maxdist))
         terms: set[str] = set()
         for _, _, t in neighbours:
-            if len(terms) >= MAX_FUZZY_TERMS:
+            if len(terms) >= self.settings.max_fuzzy_terms:
                 break
             terms.add(t)
         terms.add(word)
         if positive:
             self.highlights.exact.update(terms)
-        qs = [wq.Term(f, t) for f in fields for t in sorted(terms)]
-        return qs[0] if len(qs) == 1 else wq.Or(qs)
+        return Expansion("fuzzy", node.text, tuple(Term(f, t) for f in fields for t in sorted(terms)))
 
 
 def fuzzy_distance(word: str) -> int:
     """Edits allowed by ``word~``: none for 1–2 letters, 1 up to 5 letters, 2 beyond."""
     return 0 if len(word) <= 2 else 1 if len(word) <= 5 else 2
+
+
+# ----------------------------------------------------------------------------- planning
+
+OPERATOR_RE = re.compile(r"(?<!\S)(?:ET|AND|OU|OR|SAUF|NOT)(?!\S)")
+
+
+@dataclasses.dataclass
+class Planned:
+    """What ``q`` searches in one commit: the query plan settled on, how many articles it matches
+    (filters applied), and what the search page says about it."""
+
+    query: PlanNode
+    filters: Filters | None
+    total: int
+    compiler: Compiler  # its ``highlights`` mark what matched
+    sort: str  # as requested (relevance, date, -date); "-date" for the empty query's relevance
+    nearby: tuple[str, ...] = ()  # a plain query's words, for the proximity boost
+    coordination: tuple[PlanNode, ...] = ()  # a relaxed query's clauses
+    suggestion: str | None = None
+    rewritten: str | None = None
+    relaxed: bool = False
+    scored: tuple[tuple[str, str, float], ...] = ()
+
+    def plan(self, start: int = 0, stop: int = 0, facets: tuple[str, ...] = (), collapse: bool = False) -> Plan:
+        """The engine's plan of ranks ``start:stop`` with ``facets`` (grouped with ``collapse``)."""
+        return Plan(self.query, self.filters, self.sort, start, stop, facets, self.scored, self.nearby,
+                    self.coordination, collapse)
+
+
+def plan_query(index: Snapshot, analysis: Analysis, ranking: Ranking, q: str, filters: Filters | None,
+               sort: str, settings: EngineSettings = DEFAULTS) -> Planned:
+    """The articles ``q`` finds under ``filters``, as ``search`` shows them: when nothing has all
+    the words of a plain query, those of its respelling, else those with the most words."""
+    if filters is not None:
+        index.check_filters(filters)
+    compiler = Compiler(index, analysis, settings)
+    tree = parse(q)
+    query = compiler.compile(tree)
+    if query is None and tree is None:  # an empty query lists every article
+        query = Everything()
+        if sort == "relevance":
+            sort = "-date"
+    elif query is None:  # words that cannot be searched (longer than any indexed word)
+        query = Nothing()
+
+    def planned(query: PlanNode, nearby: tuple[str, ...], compiler: Compiler, coordination=()) -> Planned:
+        return Planned(query, filters, index.count(query, filters), compiler, sort, nearby, tuple(coordination))
+
+    match = planned(query, _nearby_words(tree, compiler), compiler)
+    if match.total < settings.suggest_below and compiler.words:
+        match.suggestion = suggest(index, q, compiler.words)
+    if match.total == 0 and _plain_words(tree) and not OPERATOR_RE.search(q):
+        # Nothing has all the words. A misspelling is the likeliest cause: show the respelled
+        # query's results; failing that, the articles with the most of the words.
+        if match.suggestion:
+            respelled, respelled_tree = Compiler(index, analysis, settings), parse(match.suggestion)
+            respelled_query = respelled.compile(respelled_tree)
+            if respelled_query is not None:
+                found = planned(respelled_query, _nearby_words(respelled_tree, respelled), respelled)
+                if found.total:
+                    found.suggestion, found.rewritten = match.suggestion, match.suggestion
+                    return _scored(found, ranking)
+        if isinstance(tree, And) and len(tree.items) > 1:
+            clauses = [c for c in (compiler.compile(word) for word in tree.items) if c is not None]
+            if len(clauses) > 1:
+                found = planned(AnyOf(tuple(clauses)), match.nearby, compiler, clauses)
+                if found.total:
+                    found.suggestion, found.relaxed = match.suggestion, True
+                    return _scored(found, ranking)
+    return _scored(match, ranking)
+
+
+def _scored(planned: Planned, ranking: Ranking) -> Planned:
+    """``planned`` with the terms that score its documents: the query's positive terms, and the
+    exact forms of its plain words (``Ranking.exact_forms``); none for the empty query."""
+    if not isinstance(planned.query, Everything):
+        typed = [folded for _, folded, _ in planned.compiler.words]
+        planned.scored = tuple(scored_terms(planned.query) + exact_form_terms(typed, ranking.exact_forms))
+    return planned
+
+
+def suggest(index: Snapshot, q: str, words) -> str | None:
+    """A respelling of ``q`` with more results, each unknown word replaced by its likeliest neighbour."""
+    changed = False
+    suggestion = q
+    for raw, folded, terms in words:
+        if len(folded) < 3 or any(index.doc_frequency(f, t) for t in terms for f in STEMMED_FIELDS):
+            continue  # the word itself matches something
+        neighbours = index.neighbours("exact", folded, 1 if len(folded) <= 5 else 2)
+        best = neighbours[0] if neighbours else None
+        if best is not None:
+            suggestion = _replace_word(suggestion, raw, index.lexicon.accented(best[2]))
+            changed = True
+    if not changed or suggestion == q:
+        return None
+    return suggestion
+
+
+def _plain_words(tree) -> bool:
+    """True for a query of plain words only (no operator, phrase, field, wildcard)."""
+    if isinstance(tree, Word):
+        return tree.field is None
+    return isinstance(tree, And) and all(isinstance(w, Word) and w.field is None for w in tree.items)
+
+
+def _nearby_words(tree, compiler: Compiler) -> tuple[str, ...]:
+    """The exact forms of a plain query's words, in order, for the proximity boost (else ())."""
+    if not _plain_words(tree):
+        return ()
+    return tuple(folded for _, folded, _ in compiler.words)
+
+
+def _replace_word(q: str, word: str, replacement: str) -> str:
+    return re.sub(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", replacement, q, count=1)

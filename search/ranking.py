@@ -1,6 +1,6 @@
 """Ranking settings: how an ``Archive`` orders the articles a query matches.
 
-Relevance is BM25F over the indexed fields, then the proximity boost of ``search.proximity`` for
+Relevance is BM25F over the indexed fields, then the proximity boost of ``search.whoosh_engine.proximity`` for
 queries of several plain words. ``Ranking`` holds the knobs; its defaults are the values tuned
 with ``bench/relevance.py``. Pass another one to compare settings::
 
@@ -15,19 +15,17 @@ own, as Whoosh's ``BM25F`` scores, which ``saturation="field"`` keeps for compar
 is having the query's words, all of them, with the typed forms (``exact_forms``) above the other
 forms of their stems.
 
-``Ranking.weighting`` is a Whoosh weighting model of the same settings (field by field: Whoosh's
-collector cannot combine fields), for what Whoosh scores itself (``Archive.more_like``).
+``search.whoosh_engine.weighting.RankingWeighting`` is a Whoosh weighting model of the same
+settings (field by field: Whoosh's collector cannot combine fields), for what Whoosh scores itself
+(``Archive.more_like``).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 from math import isfinite, log
 
-from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
-
-__all__ = ["FieldWeight", "Ranking", "RankingWeighting"]
+__all__ = ["FieldWeight", "Ranking", "exact_form_terms"]
 
 
 def _number(name: str, value, low: float, high: float = float("inf"), low_open: bool = False) -> None:
@@ -81,7 +79,7 @@ class Ranking:
     # exact, at this times those fields' weights (0: the stems alone score).
     exact_forms: float = 2.0
     idf: str = "whoosh"  # see IDF
-    # Proximity (search.proximity): the score of an article where the query's words follow each
+    # Proximity (search.whoosh_engine.proximity): the score of an article where the query's words follow each
     # other (each within proximity_window positions of the previous one) is multiplied by
     # 1 + proximity_boost; only the proximity_docs best articles by BM25F are reordered for two words,
     # proximity_docs_long for more. proximity="share": the boost scales with the share of the
@@ -118,41 +116,18 @@ class Ranking:
         """The idf of a word found in ``frequency`` of the index's ``documents``."""
         return IDF[self.idf](documents, frequency)
 
-    @functools.cached_property
-    def weighting(self) -> "RankingWeighting":
-        """These settings as a Whoosh weighting model."""
-        return RankingWeighting(self)
-
 
 FIELDS = tuple(f.name for f in dataclasses.fields(Ranking) if isinstance(f.default, FieldWeight))
 DEFAULT_FIELD = FieldWeight()
 
 
-class RankingWeighting(BM25F):
-    """A ``Ranking`` as a Whoosh weighting model: BM25 field by field, with each field's weight and
-    ``B``, the ranking's ``K1`` and idf (``search.scoring`` reads ``ranking`` for the rest)."""
-
-    def __init__(self, ranking: Ranking):
-        super().__init__(B=DEFAULT_FIELD.B, K1=ranking.K1, **{f"{f}_B": ranking.field(f).B for f in FIELDS})
-        self.ranking = ranking
-
-    def idf(self, searcher, fieldname, text):
-        """The idf of ``text`` in ``fieldname`` (Whoosh asks it through its searcher's cache)."""
-        parent = searcher.get_parent()
-        return self.ranking.idf_of(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
-
-    def scorer(self, searcher, fieldname, text, qf=1):
-        """A scorer of ``text`` in ``fieldname``: BM25 with the field's B, times its weight."""
-        if not searcher.schema[fieldname].scorable:
-            return WeightScorer.for_(searcher, fieldname, text)
-        settings = self.ranking.field(fieldname)
-        return _WeightedScorer(searcher, fieldname, text, settings.B, self.K1, settings.weight, qf=qf)
+EXACT_FIELDS = ("title_exact", "exact")
 
 
-class _WeightedScorer(BM25FScorer):
-    def __init__(self, searcher, fieldname, text, B, K1, weight, qf=1):
-        self.field_weight = weight  # before the parent's setup, which calls _score
-        super().__init__(searcher, fieldname, text, B, K1, qf=qf)
-
-    def _score(self, weight, length):
-        return super()._score(weight, length) * self.field_weight
+def exact_form_terms(words, weight: float) -> list[tuple[str, str, float]]:
+    """Terms scoring the exact (folded, unstemmed) forms of ``words`` in the exact-form fields, at
+    ``weight`` times those fields' weights: a document with the very words typed scores above one
+    with other forms of their stems only (none when ``weight`` is 0)."""
+    if not weight:
+        return []
+    return [(field, word, weight) for word in dict.fromkeys(words) for field in EXACT_FIELDS]

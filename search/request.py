@@ -23,7 +23,7 @@ from typing import Any
 from .syntax import MAX_QUERY_CHARS, QueryError, day_of, query_text
 from .types import FacetCount, Hit, SearchPage, Version
 
-SORTS = ("relevance", "date", "-date")
+SORTS = ("relevance", "-date", "date")  # the order of the API's enum and of the command's choices
 FILTERS = ("source", "author", "section", "year")  # the facets a request can filter on
 ENTITY_FACETS = ("person", "place", "org")  # named entities: counted when the index has them
 FACETS = ("source", "year", "author", "section", *ENTITY_FACETS)
@@ -184,8 +184,13 @@ def check_per_page(per_page: object) -> int:
 def check_sort(sort: object) -> str:
     """One of ``SORTS``."""
     if not isinstance(sort, str) or sort not in SORTS:
-        raise QueryError(f"Tri inconnu « {sort} » : choisissez {french_list(SORTS)}.")
+        raise QueryError(unknown_sort(sort))
     return sort
+
+
+def unknown_sort(sort: object) -> str:
+    """The French message for a sort that is not one of ``SORTS`` (the order it always gave them in)."""
+    return f"Tri inconnu « {sort} » : choisissez relevance, date ou -date."
 
 
 def check_facets(facets: object) -> tuple[str, ...]:
@@ -248,11 +253,6 @@ def as_day(value: object, name: str) -> dt.date | None:
     if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < dt.MINYEAR:
         raise QueryError(f"Date invalide pour {name} : « {text} » (attendu AAAA-MM-JJ).")
     return day_of(int(m.group(1)), int(m.group(2)), int(m.group(3)), f"pour {name} : « {text.strip()} »")
-
-
-def french_list(values: tuple[str, ...]) -> str:
-    """``("a", "b", "c")`` → ``"a, b ou c"``."""
-    return values[0] if len(values) == 1 else f"{', '.join(values[:-1])} ou {values[-1]}"
 
 
 # ------------------------------------------------------------------------------------ JSON

@@ -149,6 +149,7 @@ def _lex(q: str) -> list[_Tok]:
             pos += 1
             continue
         m = _LEX.match(q, pos)
+        assert m is not None  # "space" or "other" matches any character
         kind = m.lastgroup if m.lastgroup in ("space", "lparen", "rparen", "range", "word", "other") else None
         if m.group("phrase"):
             text = m.group("ptext") if m.group("ptext") is not None else m.group("gtext")
@@ -215,6 +216,11 @@ class _Parser:
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
 
+    def _peek_is(self, kind: str) -> bool:
+        """True when the next token is of ``kind``."""
+        tok = self.peek()
+        return tok is not None and tok.kind == kind
+
     def next(self) -> _Tok:
         tok = self.toks[self.i]
         self.i += 1
@@ -226,7 +232,7 @@ class _Parser:
             node = self.or_expr(0)
             if node is not None:
                 items.append(node)
-            elif self.peek() is not None and self.peek().kind == "rparen":
+            elif self._peek_is("rparen"):
                 self.next()  # unbalanced ")": ignore it
         return _and(items)
 
@@ -255,9 +261,10 @@ class _Parser:
 
     def unary(self, depth: int) -> Node | None:
         tok = self.peek()
+        assert tok is not None  # the callers saw a token left
         if tok.kind == "minus" or (tok.kind == "op" and tok.text == "NOT"):
             self.next()
-            if self.peek() is None or self.peek().kind == "rparen":
+            if self.peek() is None or self._peek_is("rparen"):
                 return None  # a stray operator at the end
             inner = self.unary(depth)
             return Not(inner) if inner is not None else None
@@ -269,7 +276,7 @@ class _Parser:
             if depth >= MAX_DEPTH:
                 raise QueryError(f"Trop de parenthèses imbriquées (au plus {MAX_DEPTH}).")
             node = self.or_expr(depth + 1)
-            if self.peek() is not None and self.peek().kind == "rparen":
+            if self._peek_is("rparen"):
                 self.next()
             return node  # a missing ")" is forgiven
         if tok.kind == "rparen":
@@ -328,7 +335,7 @@ def _pattern_node(text: str, field: str | None) -> Node | None:
         raise QueryError(f"« {text} » est trop vague : mettez au moins deux lettres avant le joker, par exemple gouvern*.")
     if text[0] in "*?":
         raise QueryError(f"« {text} » : un joker (* ou ?) ne peut pas commencer un mot ; écrivez par exemple gouvern*.")
-    letters = re.match(r"[^*?]*", text).group()
+    letters = re.split(r"[*?]", text, maxsplit=1)[0]
     if len(letters) < 2:
         raise QueryError(f"« {text} » est trop vague : mettez au moins deux lettres avant le joker, par exemple gouvern*.")
     return Pattern(text, field)

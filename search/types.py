@@ -38,7 +38,7 @@ class FacetCount(NamedTuple):
     """One facet value and how many matching articles have it: ``(2024, 132)``."""
 
     value: str | int
-    count: int
+    count: int  # type: ignore[assignment]  # (a field named like tuple.count)
 
 
 @dataclasses.dataclass(frozen=True)

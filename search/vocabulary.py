@@ -1,8 +1,7 @@
 """The sorted terms of one field of one commit, for prefix and fuzzy expansion.
 
-Whoosh lists a prefix's terms by merging every segment's term table in Python, one term at a
-time, on each query. Presse reads a field's terms once per commit into a sorted list with their
-document frequencies (numpy), so that a prefix is two binary searches; fuzzy words compare the
+An engine reads a field's terms once per commit (``search.whoosh_engine.vocabulary``) into this
+sorted list with their document frequencies (numpy), so that a prefix is two binary searches; fuzzy words compare the
 candidates' edit distance with RapidFuzz (C++), the same restricted Damerau–Levenshtein distance
 (adjacent transpositions count as one edit) as Whoosh's ``damerau_levenshtein``.
 """
@@ -10,30 +9,26 @@ candidates' edit distance with RapidFuzz (C++), the same restricted Damerau–Le
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import Counter
+from typing import Mapping
 
 import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-__all__ = ["MAX_FUZZY_SCAN", "Vocabulary", "spelling_neighbours"]
+from .settings import DEFAULTS
 
-MAX_FUZZY_SCAN = 8000  # vocabulary entries compared by edit distance for one fuzzy word
+__all__ = ["Vocabulary", "spelling_neighbours"]
 
 
 class Vocabulary:
-    """Every term of ``field`` in ``reader`` (deleted documents' terms included), sorted."""
+    """Every term of one field with its document frequency, sorted."""
 
-    def __init__(self, reader, field: str):
-        counts: Counter = Counter()
-        for leaf, _ in reader.leaf_readers():
-            if field not in leaf.schema:
-                continue
-            for text, info in leaf.iter_field(field):
-                counts[text] += info.doc_frequency()
-        ordered = sorted(counts)  # UTF-8 bytes sort in code point order
+    def __init__(self, counts: Mapping[str, int] | Mapping[bytes, int]):
+        """``counts``: term → how many documents have it (text, or its UTF-8 bytes)."""
+        ordered: list = sorted(counts)  # UTF-8 bytes sort in code point order
         self.terms: list[str] = [t.decode("utf-8") if isinstance(t, bytes) else t for t in ordered]
-        self.frequencies = np.fromiter((counts[t] for t in ordered), dtype=np.int64, count=len(ordered))
+        self.frequencies = np.fromiter((counts[t] for t in ordered), dtype=np.int64,  # type: ignore[index]
+                                       count=len(ordered))
 
     def prefix_range(self, prefix: str) -> tuple[int, int]:
         """(start, end) positions of the terms that start with ``prefix``."""
@@ -49,20 +44,21 @@ class Vocabulary:
         return list(zip(self.terms[start:end], self.frequencies[start:end].tolist()))
 
 
-def spelling_neighbours(vocabulary: Vocabulary, word: str, maxdist: int) -> list[tuple[int, int, str]]:
+def spelling_neighbours(vocabulary: Vocabulary, word: str, maxdist: int,
+                        max_scan: int = DEFAULTS.max_fuzzy_scan) -> list[tuple[int, int, str]]:
     """Terms of ``vocabulary`` within ``maxdist`` edits of ``word`` (``word`` itself excluded), as
     (distance, -document frequency, term), closest and most frequent first.
 
     Typos rarely hit the first two letters, and scanning the vocabulary from a two-letter prefix
     is much cheaper; when that finds nothing, the scan starts again from the first letter. At most
-    MAX_FUZZY_SCAN vocabulary entries are compared per scan.
+    ``max_scan`` vocabulary entries are compared per scan.
     """
     if maxdist < 1 or not word:
         return []
     found: list[tuple[int, int, str]] = []
     for size in ((2, 1) if len(word) > 4 else (1,)):
         start, end = vocabulary.prefix_range(word[:size])
-        end = min(end, start + MAX_FUZZY_SCAN)
+        end = min(end, start + max_scan)
         candidates = vocabulary.terms[start:end]
         for term, distance, i in process.extract(word, candidates, scorer=OSA.distance, score_cutoff=maxdist,
                                                  limit=None):

@@ -249,7 +249,7 @@ def test_past_the_bound(orangesum, monkeypatch):
 
 def test_sorted_pages_follow_new_articles(tmp_path, monkeypatch):
     """The left/right orders are kept for the next pages, but not past a commit that changes the archive."""
-    monkeypatch.setattr("search.archive.RECHECK_SECONDS", 0.0)  # see each commit at once
+    monkeypatch.setattr("search.whoosh_engine.index.RECHECK_SECONDS", 0.0)  # see each commit at once
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     records = [json.loads(line) for line in ORANGESUM.read_text(encoding="utf-8").splitlines()[:30]]

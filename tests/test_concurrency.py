@@ -572,14 +572,14 @@ def _inject(monkeypatch, target: str, faults: Faults) -> None:
 
         monkeypatch.setattr(FileStorage, "create_file", create_file)
     elif target == "lexicon":
-        real_open = open
-
-        def lexicon_open(path, mode="r", *args, **kwargs):
-            if "w" in mode or "a" in mode:
+        # The lexicon writes its files through indexer.files (parts with atomic_write, lexicon.json
+        # with atomic_file): each write fails as opening its file would.
+        for name in ("atomic_write", "atomic_file"):
+            def failing(path, *args, _real=getattr(lexicon, name), **kwargs):
                 faults.hit(path)
-            return real_open(path, mode, *args, **kwargs)
+                return _real(path, *args, **kwargs)
 
-        monkeypatch.setattr(lexicon, "open", lexicon_open, raising=False)
+            monkeypatch.setattr(lexicon, name, failing)
     else:
         raise ValueError(target)
 

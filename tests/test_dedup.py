@@ -22,7 +22,7 @@ from indexer import dedup
 from indexer.build import update_index
 from indexer.store import current_generation
 from search import Archive, QueryError
-from search.archive import RECHECK_SECONDS
+from search.whoosh_engine.index import RECHECK_SECONDS
 
 DATA = Path(__file__).resolve().parent / "data"
 DEDUP = DATA / "dedup"

@@ -60,7 +60,7 @@ def answers(archive: Archive) -> dict:
 
 @pytest.fixture
 def live_setup(tmp_path, monkeypatch):
-    monkeypatch.setattr("search.archive.RECHECK_SECONDS", 0.0)  # see each commit at once
+    monkeypatch.setattr("search.whoosh_engine.index.RECHECK_SECONDS", 0.0)  # see each commit at once
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     write_jsonl(corpus / "base.jsonl", seed_records(0, 150))

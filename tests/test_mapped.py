@@ -16,7 +16,7 @@ from indexer.build import update_index
 from indexer.mapped import MappedFile, MappedFileStorage
 from indexer.store import current_generation, open_generation
 from search import Archive
-from search.postings import PostingCache
+from search.whoosh_engine.postings import PostingCache
 
 from conftest import DATA, SEED
 

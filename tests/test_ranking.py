@@ -180,14 +180,15 @@ def reference_bm25f(searcher, terms, ranking: Ranking) -> dict[int, float]:
                                 st.sampled_from([1.0, 0.5, 2.0])), min_size=1, max_size=6),
        K1=st.sampled_from([0.8, 1.2, 2.0]), idf=st.sampled_from(["whoosh", "bm25"]))
 def test_word_by_word_bm25f_equals_a_plain_computation(small_index, terms, K1, idf):
-    from search.facets import ReaderColumns
-    from search.scoring import bm25f_scores
+    from search.whoosh_engine.columns import ReaderColumns
+    from search.whoosh_engine.scoring import bm25f_scores
+    from search.whoosh_engine.weighting import weighting_of
 
     ranking = Ranking(K1=K1, idf=idf, lead=FieldWeight(3.0, 0.5))
     reader = small_index.reader()
     columns = ReaderColumns(reader)
     live = columns.live_docs(reader)
-    scores = bm25f_scores(small_index, terms, live, ranking.weighting, columns.lengths, columns.postings)
+    scores = bm25f_scores(small_index, terms, live, weighting_of(ranking), columns.lengths, columns.postings)
     expected = reference_bm25f(small_index, terms, ranking)
     for doc in np.flatnonzero(live).tolist():
         assert scores[doc] == pytest.approx(expected.get(doc, 0.0), rel=1e-9, abs=1e-12)

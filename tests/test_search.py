@@ -999,13 +999,13 @@ def test_a_stray_operator_finds_what_its_word_finds(archive, q, word):
 def test_server_threads_keep_their_analysis_caches_bounded(archive_dir, monkeypatch):
     # Whoosh gives each searcher its own copy of the index analysers, and more_like runs them over
     # whole articles: they must neither grow without bound nor collect words for a lexicon.
-    import search.archive
+    import search.whoosh_engine.index
 
-    monkeypatch.setattr(search.archive, "SEARCHER_CACHE_ENTRIES", 40)
+    monkeypatch.setattr(search.whoosh_engine.index, "SEARCHER_CACHE_ENTRIES", 40)
     with Archive(archive_dir) as fresh:
         for hit in fresh.search("", per_page=100).hits:
             fresh.more_like(hit.id)
-        searcher = fresh._gen().searcher()
+        searcher = fresh._engine.snapshot().searcher
         filters = {id(item): item for name in searcher.schema.names()
                    for item in getattr(getattr(searcher.schema[name], "analyzer", None), "items", ())
                    if isinstance(item, CachedFilter)}

@@ -14,8 +14,7 @@ import re
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from indexer import entities as named
-from search import QueryError
-from search.entities import entity_query
+from search import QueryError, entity_query
 
 from .archive import current_archive
 from .errors import error_response

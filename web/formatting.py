@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from search.citation import web_url
+from search import web_url
 from search.french import MONTHS, NBSP, SHORT_MONTHS, decimal, french_date, number  # noqa: F401 (the templates' filters)
 
 

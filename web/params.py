@@ -13,7 +13,7 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from search.request import DEFAULT_FACETS, FACETS, FIELD, FILTERS, SORTS, SearchRequest, french_list, unknown_facet
+from search.request import DEFAULT_FACETS, FACETS, FIELD, FILTERS, SORTS, SearchRequest, unknown_facet, unknown_sort
 from search.syntax import QueryError, parse
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -175,8 +175,7 @@ def parse_request(args: MultiDict, *, default_per_page: int = FIELD["per_page"].
     per_page = _field_int(args, "per_page", default_per_page)
     sort = (args.get("sort") or FIELD["sort"].default).strip()
     if sort not in SORTS:
-        raise ParamError(f"Tri inconnu « {sort} » : choisissez {french_list(SORTS)}.",
-                         f"Unknown sort '{sort}': use {', '.join(SORTS[:-1])} or {SORTS[-1]}.")
+        raise ParamError(unknown_sort(sort), f"Unknown sort '{sort}': use {', '.join(SORTS[:-1])} or {SORTS[-1]}.")
     lists = {name: _list(args, name, comma_lists) for name in ("source", "author", "section")}
     years = tuple(_year(v) for v in _list(args, "year", comma_lists))
     date_from = _date(args.get("date_from"), "date_from")

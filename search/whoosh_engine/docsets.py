@@ -1,19 +1,21 @@
-"""The set of documents a query matches, as a boolean mask over the reader's document numbers.
+"""The set of documents a query plan (``search.plan``) matches, as a boolean mask over the
+reader's document numbers.
 
 Totals and facet counts need *every* matching document. Walking Whoosh's matcher tree costs
 several Python calls per document and per tree level; Presse reads each term's posting list once
-(``search.postings``), marks its documents in a numpy boolean array, and combines the arrays with
-``&``, ``|`` and ``~``, which run in C over one byte per article. Queries without a mask form
-here (ranges inside a query…) fall back to Whoosh's own matching. Phrases are checked on the
-documents that have all their words only, from the words' positions, vectorised over those
+(``postings``), marks its documents in a numpy boolean array, and combines the arrays with
+``&``, ``|`` and ``~``, which run in C over one byte per article; a date range inside a query is
+a mask of the day column. Phrases are checked on the documents that have all their words only, from the words' positions, vectorised over those
 documents (``phrase_docs``), with the semantics of Whoosh's ``Phrase``/``SpanNear2``.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from whoosh import query as wq
+from typing import Callable
 
+import numpy as np
+
+from ..plan import AllOf, AnyOf, DayRange, Everything, Expansion, Node, Not, Nothing, Phrase, Term
 from .postings import PostingCache
 
 # In a phrase, words in more than this many times the documents of its rarest word are not
@@ -37,55 +39,75 @@ def term_mask(reader, postings: PostingCache, field: str, text) -> np.ndarray:
     return mask_of(postings.ids(reader, field, text), reader.doc_count_all())
 
 
-def matching_docs(searcher, query: wq.Query, live: np.ndarray, postings: PostingCache) -> np.ndarray:
-    """The live documents ``query`` matches (a new mask the caller may modify)."""
-    return _docs(searcher, searcher.reader(), query, live, postings) & live
+def day_mask(days: np.ndarray, first: int | None, last: int | None) -> np.ndarray:
+    """Documents dated from day ``first`` to day ``last`` (inclusive, None: open) in the ``days``
+    column (document number → ``date.toordinal()``, 0 when undated: in no range)."""
+    docs = days > 0
+    if first is not None:
+        docs &= days >= first
+    if last is not None:
+        docs &= days <= last
+    return docs
 
 
-def _docs(searcher, reader, q: wq.Query, live: np.ndarray, postings: PostingCache) -> np.ndarray:
-    if isinstance(q, wq.Term):
-        return term_mask(reader, postings, q.fieldname, q.text)
-    if isinstance(q, wq.Every):
+def matching_docs(reader, query: Node, live: np.ndarray, postings: PostingCache,
+                  days: Callable[[], np.ndarray] | None = None) -> np.ndarray:
+    """The live documents ``query`` (a ``search.plan`` node) matches (a new mask the caller may
+    modify); ``days()`` gives the day column, for the ``DayRange`` nodes."""
+    return _docs(reader, query, live, postings, days) & live
+
+
+def _docs(reader, q: Node, live: np.ndarray, postings: PostingCache, days) -> np.ndarray:
+    if isinstance(q, Term):
+        return term_mask(reader, postings, q.field, q.text)
+    if isinstance(q, Everything):
         return live
-    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+    if isinstance(q, Nothing):
         return np.zeros(len(live), dtype=bool)
-    if isinstance(q, wq.Not):
-        return live & ~_docs(searcher, reader, q.query, live, postings)
-    if isinstance(q, wq.And):
-        positives = [p for p in q.subqueries if not isinstance(p, wq.Not)]
-        negatives = [p.query for p in q.subqueries if isinstance(p, wq.Not)]
+    if isinstance(q, DayRange):
+        if days is None:
+            raise ValueError("A date range needs the day column.")
+        return day_mask(days(), q.first, q.last)
+    if isinstance(q, Not):
+        return live & ~_docs(reader, q.item, live, postings, days)
+    if isinstance(q, AllOf):
+        positives = [p for p in q.items if not isinstance(p, Not)]
+        negatives = [p.item for p in q.items if isinstance(p, Not)]
         result = None
         for p in positives:
-            docs = _docs(searcher, reader, p, live, postings)
+            docs = _docs(reader, p, live, postings, days)
             result = docs.copy() if result is None else np.logical_and(result, docs, out=result)
             if not result.any():
                 return result
         if result is None:
             result = live.copy()
         for n in negatives:
-            result &= ~_docs(searcher, reader, n, live, postings)
+            result &= ~_docs(reader, n, live, postings, days)
         return result
-    if isinstance(q, wq.Or):
+    if isinstance(q, (AnyOf, Expansion)):
         result = np.zeros(len(live), dtype=bool)
-        for p in q.subqueries:
-            result |= _docs(searcher, reader, p, live, postings)
+        items: tuple[Node, ...] = q.items if isinstance(q, AnyOf) else q.terms
+        for item in items:
+            result |= _docs(reader, item, live, postings, days)
         return result
-    if isinstance(q, wq.Phrase) and q.words:
+    if isinstance(q, Phrase):
+        if not q.words:
+            return np.zeros(len(live), dtype=bool)
         # Documents with every word first (mask algebra), then positions checked for those only.
         # A word far more frequent than the rarest one ("de" in "de discret") narrows nothing
         # worth its whole posting list: its positions, read for the candidates only, filter.
-        frequency = {word: reader.doc_frequency(q.fieldname, word) for word in q.words}
+        frequency = {word: reader.doc_frequency(q.field, word) for word in q.words}
         rarest = min(frequency.values())
         candidates = None
-        for word in sorted(frequency, key=frequency.get):
+        for word in sorted(frequency, key=frequency.__getitem__):
             if candidates is not None and frequency[word] > PHRASE_MASK_RATIO * rarest:
                 break
-            docs = term_mask(reader, postings, q.fieldname, word)
+            docs = term_mask(reader, postings, q.field, word)
             candidates = docs if candidates is None else np.logical_and(candidates, docs, out=candidates)
             if not candidates.any():
                 return candidates
-        return phrase_docs(reader, postings, q.fieldname, q.words, q.slop, candidates & live)
-    return mask_of(searcher.docs_for_query(q), len(live))
+        return phrase_docs(reader, postings, q.field, q.words, q.slop, candidates & live)
+    raise TypeError(f"Not a query plan node: {q!r}")
 
 
 def occurrence_keys(reader, postings: PostingCache, field: str, word, wanted: np.ndarray) -> np.ndarray:

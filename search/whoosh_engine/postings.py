@@ -10,8 +10,6 @@ recently used terms, so a common word shared by many queries is read from disk o
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from itertools import chain
 
 import numpy as np
@@ -19,19 +17,14 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from indexer.schema import PackedPositions
-from indexer.segments import BLOCK_POSTINGS, NarrowPositions, PackedValues
+from indexer.formats import BLOCK_POSTINGS, NarrowPositions, PackedPositions, PackedValues
+
+from ..lru import LRU
+from ..settings import DEFAULTS
 
 __all__ = ["PostingCache", "leaf_positions", "leaf_postings", "positions", "positions_by_document",
            "select_positions"]
 
-POSTING_CACHE_BYTES = 24 * 1024 * 1024  # decoded posting arrays kept per commit (and per server process)
-# Positions of terms in at least this many documents are decoded whole once and kept (up to
-# POSITION_CACHE_BYTES): phrases and proximity ask for the same frequent words again and again
-# ("du", "la", "une"), and their candidates are spread over every block of the list, each block
-# one read and pickle load.
-CACHED_POSITIONS_FROM_DOCS = 1000
-POSITION_CACHE_BYTES = 32 * 1024 * 1024
 # A list at least this many times longer than the documents wanted from it is read sparsely
 # (PostingCache.for_documents): each wanted document costs at most one block of the list, so
 # the sparse read decodes at most half of the list's blocks (Presse writes BLOCK_POSTINGS per block).
@@ -84,7 +77,7 @@ def _wanted_blocks(matcher, wanted: np.ndarray | None):
     wanted_upto = None if wanted is None else np.concatenate(([0], np.cumsum(wanted)))
     first = 0  # the lowest id the current block may hold
     for m in _blocks(matcher):
-        if wanted_upto is not None:
+        if wanted is not None and wanted_upto is not None:
             last = min(m._maxid, len(wanted) - 1)
             skip = wanted_upto[last + 1] == wanted_upto[first]
             first = m._maxid + 1
@@ -179,7 +172,7 @@ def positions(reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray,
     return np.concatenate(doc_parts), np.concatenate(pos_parts)
 
 
-def positions_by_document(reader, field: str, text) -> tuple[np.ndarray, ...]:
+def positions_by_document(reader, field: str, text) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every position of ``text`` in ``field`` over the whole reader, by document: (document
     numbers, index of each one's first position, positions each, positions end to end as
     uint32), what ``select_positions`` selects from."""
@@ -197,40 +190,41 @@ def positions_by_document(reader, field: str, text) -> tuple[np.ndarray, ...]:
 
 class PostingCache:
     """Decoded posting lists of one commit, least recently used dropped beyond ``max_bytes``;
-    and the decoded positions of its frequent terms, within ``max_position_bytes``.
+    and the decoded positions of its frequent terms, within ``max_position_bytes``: those of terms
+    in at least ``positions_from_docs`` documents are decoded whole once and kept, since phrases
+    and proximity ask for the same frequent words again and again ("du", "la", "une"), and their
+    candidates are spread over every block of the list, each block one read and pickle load.
 
     ``get`` returns document numbers over the whole reader (segment offsets added), sorted, and
     the matching term weights. The arrays are shared: treat them as read-only.
     """
 
-    def __init__(self, max_bytes: int = POSTING_CACHE_BYTES, max_position_bytes: int = POSITION_CACHE_BYTES,
-                 positions_from_docs: int = CACHED_POSITIONS_FROM_DOCS):
+    def __init__(self, max_bytes: int = DEFAULTS.posting_cache_bytes,
+                 max_position_bytes: int = DEFAULTS.position_cache_bytes,
+                 positions_from_docs: int = DEFAULTS.cached_positions_from_docs):
         self.max_bytes = max_bytes
-        self.bytes = 0
-        self._lists: OrderedDict = OrderedDict()
+        self._lists: LRU[tuple, tuple[np.ndarray, np.ndarray]] = LRU(max_size=max_bytes, size=_nbytes)
         self.max_position_bytes = max_position_bytes
-        self.position_bytes = 0
         self.positions_from_docs = positions_from_docs
-        self._positions: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
+        self._positions: LRU[tuple, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = \
+            LRU(max_size=max_position_bytes, size=_nbytes)
+
+    @property
+    def bytes(self) -> int:
+        """The size of the posting lists kept."""
+        return self._lists.total
+
+    @property
+    def position_bytes(self) -> int:
+        """The size of the positions kept."""
+        return self._positions.total
 
     def get(self, reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
         """(document numbers, weights) of ``text`` in ``field``; empty arrays when absent."""
         key = (field, text)
-        with self._lock:
-            found = self._lists.get(key)
-            if found is not None:
-                self._lists.move_to_end(key)
-                return found
-        found = _read(reader, field, text)
-        size = found[0].nbytes + found[1].nbytes
-        with self._lock:
-            if key not in self._lists and size <= self.max_bytes:
-                self._lists[key] = found
-                self.bytes += size
-                while self.bytes > self.max_bytes:
-                    _, (ids, weights) = self._lists.popitem(last=False)
-                    self.bytes -= ids.nbytes + weights.nbytes
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists.put(key, _read(reader, field, text))
         return found
 
     def for_documents(self, reader, field: str, text, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -241,8 +235,7 @@ class PostingCache:
         only in the blocks that may hold them, and not kept: "de" is in every article, the phrase
         "de discret" in a handful, and scoring them should not decode the whole list of "de".
         """
-        with self._lock:
-            found = self._lists.get((field, text))
+        found = self._lists.peek((field, text))
         if found is None:
             frequency = reader.doc_frequency(field, text)
             if SPARSE_READ_RATIO * np.count_nonzero(wanted) < frequency:
@@ -266,21 +259,14 @@ class PostingCache:
         if 4 * reader.frequency(field, text) + 24 * docs > self.max_position_bytes // 4:
             return positions(reader, field, text, wanted)
         key = (field, text)
-        with self._lock:
-            found = self._positions.get(key)
-            if found is not None:
-                self._positions.move_to_end(key)
+        found = self._positions.get(key)
         if found is None:
-            found = positions_by_document(reader, field, text)
-            size = sum(a.nbytes for a in found)
-            with self._lock:
-                if key not in self._positions and size <= self.max_position_bytes:
-                    self._positions[key] = found
-                    self.position_bytes += size
-                    while self.position_bytes > self.max_position_bytes:
-                        _, dropped = self._positions.popitem(last=False)
-                        self.position_bytes -= sum(a.nbytes for a in dropped)
+            found = self._positions.put(key, positions_by_document(reader, field, text))
         return select_positions(*found, wanted)
+
+
+def _nbytes(arrays: tuple[np.ndarray, ...]) -> int:
+    return sum(a.nbytes for a in arrays)
 
 
 def select_positions(ids: np.ndarray, starts: np.ndarray, counts: np.ndarray, flat: np.ndarray,

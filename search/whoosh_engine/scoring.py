@@ -2,7 +2,7 @@
 
 Whoosh's collector scores a document through its matcher tree, several Python calls per document
 and per level. Presse takes each positive term's posting list (document numbers and term
-frequencies, ``search.postings``) and adds its contribution to a score array in one vectorised
+frequencies, ``postings``) and adds its contribution to a score array in one vectorised
 step, with the stored field lengths. The model is BM25F as ``search.ranking`` describes it (each
 word's frequencies over the fields combined, then saturated); with a plain Whoosh ``BM25F`` the
 scores are exactly Whoosh's (fields saturating one by one: ``tests/test_engine.py`` checks it).
@@ -17,10 +17,9 @@ import threading
 from math import log
 
 import numpy as np
-from whoosh import query as wq
 from whoosh.scoring import BM25F
 
-from indexer.segments import stored_lengths
+from indexer.formats import stored_lengths
 
 from .postings import PostingCache
 
@@ -53,40 +52,16 @@ def _leaf_lengths(leaf, field: str) -> np.ndarray:
     return stored_lengths(perdoc, field, count).astype(np.float64)
 
 
-def positive_terms(q: wq.Query, positive: bool = True) -> list[tuple[str, str, float]]:
-    """(field, text, boost) of the terms that add to a score: terms and phrases' words, not under a
-    NOT; other leaves (date ranges, every document) do not score."""
-    if isinstance(q, wq.Term):
-        return [(q.fieldname, q.text, q.boost)] if positive else []
-    if isinstance(q, wq.Not):
-        return []
-    if isinstance(q, (wq.And, wq.Or)):
-        return [(f, t, b * q.boost) for sub in q.subqueries for f, t, b in positive_terms(sub, positive)]
-    if isinstance(q, wq.Phrase):
-        # A phrase scores as its words (the documents are already those where they form the phrase).
-        return [(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)] if positive else []
-    return []
-
-
 EXACT_FIELDS = ("title_exact", "exact")
 TEXT_FIELDS = ("title", "lead", "body")
-
-
-def exact_form_terms(words, weight: float) -> list[tuple[str, str, float]]:
-    """Terms scoring the exact (folded, unstemmed) forms of ``words`` in the exact-form fields, at
-    ``weight`` times those fields' weights: a document with the very words typed scores above one
-    with other forms of their stems only (none when ``weight`` is 0)."""
-    if not weight:
-        return []
-    return [(field, word, weight) for word in dict.fromkeys(words) for field in EXACT_FIELDS]
 
 
 def bm25f_scores(searcher, terms, matched: np.ndarray, weighting: BM25F, lengths: FieldLengths,
                  postings: PostingCache) -> np.ndarray:
     """Scores (document number → score, float64) of the documents of the ``matched`` mask for the
-    positive ``terms`` (see ``positive_terms``); 0 outside ``matched``.
+    positive ``terms`` (see ``search.plan.scored_terms``); 0 outside ``matched``.
 
-    With a ``search.ranking.RankingWeighting``, its ranking's settings (``saturation="word"``:
+    With a ``weighting.RankingWeighting``, its ranking's settings (``saturation="word"``:
     BM25F proper, see ``search.ranking``). With any other ``BM25F``: Whoosh's scores (each field
     saturating on its own, weight 1, its B, K1 and idf)."""
     ranking = getattr(weighting, "ranking", None)

@@ -24,7 +24,7 @@ import numpy as np
 
 from .docsets import follows, mask_of, occurrence_keys
 from .postings import PostingCache
-from .ranking import Ranking
+from ..ranking import Ranking
 
 __all__ = ["Proximity", "pair_shares"]
 
