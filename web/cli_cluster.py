@@ -13,8 +13,8 @@ from typing import Callable
 
 import click
 
+import search.cluster as cluster
 from search import ArchiveStats
-from search import cluster
 from search.cluster import CLUSTER_ENV, ClusterConfigError
 
 from .formatting import french_date, number, plural

@@ -21,7 +21,8 @@ import xapian
 
 from indexer.analysis import fold
 
-from ..query import MAX_FUZZY_TERMS, Analysis, Highlights, fuzzy_distance
+from ..query import Analysis, Highlights, fuzzy_distance
+from ..settings import DEFAULTS
 from ..respelling import plain_words
 from ..syntax import And, DateSpan, Entity, Fuzzy, Not, Or, Pattern, Phrase, Word
 from . import layout as L
@@ -228,7 +229,7 @@ class _Compiler:
         neighbours = sorted(n for p in prefixes for n in self.terms.neighbours(p, word, maxdist))
         found: set[str] = set()
         for _, _, t in neighbours:
-            if len(found) >= MAX_FUZZY_TERMS:
+            if len(found) >= DEFAULTS.max_fuzzy_terms:
                 break
             found.add(t)
         found.add(word)

@@ -10,7 +10,8 @@ from typing import Sequence
 import xapian
 
 from ..entities import KINDS as ENTITY_KINDS
-from ..facets import MAX_FACET_VALUES, UnknownFilterValue, filter_values, suggested_values, value_words
+from ..settings import DEFAULTS
+from ..facets import UnknownFilterValue, filter_values, suggested_values, value_words
 from ..request import SearchRequest
 from ..types import FacetCount
 from . import layout as L
@@ -43,9 +44,9 @@ def facet_counts(name: str, spy: xapian.ValueCountMatchSpy | None) -> tuple[Face
     items = [(item.term.decode("utf-8"), item.termfreq) for item in spy.values()]
     if name == "year":
         years = sorted(((int(v), c) for v, c in items if v.isdigit()), key=lambda x: -x[0])
-        return tuple(FacetCount(v, c) for v, c in years[:MAX_FACET_VALUES])
+        return tuple(FacetCount(v, c) for v, c in years[:DEFAULTS.max_facet_values])
     items.sort(key=lambda x: (-x[1], x[0]))
-    return tuple(FacetCount(v, c) for v, c in items[:MAX_FACET_VALUES])
+    return tuple(FacetCount(v, c) for v, c in items[:DEFAULTS.max_facet_values])
 
 
 def filter_query(terms: ClusterTerms, request: SearchRequest) -> xapian.Query | None:

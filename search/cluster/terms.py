@@ -3,7 +3,7 @@
 Every node that serves reads the same: the accent-insensitive lexicon (``XK`` terms), the accented
 display forms (``XD``) and each field's vocabulary for prefix, wildcard and fuzzy words, merged
 over the shards by Xapian (term frequencies summed). Lookups are bounded like the local engine's
-(``search.query``'s MAX_* constants, ``search.vocabulary.MAX_FUZZY_SCAN``).
+(``search.settings.EngineSettings``' defaults).
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 from typing import Callable
 
-import numpy as np
 import xapian
 
-from ..query import MAX_EXPANSION, MAX_SCANNED_TERMS
-from ..vocabulary import MAX_FUZZY_SCAN, Vocabulary, spelling_neighbours
+from ..settings import DEFAULTS
+from ..vocabulary import Vocabulary, spelling_neighbours
 from . import layout as L
 
 
@@ -35,11 +34,11 @@ class ClusterTerms:
     def terms_for_key(self, key: str) -> set[str]:
         """The stems indexed for the words whose fold-then-stem key is ``key`` (``key`` included):
         ``indexer.lexicon.Lexicon.terms_for_key``, from the shards."""
-        return {text for text, _ in self.listing(f"{L.LEXICON}{key}:", limit=MAX_SCANNED_TERMS)} | {key}
+        return {text for text, _ in self.listing(f"{L.LEXICON}{key}:", limit=DEFAULTS.max_scanned_terms)} | {key}
 
     def accented(self, folded: str) -> str:
         """How ``folded`` is most often written with accents in the archive (itself when never)."""
-        forms = self.listing(f"{L.DISPLAY}{folded}:", limit=MAX_SCANNED_TERMS)
+        forms = self.listing(f"{L.DISPLAY}{folded}:", limit=DEFAULTS.max_scanned_terms)
         return max(forms, key=lambda x: (x[1], x[0]))[0] if forms else folded
 
     def frequency(self, term: str) -> int:
@@ -47,27 +46,23 @@ class ClusterTerms:
         return self.db.get_termfreq(term) if L.fits(term) else 0
 
     def expand(self, prefix: str, start: str, match: Callable[[str], object]) -> list[str]:
-        """Up to MAX_EXPANSION terms of the field ``prefix`` starting with ``start`` that ``match``,
-        most frequent first (among the first MAX_SCANNED_TERMS): ``search.query.Compiler._expand``."""
+        """Up to ``max_expansion`` terms of the field ``prefix`` starting with ``start`` that ``match``,
+        most frequent first (among the first ``max_scanned_terms``): ``search.query.Compiler._expand``."""
         if not L.fits(prefix + start):
             return []
-        found = [(df, text) for text, df in self.listing(prefix, start, MAX_SCANNED_TERMS) if df and match(text)]
+        found = [(df, text) for text, df in self.listing(prefix, start, DEFAULTS.max_scanned_terms) if df and match(text)]
         found.sort(key=lambda x: (-x[0], x[1]))
-        return [t for _, t in found[:MAX_EXPANSION]]
+        return [t for _, t in found[:DEFAULTS.max_expansion]]
 
     def vocabulary(self, prefix: str, word: str, sizes: tuple[int, ...] = (2, 1)) -> Vocabulary:
         """The part of the field ``prefix``'s vocabulary that ``search.vocabulary.spelling_neighbours``
-        reads for ``word``: the first MAX_FUZZY_SCAN terms from its first two letters, and from its
+        reads for ``word``: the first ``max_fuzzy_scan`` terms from its first two letters, and from its
         first letter (``sizes``). Its neighbours are those the whole vocabulary gives."""
         found: dict[str, int] = {}
         for size in sizes:
             if L.fits(prefix + word[:size]):
-                found.update(self.listing(prefix, word[:size], MAX_FUZZY_SCAN))
-        vocabulary = Vocabulary.__new__(Vocabulary)  # a slice of the vocabulary, not a Whoosh reader's
-        vocabulary.terms = sorted(found)
-        vocabulary.frequencies = np.fromiter((found[t] for t in vocabulary.terms), dtype=np.int64,
-                                             count=len(found))
-        return vocabulary
+                found.update(self.listing(prefix, word[:size], DEFAULTS.max_fuzzy_scan))
+        return Vocabulary(found)  # a slice of the vocabulary, not a Whoosh reader's
 
     def neighbours(self, prefix: str, word: str, maxdist: int) -> list[tuple[int, int, str]]:
         """``spelling_neighbours`` of ``word`` in the field ``prefix``: the terms from its first two

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from indexer.analysis import fold
-from search import QueryError, UnknownFilterValue
+from search import Archive, QueryError, UnknownFilterValue
 
 ARTICLES = 2101
 
@@ -22,9 +22,7 @@ def engine(request):
     if request.param == "local":
         yield request.getfixturevalue("seeds_local")
         return
-    from search.cluster import open_archive
-
-    with open_archive(request.getfixturevalue("seeds_cluster")) as archive:
+    with Archive.cluster(request.getfixturevalue("seeds_cluster")) as archive:  # the Python entry point
         yield archive
 
 
