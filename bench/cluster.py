@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
-from indexer.build import die_with_parent  # noqa: E402 - shard servers die with this process
+from presse.indexer.build import die_with_parent  # noqa: E402 - shard servers die with this process
 
 OUT = common.OUT / "cluster"
 FACETS = ["source", "year", "author"]
@@ -99,9 +99,9 @@ class Shards:
 
 def build(corpus: Path, shards: Shards, n: int) -> tuple[Path, dict]:
     """The local index and the cluster of ``corpus`` (built or brought up to date); build figures."""
-    from indexer.build import update_index
-    from search.cluster.config import load_cluster
-    from search.cluster.writer import index_cluster
+    from presse.indexer.build import update_index
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.writer import index_cluster
 
     local = OUT / "local"
     figures = {}
@@ -209,8 +209,8 @@ def main(argv=None) -> int:
     ap.add_argument("--sample", type=int, default=600, help="articles of the relevance sample (default 600)")
     a = ap.parse_args(argv)
 
-    from search.archive import Archive
-    from search.cluster.engine import ClusterArchive
+    from presse.search.archive import Archive
+    from presse.search.cluster.engine import ClusterArchive
 
     corpus, _, articles = common.prepare("33k")
     with Shards(OUT / f"{a.shards}-shards", a.shards) as shards:

@@ -34,7 +34,7 @@ SEEDS = common.ROOT / "seeds"
 OUT = common.OUT / "cluster-faults"
 QUERIES = ["gouvernement", "\"premier ministre\"", "Macron", "grève OU manifestation", "climat", "police -Paris",
            "gouvern*", "Europe"]
-RUN = ("import sys; from search.cluster.config import load_cluster; from search.cluster.writer import index_cluster; "
+RUN = ("import sys; from presse.search.cluster.config import load_cluster; from presse.search.cluster.writer import index_cluster; "
        "index_cluster(load_cluster(sys.argv[1]), [sys.argv[2]], batch_size=40)")
 
 
@@ -46,9 +46,9 @@ def fresh(name: str) -> Path:
 
 
 def under_load(threads: int, seconds: float) -> None:
-    from search.cluster.config import load_cluster
-    from search.cluster.engine import ClusterArchive
-    from search.cluster.writer import index_cluster
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.writer import index_cluster
 
     with Shards(fresh("load"), 2) as shards:
         grappe = shards.cluster_file()
@@ -106,9 +106,9 @@ def under_load(threads: int, seconds: float) -> None:
 def killed_indexing(kills: int, seed: int) -> None:
     import xapian
 
-    from indexer.readers import Skip, iter_files, read_file
-    from search.cluster.config import load_cluster
-    from search.cluster.connect import open_shard
+    from presse.indexer.readers import Skip, iter_files, read_file
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.connect import open_shard
 
     rng = random.Random(seed)
     env = dict(os.environ, PYTHONPATH=str(common.ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))

@@ -262,7 +262,7 @@ def parse_size(label: str) -> int:
 
 def _stop_words() -> frozenset[str]:
     try:
-        from indexer.analysis import FRENCH_STOP_WORDS, fold
+        from presse.indexer.analysis import FRENCH_STOP_WORDS, fold
         return frozenset(FRENCH_STOP_WORDS) | frozenset(fold(w) for w in FRENCH_STOP_WORDS)
     except ImportError:  # the bench must not depend on engine internals to draw words
         return frozenset("au aux avec ce ces dans de des du elle en et il ils je la le les leur lui "

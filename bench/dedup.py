@@ -40,7 +40,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
 
-from indexer import dedup  # noqa: E402
+from presse.indexer import dedup  # noqa: E402
 
 JUDGEMENTS = common.BENCH / "dedup_judgements.csv"
 DUPLICATES = common.ORANGESUM.parent / "list_of_duplicates.txt"
@@ -279,8 +279,8 @@ def libraries(count: int) -> None:
 _CHILD = """
 import sys, time, json
 sys.path.insert(0, {root!r})
-import indexer.batcher as batcher
-import indexer.build as build
+import presse.indexer.batcher as batcher
+import presse.indexer.build as build
 if {off!r}:
     class _Off:
         def __init__(self, generation): pass

@@ -35,7 +35,7 @@ from common import FACETS, PER_PAGE, read_jsonl, resident_mb, self_peak_rss_mb  
 
 def presse_index(corpus: Path, index: Path, procs: int | None = None) -> dict:
     """``update_index(index, [corpus])``: a first build into an empty directory, or an update."""
-    from indexer.build import update_index
+    from presse.indexer.build import update_index
 
     started = time.perf_counter()
     summary = update_index(index, [corpus], procs=procs)
@@ -56,7 +56,7 @@ class PresseQueries:
     """
 
     def __init__(self, index: Path):
-        from search.archive import Archive
+        from presse.search.archive import Archive
 
         self.archive = Archive(index)
         self.cache_cleared = hasattr(self.archive, "_cache") and hasattr(self.archive._cache, "clear")

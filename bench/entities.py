@@ -41,8 +41,8 @@ ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer import entities as named  # noqa: E402
-from indexer.build import update_index  # noqa: E402
+from presse.indexer import entities as named  # noqa: E402
+from presse.indexer.build import update_index  # noqa: E402
 
 HIPE_NAME = Path("corpora", "hipe-fr-press", "HIPE-2022-data", "HIPE-2022-v2.1-hipe2020-test-fr.tsv")
 HIPE_TEST = Path(os.environ.get("PRESSE_HIPE") or next(
@@ -231,7 +231,7 @@ def run_speed(work: Path) -> tuple[list[str], Path]:
 
 def write_sample(index: Path) -> list[dict]:
     """Draw the (article, entity) pairs to judge from the OrangeSum articles of ``index``."""
-    from search import Archive
+    from presse.search import Archive
 
     pairs = []
     with Archive(index) as archive:

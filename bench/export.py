@@ -35,7 +35,7 @@ def build_index(index: Path) -> None:
     """Index the deduplicated OrangeSum set (``common.prepare("33k")``) into ``index``, unless it is there."""
     if index.exists():
         return
-    from indexer.build import update_index
+    from presse.indexer.build import update_index
 
     corpus, meta, _ = common.prepare("33k")
     index.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     build_index(args.index)
 
-    from search import Archive
+    from presse.search import Archive
 
     archive = Archive(args.index)
     archive.warm_up()

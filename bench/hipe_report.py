@@ -66,7 +66,7 @@ SHORT_EXTRA = {"m", "mm", "st", "dr", "mr", "ii", "iv", "vi", "ix", "xi", "xv", 
 def words(text: str):
     """Word forms as a dictionary would list them: Presse's raw tokens (line-break hyphens joined),
     elision stripped, lowercased, split at hyphens. Yields (form, was_capitalised)."""
-    from indexer.analysis import TOKEN_RE, joined_form, normalize_raw
+    from presse.indexer.analysis import TOKEN_RE, joined_form, normalize_raw
 
     for m in TOKEN_RE.finditer(text):
         raw = joined_form(normalize_raw(m.group()))
@@ -116,7 +116,7 @@ def orangesum_vocab(held_out: int) -> tuple[set[str], list[dict]]:
 
 class Classifier:
     def __init__(self, voc: set[str], news: set[str]):
-        from indexer.analysis import FRENCH_STOP_WORDS
+        from presse.indexer.analysis import FRENCH_STOP_WORDS
 
         self.voc = voc
         self.news = news
@@ -207,9 +207,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--record", action="store_true", help="write the report into bench/RESULTS.md")
     a = ap.parse_args(argv)
-    from indexer.analysis import TOKEN_RE, french_analyzer, french_exact_analyzer, joined_form, normalize_raw, tokens
-    from indexer.build import update_index
-    from search.archive import Archive
+    from presse.indexer.analysis import TOKEN_RE, french_analyzer, french_exact_analyzer, joined_form, normalize_raw, tokens
+    from presse.indexer.build import update_index
+    from presse.search.archive import Archive
 
     arts = list(read_jsonl(HIPE))
     tsv_long_s = tsv_not = 0  # the source TSVs beside the JSONL, if any

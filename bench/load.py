@@ -5,8 +5,8 @@
     /tmp/venv/bin/python bench/load.py --endpoint /api/search --clients 16
     /tmp/venv/bin/python bench/load.py --soak 600                    # 10 minutes at 16 clients, server RSS every 10 s
 
-The script starts ``python -m web serve --host 127.0.0.1 --port 0 --index DIR`` itself (``--index``, else
-it first runs ``python -m web index seeds/`` into a temporary directory), waits for its address, sends
+The script starts ``python -m presse.web serve --host 127.0.0.1 --port 0 --index DIR`` itself (``--index``, else
+it first runs ``python -m presse.web index seeds/`` into a temporary directory), waits for its address, sends
 traffic to it only, and stops it at the end (SIGINT, then SIGKILL if it does not exit). Nothing else
 is contacted. Every level is bounded in time (``--duration``, ``--soak``) and in requests
 (``--max-requests``), so the script ends by itself.
@@ -85,7 +85,7 @@ def _content(w: str, minlen: int = 4) -> bool:
 def read_articles(index: Path, limit: int) -> tuple[list[dict], dict]:
     """Some articles of the index (id, title, body, source, author, year) and its facet values."""
     sys.path.insert(0, str(ROOT))
-    from search import Archive
+    from presse.search import Archive
 
     articles = []
     with Archive(index) as archive:
@@ -208,14 +208,14 @@ def build_mix(articles: list[dict], facet_values: dict, n: int, seed: int = SEED
 # ------------------------------------------------------------------------------------------ the server
 
 class Server:
-    """``python -m web serve`` on 127.0.0.1, a free port, as a child process."""
+    """``python -m presse.web serve`` on 127.0.0.1, a free port, as a child process."""
 
     def __init__(self, index: Path, threads: int, log_path: Path, workers: int = 1):
         self.log_path = log_path
         self.workers = workers
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self.log_file = open(log_path, "wb")
-        cmd = [sys.executable, "-m", "web", "serve", "--host", HOST, "--port", "0", "--index", str(index),
+        cmd = [sys.executable, "-m", "presse.web", "serve", "--host", HOST, "--port", "0", "--index", str(index),
                "--threads", str(threads), "--workers", str(workers)]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=self.log_file,
                                      stdin=subprocess.DEVNULL)
@@ -521,8 +521,8 @@ def main(argv=None) -> int:
         if args.index is None:
             tmp = Path(tempfile.mkdtemp(prefix="presse-load-"))
             index = tmp / "index"
-            log(f"indexing seeds/ into {index} (python -m web index, ~20-30 s) ...")
-            done = subprocess.run([sys.executable, "-m", "web", "index", str(ROOT / "seeds"), "--index", str(index)],
+            log(f"indexing seeds/ into {index} (python -m presse.web index, ~20-30 s) ...")
+            done = subprocess.run([sys.executable, "-m", "presse.web", "index", str(ROOT / "seeds"), "--index", str(index)],
                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             if done.returncode not in (0, 1):
                 raise SystemExit(f"presse index failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -549,7 +549,7 @@ def main(argv=None) -> int:
         print(f"Presse under load — {index if tmp is None else 'seeds/ (temporary index)'}; "
               + (f"{len(paths):,} distinct requests of {args.endpoint} only" if args.endpoint else
                  f"{len(paths):,} distinct requests (60 % /api/search, 20 % /article, 20 % /recherche)"))
-        print(f"server: python -m web serve --threads {args.server_threads} --workers {args.server_workers} "
+        print(f"server: python -m presse.web serve --threads {args.server_threads} --workers {args.server_workers} "
               f"(waitress), pid {server.pid}; "
               f"clients: {'threads in 1 process' if args.client_procs <= 1 else f'{args.client_procs} processes'}, "
               f"keep-alive http.client; {m} cores, load average {os.getloadavg()[0]:.1f} before the run")

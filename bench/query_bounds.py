@@ -202,7 +202,7 @@ class Watchdog(threading.Thread):
 
 
 def timed(archive, q: str, kwargs: dict, watchdog: Watchdog, label: str) -> dict:
-    from search import QueryError
+    from presse.search import QueryError
 
     archive._cache.clear()  # measure the search, not the page cache (bench/query_latency.py does the same)
     args = {"per_page": 10, "facets": FACETS, **kwargs}
@@ -221,7 +221,7 @@ def timed(archive, q: str, kwargs: dict, watchdog: Watchdog, label: str) -> dict
 
 
 def build_sample_index(where: Path) -> Path:
-    from indexer.build import update_index
+    from presse.indexer.build import update_index
 
     log(f"indexing {ROOT / 'seeds'} into {where} (the sample archive, ~20-30 s) ...")
     started = time.perf_counter()
@@ -245,7 +245,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, help="write every query's result here")
     args = ap.parse_args(argv)
 
-    from search import Archive
+    from presse.search import Archive
 
     tmp = None
     if args.index is None:

@@ -28,7 +28,7 @@ DEFAULT_INDEX = common.OUT / "index_rate" / "index"
 
 def articles_from_index(root: Path, limit: int | None = None) -> list[dict]:
     """The stored fields of the articles of a Presse index (title, lead, body, source, author)."""
-    from indexer.store import open_generation
+    from presse.indexer.store import open_generation
 
     ix, _, _ = open_generation(root)
     out = []

@@ -179,7 +179,7 @@ def relevant_sets() -> tuple[dict[str, set[str]], int]:
 # ------------------------------------------------------------------------------------ indexes
 
 def _index_stamp(meta: dict) -> dict:
-    from indexer.analysis import ANALYSIS_VERSION
+    from presse.indexer.analysis import ANALYSIS_VERSION
 
     return {"corpus_sha256": meta["sha256"], "analysis_version": ANALYSIS_VERSION}
 
@@ -196,7 +196,7 @@ def build_indexes(meta: dict, force: bool = False) -> dict:
     if INDEX_DIR.exists():
         shutil.rmtree(INDEX_DIR)
     INDEX_DIR.mkdir(parents=True)
-    from indexer.build import update_index
+    from presse.indexer.build import update_index
 
     log(f"[index] Presse: indexing {meta['articles']} articles into {PRESSE_INDEX} (several minutes) ...")
     started = time.perf_counter()
@@ -347,14 +347,14 @@ class Presse:
     STRATEGIES = ("presse", "presse AND only", "presse+most", "presse+suggest+most", "presse+fuzzy+most")
 
     def __init__(self, index: Path, ranking=None):
-        from search.archive import Archive
-        from search.ranking import Ranking
+        from presse.search.archive import Archive
+        from presse.search.ranking import Ranking
 
         self.archive = Archive(index, ranking=ranking or Ranking())
         self.errors = 0
 
     def _search(self, q: str):
-        from search.query import QueryError
+        from presse.search.query import QueryError
 
         self.archive._cache.clear()
         try:
@@ -390,12 +390,12 @@ class Presse:
         out), ranked by that count, then by Presse's BM25F score over all the words, then newest first."""
         import numpy as np
 
-        from search.plan import scored_terms
-        from search.query import Compiler, parse
-        from search.whoosh_engine.docsets import matching_docs
-        from search.whoosh_engine.ranker import top_ranked
-        from search.whoosh_engine.scoring import bm25f_scores
-        from search.whoosh_engine.weighting import weighting_of
+        from presse.search.plan import scored_terms
+        from presse.search.query import Compiler, parse
+        from presse.search.whoosh_engine.docsets import matching_docs
+        from presse.search.whoosh_engine.ranker import top_ranked
+        from presse.search.whoosh_engine.scoring import bm25f_scores
+        from presse.search.whoosh_engine.weighting import weighting_of
 
         snapshot = self.archive._engine.snapshot()
         searcher, reader, columns = snapshot.searcher, snapshot.reader, snapshot.columns
@@ -422,7 +422,7 @@ class Presse:
 
     def _fuzzy_words(self, q: str) -> list[str]:
         """The words of ``q``, each one the index does not know written ``word~`` (Presse's fuzzy operator)."""
-        from search.query import Compiler, parse
+        from presse.search.query import Compiler, parse
 
         snapshot = self.archive._engine.snapshot()
         out = []
@@ -530,7 +530,7 @@ def variants_table(t: dict, engines: list[str], rows=LINES, out=sys.stdout) -> l
 def grid(base):
     """Settings around ``base`` (a ``search.ranking.Ranking``): field weights first, then K1, B, the
     per-field B, then the proximity boost, its window and how many articles it reorders."""
-    from search.ranking import FieldWeight
+    from presse.search.ranking import FieldWeight
 
     def s(name, title=None, lead=None, body=None, K1=None, B=None, short_B=None, **proximity):
         changes = {}
@@ -632,7 +632,7 @@ def folded(word: str) -> str:
 
 def is_content(word: str) -> bool:
     """A word a reader would remember: three letters or more, not a (Snowball) stop word."""
-    from indexer.analysis import is_stop_word
+    from presse.indexer.analysis import is_stop_word
 
     return len(word) >= 3 and not is_stop_word(word.lower())
 
@@ -808,7 +808,7 @@ TARGET_LABELS = {"orangesum": "The full OrangeSum set", "seeds": "The shipped ar
 def seeds_records() -> list[dict]:
     """The articles of ``seeds/`` as Presse's readers give them (id, title, lead, body), written to
     ``SEEDS_RECORDS`` for the other engines."""
-    from indexer.readers import iter_files, read_file
+    from presse.indexer.readers import iter_files, read_file
 
     records = []
     for file, root in iter_files([str(SEEDS)]):
@@ -826,8 +826,8 @@ def seeds_records() -> list[dict]:
 def build_target(target: Target, force: bool = False) -> None:
     """Build whichever of the target's three indexes is missing or stale (the stamp: the records'
     hash, Presse's ANALYSIS_VERSION, the engines' settings)."""
-    from indexer.analysis import ANALYSIS_VERSION
-    from indexer.build import update_index
+    from presse.indexer.analysis import ANALYSIS_VERSION
+    from presse.indexer.build import update_index
 
     stamp_file = target.index_dir / "stamp-engines.json"
     want = {"records": _sha256(target.records), "analysis_version": ANALYSIS_VERSION, "tantivy": TANTIVY_VERSION}
@@ -894,7 +894,7 @@ def before_issue_21():
     """The ranking Presse shipped before the half-remembered lines (issue 21), as a ``Ranking``:
     Whoosh's BM25F (fields saturating one by one), stems only, title 2.5, lead 1.5, K1 1.2, and
     the proximity boost 0.5 scaled by the share of close pairs, over the best 100."""
-    from search.ranking import FieldWeight, Ranking
+    from presse.search.ranking import FieldWeight, Ranking
 
     short = FieldWeight(2.5, 0.5)
     return Ranking(title=short, lead=FieldWeight(1.5, 0.5), title_exact=short, K1=1.2, saturation="field",
@@ -905,7 +905,7 @@ def before_issue_21():
 def half_grid(base):
     """The levers of issue 21 around ``base`` (the defaults): Presse before them, then the defaults
     with one knob changed at a time."""
-    from search.ranking import FieldWeight
+    from presse.search.ranking import FieldWeight
 
     def short(weight):
         return FieldWeight(weight, 0.5)
@@ -978,7 +978,7 @@ def half_main(a) -> int:
     """The half-remembered lines on one target, on the held-out half of the sample: Presse (its
     defaults, and before issue 21) against FTS5 and tantivy. ``--tune``: the levers of issue 21 on
     the tuning half (with the known-item lines of the same articles, on OrangeSum, as guard rails)."""
-    from search.ranking import Ranking
+    from presse.search.ranking import Ranking
 
     target = TARGETS[a.corpus]
     if target.name == "orangesum":
@@ -1157,7 +1157,7 @@ def main(argv=None) -> int:
     queries, counts = build_queries(sample, a.seed)
     log(f"[eval] {len(sample)} articles ({with_dupes} with a duplicate in the corpus), {len(queries)} queries")
 
-    from search.ranking import Ranking
+    from presse.search.ranking import Ranking
 
     base = Ranking()
     weights = (base.title.weight, base.lead.weight, base.body.weight)

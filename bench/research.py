@@ -29,7 +29,7 @@ DEFAULT_INDEX = common.OUT / "research" / "index"
 
 def build_index(index: Path) -> None:
     """Index the deduplicated OrangeSum set (34,016 articles) into ``index`` (once)."""
-    from indexer.build import update_index
+    from presse.indexer.build import update_index
 
     corpus, meta, _ = common.prepare("33k")
     common.log(f"[index] {meta['articles']:,} articles into {index} (load average {os.getloadavg()[0]:.1f}) ...")
@@ -58,7 +58,7 @@ def main(argv=None) -> int:
 
     if not args.index.exists():
         build_index(args.index)
-    from search import Archive
+    from presse.search import Archive
 
     _, _, articles = common.prepare("33k")
     mix = common.build_mix(articles, args.queries, seed=args.seed)

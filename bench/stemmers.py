@@ -45,7 +45,7 @@ def stemmers() -> dict[str, object]:
     except ImportError:
         pass
     try:
-        from indexer.analysis import SnowballFilter
+        from presse.indexer.analysis import SnowballFilter
 
         f = SnowballFilter()
         found["presse SnowballFilter.stem"] = lambda ws: [f.stem(w) for w in ws]

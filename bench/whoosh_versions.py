@@ -37,8 +37,8 @@ def child(index_dir: str) -> None:
     import whoosh
 
     sys.path.insert(0, str(REPO))
-    from indexer.build import update_index
-    from search import Archive
+    from presse.indexer.build import update_index
+    from presse.search import Archive
 
     t = time.perf_counter()
     cpu = time.process_time()

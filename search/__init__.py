@@ -1,12 +1,12 @@
 """Presse's search library: one import, one object.
 
->>> from search import Archive
+>>> from presse.search import Archive
 >>> archive = Archive("path/to/index")                                  # doctest: +SKIP
 >>> page = archive.search("pétrole ET gaz SAUF Russie", sort="-date")    # doctest: +SKIP
 >>> [(h.title, h.date) for h in page.hits]                              # doctest: +SKIP
 """
 
-from indexer.store import IndexVersionError, PresseIndexError
+from presse.indexer.store import IndexVersionError, PresseIndexError
 
 from .archive import Archive, ArchiveNotFound
 from .citation import SearchCitation, web_url

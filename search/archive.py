@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from indexer.analysis import ANALYSIS_VERSION
-from indexer.article import is_valid_id
-from indexer.store import IndexNotFound, IndexVersionError, default_index_dir
+from presse.indexer.analysis import ANALYSIS_VERSION
+from presse.indexer.article import is_valid_id
+from presse.indexer.store import IndexNotFound, IndexVersionError, default_index_dir
 
 from . import concordance as kwic
 from .citation import SearchCitation, bibtex_entry, bibtex_key, french_citation, ris_entry, search_parameters

@@ -151,7 +151,7 @@ class SearchCitation:
         """A Python snippet that runs the search again with ``Archive`` and says if the archive changed."""
         args = ", ".join([repr(self.query)] + [f"{name}={value!r}" for name, value in self.parameters.items()])
         return (
-            "from search import Archive\n\n"
+            "from presse.search import Archive\n\n"
             "archive = Archive.default()  # ou Archive(\"chemin/de/l/index\")\n"
             f"page = archive.search({args})\n"
             "stats = archive.stats()\n"

@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from indexer.dedup import DEDUP_FILE, read_groups
+from presse.indexer.dedup import DEDUP_FILE, read_groups
 
 from .types import Version
 

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from typing import Callable, Iterable, Iterator
 
-from indexer.analysis import TOKEN_RE, fold
+from presse.indexer.analysis import TOKEN_RE, fold
 
 from .export import TooLarge, check_bound, number
 from .highlight import Highlighter

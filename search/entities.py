@@ -27,7 +27,7 @@ from typing import Mapping
 
 import numpy as np
 
-from indexer.entities import KIND_OF_CODE, KINDS, clean_mention, entity_key, is_analysed, is_short_form
+from presse.indexer.entities import KIND_OF_CODE, KINDS, clean_mention, entity_key, is_analysed, is_short_form
 
 from .types import FacetCount
 

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from rapidfuzz import fuzz, process
 
-from indexer.analysis import fold
+from presse.indexer.analysis import fold
 
 from .plan import Filters
 from .syntax import QueryError

@@ -19,7 +19,7 @@ from typing import Iterator
 import numpy as np
 from unidecode import unidecode
 
-from indexer.analysis import HYPHENS, LINE_BREAK_HYPHEN_RE, TOKEN_RE, normalize_raw
+from presse.indexer.analysis import HYPHENS, LINE_BREAK_HYPHEN_RE, TOKEN_RE, normalize_raw
 
 from .query import Analysis, Highlights
 

@@ -20,7 +20,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING
 
-from indexer.analysis import (
+from presse.indexer.analysis import (
     TOKEN_RE,
     CachedFilter,
     exact_filters,

@@ -6,7 +6,7 @@ phrase, field or wildcard; an operator typed in lower case is a plain word, one 
 not): first respelled (each unknown word replaced by its likeliest neighbour, ``replace_word``),
 else relaxed (the articles with the most of its words).
 
->>> from search.syntax import parse
+>>> from presse.search.syntax import parse
 >>> q = "gréve cheminots"
 >>> may_search_again(q, parse(q)), may_search_again("grève ET cheminots", parse("grève ET cheminots"))
 (True, False)

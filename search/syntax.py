@@ -30,8 +30,8 @@ import datetime as dt
 import re
 from typing import Union
 
-from indexer.analysis import TOKEN_RE
-from indexer.normalize import normalize_text
+from presse.indexer.analysis import TOKEN_RE
+from presse.indexer.normalize import normalize_text
 
 from .french import MONTHS
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import article_fields, update_index
-from indexer.readers import iter_files, read_file
-from search import Archive
+from presse.indexer.build import article_fields, update_index
+from presse.indexer.readers import iter_files, read_file
+from presse.search import Archive
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
@@ -74,8 +74,8 @@ def seed_documents(limit: int) -> list[dict]:
 
 
 def presse_command(*args) -> list[str]:
-    """The command line running ``presse ARGS…`` with this interpreter (``python -m web``)."""
-    return [sys.executable, "-m", "web", *(str(a) for a in args)]
+    """The command line running ``presse ARGS…`` with this interpreter (``python -m presse.web``)."""
+    return [sys.executable, "-m", "presse.web", *(str(a) for a in args)]
 
 
 def presse_env() -> dict:

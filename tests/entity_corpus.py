@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import entities as named
-from indexer.build import Summary, update_index
+from presse.indexer import entities as named
+from presse.indexer.build import Summary, update_index
 
 REPO = Path(__file__).resolve().parent.parent
 ORANGESUM = REPO / "seeds" / "orangesum-demo-2000.jsonl"

@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from unidecode import unidecode
 
-import indexer.analysis as analysis
-from indexer.analysis import (
+import presse.indexer.analysis as analysis
+from presse.indexer.analysis import (
     ANALYSIS_VERSION,
     FRENCH_STOP_WORDS,
     MAX_TOKEN_LENGTH,
@@ -37,7 +37,7 @@ from indexer.analysis import (
     normalize_raw,
     tokens,
 )
-from indexer.lexicon import Lexicon
+from presse.indexer.lexicon import Lexicon
 
 from conftest import SEED
 
@@ -712,7 +712,7 @@ def _field_signature(field) -> tuple:
 
 
 def test_schema_round_trips_through_pickle():
-    from indexer.schema import make_schema
+    from presse.indexer.schema import make_schema
 
     schema = make_schema()
     tokens("l'État des capacités")  # fill the analyzers' caches first
@@ -748,11 +748,11 @@ def test_snowball_filter_pickles_without_its_stemmer():
 @pytest.mark.parametrize("name", ANALYZER_CLASSES)
 def test_analyzer_classes_live_in_indexer_analysis(name):
     cls = getattr(analysis, name)
-    assert (cls.__module__, cls.__qualname__) == ("indexer.analysis", name)
+    assert (cls.__module__, cls.__qualname__) == ("presse.indexer.analysis", name)
 
 
 def test_the_pickled_schema_names_the_analysis_classes_by_their_public_path():
-    from indexer.schema import make_schema
+    from presse.indexer.schema import make_schema
 
     found = set()
 
@@ -762,8 +762,8 @@ def test_the_pickled_schema_names_the_analysis_classes_by_their_public_path():
             return super().find_class(module, name)
 
     Recorder(io.BytesIO(pickle.dumps(make_schema()))).load()
-    assert {(m, n) for m, n in found if m == "indexer.analysis"} == {("indexer.analysis", n) for n in ANALYZER_CLASSES}
-    assert all(not m.startswith("indexer.") or m.count(".") == 1 for m, _ in found)  # public modules only
+    assert {(m, n) for m, n in found if m == "presse.indexer.analysis"} == {("presse.indexer.analysis", n) for n in ANALYZER_CLASSES}
+    assert all(not m.startswith("presse.indexer.") or m.count(".") == 1 for m, _ in found)  # public modules only
 
 
 # (french_analyzer(), french_exact_analyzer()) pickled with protocol 2 at ANALYSIS_VERSION 1, as
@@ -832,8 +832,8 @@ def test_lexicon_pairs_of_a_compound():
 
 @pytest.fixture(scope="module")
 def seed_archive(tmp_path_factory):
-    from indexer.build import update_index
-    from search import Archive
+    from presse.indexer.build import update_index
+    from presse.search import Archive
 
     seed_dir = tmp_path_factory.mktemp("seed")
     shutil.copy(SEED, seed_dir / SEED.name)
@@ -844,7 +844,7 @@ def seed_archive(tmp_path_factory):
 
 
 def test_searching_a_word_with_or_without_its_accents_finds_the_same_articles(seed_archive):
-    from search import QueryError
+    from presse.search import QueryError
 
     def ids(q):
         return [h.id for h in seed_archive.search(q).hits]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pickle
 
-from indexer import words
-from indexer.analysis import CachedFilter, fold, french_analyzer, stemming_filters, tokens
-from indexer.schema import FrenchText, make_schema
+from presse.indexer import words
+from presse.indexer.analysis import CachedFilter, fold, french_analyzer, stemming_filters, tokens
+from presse.indexer.schema import FrenchText, make_schema
 
 # Words of a server's worth of queries: far more distinct words than any cache may hold.
 WORDS = [f"capacités{n}" for n in range(3000)]

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from search import QueryError, SearchPage
+from presse.search import QueryError, SearchPage
 
 SEED = "000_903b3f1d0023df44"
 FIGARO = "lefigaro-2024-10-11"

@@ -13,11 +13,11 @@ import stat
 
 import pytest
 
-from indexer import files
-from indexer.build import MANIFEST_FILE, _save_manifest
-from indexer.dedup import DEDUP_FILE, Signatures
-from indexer.lexicon import LEXICON_FILE, PARTS_DIR, Lexicon, write_part
-from indexer.store import CURRENT_FILE, META_FILE, make_current, read_meta, write_meta
+from presse.indexer import files
+from presse.indexer.build import MANIFEST_FILE, _save_manifest
+from presse.indexer.dedup import DEDUP_FILE, Signatures
+from presse.indexer.lexicon import LEXICON_FILE, PARTS_DIR, Lexicon, write_part
+from presse.indexer.store import CURRENT_FILE, META_FILE, make_current, read_meta, write_meta
 
 TEXT = ("Le gouvernement a présenté mercredi en Conseil des ministres son projet de loi sur l'énergie, "
         "qui prévoit la relance de six réacteurs nucléaires et un objectif de neutralité carbone en 2050.")

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.analysis import ANALYSIS_VERSION
-from web.cli import cli
+from presse.indexer.analysis import ANALYSIS_VERSION
+from presse.web.cli import cli
 
 from conftest import presse_command, presse_env  # at import: tests/web's conftest takes the name later
 
@@ -175,8 +175,8 @@ def test_reindex_of_an_unknown_index_without_paths_is_a_usage_error_and_creates_
 
 
 def test_reindex_in_python_checks_its_arguments_before_creating_anything(tmp_path):
-    from indexer.build import reindex
-    from indexer.store import PresseIndexError
+    from presse.indexer.build import reindex
+    from presse.indexer.store import PresseIndexError
 
     with pytest.raises(PresseIndexError, match="Indiquez les dossiers à indexer"):
         reindex(tmp_path / "index")
@@ -344,10 +344,10 @@ def test_presse_index_environment_variable(tmp_path, index):
     assert json.loads(result.stdout)["articles"] == 9
 
 
-# ----------------------------------------------------------------------------- python -m web
+# ----------------------------------------------------------------------------- python -m presse.web
 
 def test_python_m_web_help():
-    result = subprocess.run([sys.executable, "-m", "web", "--help"], cwd=REPO, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "presse.web", "--help"], cwd=REPO, capture_output=True, text=True,
                             timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert result.returncode == 0, result.stderr
     assert "Presse : moteur de recherche plein texte" in result.stdout

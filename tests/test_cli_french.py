@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.messages import compression_error_text, json_error_text, os_error_text
+from presse.indexer.messages import compression_error_text, json_error_text, os_error_text
 from conftest import presse_command, presse_env
-from web import click_french
+from presse.web import click_french
 
 REPO = Path(__file__).resolve().parent.parent
 # Texts of click and of Python that must not reach a user of Presse.

@@ -8,11 +8,11 @@ import io
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.build import Summary
-from indexer.readers import Skip
-from web.formatting import decimal, megabytes, seconds
-from web.progress import BAR_WIDTH, ProgressBar, summary_line
-from web.skips import reason_kind, report_skips, skip_counts, write_skips_csv
+from presse.indexer.build import Summary
+from presse.indexer.readers import Skip
+from presse.web.formatting import decimal, megabytes, seconds
+from presse.web.progress import BAR_WIDTH, ProgressBar, summary_line
+from presse.web.skips import reason_kind, report_skips, skip_counts, write_skips_csv
 
 
 class Clock:

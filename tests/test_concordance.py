@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import search.concordance as kwic
-from indexer.analysis import TOKEN_RE, fold
-from indexer.build import update_index
-from search import Archive, QueryError, TooLarge
+import presse.search.concordance as kwic
+from presse.indexer.analysis import TOKEN_RE, fold
+from presse.indexer.build import update_index
+from presse.search import Archive, QueryError, TooLarge
 
 ORANGESUM = Path(__file__).resolve().parent.parent / "seeds" / "orangesum-demo-2000.jsonl"
 MARK = re.compile(r"<mark>(.*?)</mark>", re.S)
@@ -249,7 +249,7 @@ def test_past_the_bound(orangesum, monkeypatch):
 
 def test_sorted_pages_follow_new_articles(tmp_path, monkeypatch):
     """The left/right orders are kept for the next pages, but not past a commit that changes the archive."""
-    monkeypatch.setattr("search.whoosh_engine.index.RECHECK_SECONDS", 0.0)  # see each commit at once
+    monkeypatch.setattr("presse.search.whoosh_engine.index.RECHECK_SECONDS", 0.0)  # see each commit at once
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     corpus.mkdir()
     records = [json.loads(line) for line in ORANGESUM.read_text(encoding="utf-8").splitlines()[:30]]

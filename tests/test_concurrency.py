@@ -29,12 +29,12 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from indexer import lexicon
-from indexer.analysis import fold
-from indexer.build import reindex, update_index
-from indexer.readers import Skip, iter_files, read_file
-from indexer.store import GENERATION_PREFIX, LOCK_FILE, PresseIndexError, current_generation, open_generation
-from search import Archive
+from presse.indexer import lexicon
+from presse.indexer.analysis import fold
+from presse.indexer.build import reindex, update_index
+from presse.indexer.readers import Skip, iter_files, read_file
+from presse.indexer.store import GENERATION_PREFIX, LOCK_FILE, PresseIndexError, current_generation, open_generation
+from presse.search import Archive
 
 from conftest import REPO, presse_command, presse_env
 

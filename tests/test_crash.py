@@ -5,7 +5,7 @@ reach the disk before its commit, the index lock is released by the kernel when 
 and the next run picks up where the killed one stopped. ``presse reindex`` builds a new generation
 beside the one that serves and swaps it in with one rename.
 
-Each kill is a real ``presse index`` subprocess (``python -m web index``) in its own session, killed
+Each kill is a real ``presse index`` subprocess (``python -m presse.web index``) in its own session, killed
 with ``os.killpg`` so that the writer processes of ``--procs 2`` die with it. After every kill the
 index must open, never hold fewer articles than before, hold no article twice nor a torn one, serve
 every article by id and find it by an accent-stripped word of its title (that word is chosen so that
@@ -26,12 +26,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import Lexiconizer, fold
-from indexer.lexicon import LEXICON_FILE, PARTS_DIR
-from indexer.readers import Skip, iter_files, read_file
-from indexer.store import CURRENT_FILE, GENERATION_PREFIX, RootLock, current_generation, open_generation
-from search import Archive
-from search.query import Analysis
+from presse.indexer.analysis import Lexiconizer, fold
+from presse.indexer.lexicon import LEXICON_FILE, PARTS_DIR
+from presse.indexer.readers import Skip, iter_files, read_file
+from presse.indexer.store import CURRENT_FILE, GENERATION_PREFIX, RootLock, current_generation, open_generation
+from presse.search import Archive
+from presse.search.query import Analysis
 
 from conftest import REPO, presse_command, presse_env
 
@@ -422,7 +422,7 @@ def test_lexicon_reaches_the_disk_before_the_commit(tmp_path, monkeypatch, crash
     from whoosh.multiproc import MpWriter
     from whoosh.writing import SegmentWriter
 
-    from indexer.build import update_index
+    from presse.indexer.build import update_index
 
     paths = [lot / "articles.jsonl" for lot in sorted(crash_corpus.glob("lot-*"))[:3]]
     expected = expected_articles(paths)
@@ -454,7 +454,7 @@ def _generations(root: Path) -> list[Path]:
 
 @pytest.mark.slow
 def test_reindex_killed_midway_keeps_serving_the_previous_generation(tmp_path, workdir, crash_corpus, crash_expected):
-    from indexer.build import update_index
+    from presse.indexer.build import update_index
 
     lots = sorted(crash_corpus.glob("lot-*"))
     old_paths = [lots[0] / "articles.jsonl", lots[1] / "articles.jsonl"]
@@ -572,7 +572,7 @@ def test_a_writer_process_killed_alone_loses_no_article(tmp_path, workdir, crash
 
 
 def test_search_after_a_batch_of_articles_without_source(tmp_path):
-    from indexer.build import update_index
+    from presse.indexer.build import update_index
 
     first, second = tmp_path / "a", tmp_path / "b"
     first.mkdir()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.dates import MIN_DATE, max_date, parse_french_date
+from presse.indexer.dates import MIN_DATE, max_date, parse_french_date
 
 D = dt.date
 

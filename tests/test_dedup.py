@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import dedup
-from indexer.build import update_index
-from indexer.store import current_generation
-from search import Archive, QueryError
-from search.whoosh_engine.index import RECHECK_SECONDS
+from presse.indexer import dedup
+from presse.indexer.build import update_index
+from presse.indexer.store import current_generation
+from presse.search import Archive, QueryError
+from presse.search.whoosh_engine.index import RECHECK_SECONDS
 
 DATA = Path(__file__).resolve().parent / "data"
 DEDUP = DATA / "dedup"
@@ -300,7 +300,7 @@ def test_collapse_must_be_a_boolean(wire, value):
 def test_cli_search_collapses_and_expands(wire_index):
     from click.testing import CliRunner
 
-    from web.cli import cli
+    from presse.web.cli import cli
 
     grouped = CliRunner().invoke(cli, ["search", "Al Qaïda Mali", "--index", str(wire_index)])
     assert grouped.exit_code == 0, grouped.output
@@ -315,7 +315,7 @@ def test_cli_search_collapses_and_expands(wire_index):
 @given(codes=st.lists(st.integers(0, 4), min_size=1, max_size=80), page=st.integers(1, 6), per_page=st.integers(1, 7))
 def test_a_collapsed_page_is_the_first_member_of_each_group_however_far_it_reads(codes, page, per_page):
     """``collapsed`` reads the ranking in growing windows: its pages are those of one full read."""
-    from search.collapse import Groups, collapsed
+    from presse.search.collapse import Groups, collapsed
 
     # Groups of one member are no groups (see Groups): keep only codes that occur twice or more.
     counts = {c: codes.count(c) for c in codes}

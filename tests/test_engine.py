@@ -23,20 +23,20 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.support.levenshtein import distance
 
-from indexer.schema import FrenchText
-from indexer.segments import MemorySegmentWriter, NarrowPositions, PackedValues
-from search import plan
-from search.facets import UnknownFilterValue
-from search.plan import Filters
-from search.vocabulary import spelling_neighbours
-from search.whoosh_engine import docsets
-from search.whoosh_engine import postings as postings_module
-from search.whoosh_engine.columns import ReaderColumns
-from search.whoosh_engine.docsets import phrase_docs
-from search.whoosh_engine.postings import PostingCache, positions, positions_by_document, select_positions
-from search.whoosh_engine.ranker import top_ranked as _top_ranked
-from search.whoosh_engine.scoring import bm25f_scores
-from search.whoosh_engine.vocabulary import read_vocabulary as Vocabulary
+from presse.indexer.schema import FrenchText
+from presse.indexer.segments import MemorySegmentWriter, NarrowPositions, PackedValues
+from presse.search import plan
+from presse.search.facets import UnknownFilterValue
+from presse.search.plan import Filters
+from presse.search.vocabulary import spelling_neighbours
+from presse.search.whoosh_engine import docsets
+from presse.search.whoosh_engine import postings as postings_module
+from presse.search.whoosh_engine.columns import ReaderColumns
+from presse.search.whoosh_engine.docsets import phrase_docs
+from presse.search.whoosh_engine.postings import PostingCache, positions, positions_by_document, select_positions
+from presse.search.whoosh_engine.ranker import top_ranked as _top_ranked
+from presse.search.whoosh_engine.scoring import bm25f_scores
+from presse.search.whoosh_engine.vocabulary import read_vocabulary as Vocabulary
 
 WORDS = ["de", "la", "le", "et", "guerre", "paix", "gaz", "prix", "grève", "état", "etat", "russie", "russe",
          "ministre", "ministres", "minstre", "porte", "avions", "nord", "sud", "corridor", "pétrole", "pétroles"]

@@ -15,13 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from entity_corpus import MACRON, corpus_records, entity_index, require_entities, write_records
-from indexer import entities as named
-from indexer.build import update_index
-from indexer.entities import Entity, clean_mention, encode, entity_key, merge_mentions
-from search import Archive
-from search.entities import EntityTable, entity_query
-from search.syntax import Entity as EntityNode
-from search.syntax import QueryError, parse
+from presse.indexer import entities as named
+from presse.indexer.build import update_index
+from presse.indexer.entities import Entity, clean_mention, encode, entity_key, merge_mentions
+from presse.search import Archive
+from presse.search.entities import EntityTable, entity_query
+from presse.search.syntax import Entity as EntityNode
+from presse.search.syntax import QueryError, parse
 
 
 # ----------------------------------------------------------------------------- one article
@@ -307,7 +307,7 @@ def test_without_spacy_entities_say_how_to_install(tmp_path, monkeypatch):
 def _presse(*args):
     from click.testing import CliRunner
 
-    from web.cli import cli
+    from presse.web.cli import cli
 
     return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
 

@@ -20,9 +20,9 @@ from bibtexparser import middlewares
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import search.export as export
-from search import Archive, QueryError, Record, TooLarge
-from search.citation import bibtex_entry, french_citation, ris_entry
+import presse.search.export as export
+from presse.search import Archive, QueryError, Record, TooLarge
+from presse.search.citation import bibtex_entry, french_citation, ris_entry
 
 NBSP = "\u00a0"
 CASES = [

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from unidecode import unidecode
 
-from search import QueryError
-from search.facets import UnknownFilterValue, filter_values, suggested_values, value_words
+from presse.search import QueryError
+from presse.search.facets import UnknownFilterValue, filter_values, suggested_values, value_words
 
 SOURCES = ["Orange Actu (actu.orange.fr)", "Orange Actu (auto.orange.fr)", "Wikinews (fr.wikinews.org)"]
 AUTHORS = ["AFP", "Orange avec AFP", "Orange avec AFP-Services", "Florian Lautre", "Le Figaro", "Élise Lucet"]

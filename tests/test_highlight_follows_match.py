@@ -21,11 +21,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import fold
-from indexer.build import update_index
-from search import Archive
-from search.highlight import Highlighter, broken_word_starts
-from search.query import Analysis, Highlights
+from presse.indexer.analysis import fold
+from presse.indexer.build import update_index
+from presse.search import Archive
+from presse.search.highlight import Highlighter, broken_word_starts
+from presse.search.query import Analysis, Highlights
 
 from conftest import SEED, shared_path
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.article import Article
-from indexer.readers import read_file
+from presse.indexer.article import Article
+from presse.indexer.readers import read_file
 
 PARAGRAPHS = [
     "Météo-France a placé jeudi quatorze départements du sud de la France en vigilance rouge canicule, "

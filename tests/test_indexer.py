@@ -9,13 +9,13 @@ import shutil
 import pytest
 from unidecode import unidecode
 
-from indexer.analysis import TOKEN_RE
-from indexer.build import article_fields, reindex, update_index
-from indexer.lexicon import PARTS_DIR, Lexicon
-from indexer.readers import read_file
-from indexer.schema import FrenchText, make_schema
-from indexer.store import CURRENT_FILE, IndexBusy, IndexVersionError, RootLock, current_generation
-from search import Archive
+from presse.indexer.analysis import TOKEN_RE
+from presse.indexer.build import article_fields, reindex, update_index
+from presse.indexer.lexicon import PARTS_DIR, Lexicon
+from presse.indexer.readers import read_file
+from presse.indexer.schema import FrenchText, make_schema
+from presse.indexer.store import CURRENT_FILE, IndexBusy, IndexVersionError, RootLock, current_generation
+from presse.search import Archive
 
 from conftest import DATA, SEED
 
@@ -93,7 +93,7 @@ def test_a_writer_gives_the_new_words_of_its_text_fields_from_its_token_table(tm
     # the stemming chain's CachedFilter, pickled in the schema, collected on the side.
     from whoosh import index as whoosh_index
 
-    from indexer.segments import MemorySegmentWriter
+    from presse.indexer.segments import MemorySegmentWriter
 
     (tmp_path / "ix").mkdir()
     ix = whoosh_index.create_in(str(tmp_path / "ix"), make_schema())
@@ -114,7 +114,7 @@ def test_a_writer_gives_the_new_words_of_its_text_fields_from_its_token_table(tm
 def test_the_cyclic_garbage_collector_is_off_while_writing_and_as_it_was_after(tmp_path, corpus, monkeypatch):
     import gc
 
-    import indexer.build as build
+    import presse.indexer.build as build
 
     seen = []
     add = build.Batcher.add
@@ -134,7 +134,7 @@ def test_runs_in_two_threads_turn_the_collector_back_on_when_the_last_one_ends()
     import gc
     import threading
 
-    from indexer.build import _cyclic_gc_off
+    from presse.indexer.build import _cyclic_gc_off
 
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
     seen = {}
@@ -166,7 +166,7 @@ def test_each_committed_writer_is_freed(tmp_path, corpus, monkeypatch):
     # tables would stay in memory until the end of the run.
     import weakref
 
-    import indexer.build as build
+    import presse.indexer.build as build
 
     inverters, alive = [], []
     open_writer = build.Batcher._open

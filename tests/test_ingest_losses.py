@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import readers
-from indexer.article import Article, is_valid_id
-from indexer.build import update_index
-from indexer.decoding import decode_bytes
-from indexer.readers import BINARY, Skip, file_stems, iter_files, limits, read_file
-from search import Archive
+from presse.indexer import readers
+from presse.indexer.article import Article, is_valid_id
+from presse.indexer.build import update_index
+from presse.indexer.decoding import decode_bytes
+from presse.indexer.readers import BINARY, Skip, file_stems, iter_files, limits, read_file
+from presse.search import Archive
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_LINES = [line for line in (REPO / "seeds" / "orangesum-demo-2000.jsonl").read_bytes().splitlines() if line]

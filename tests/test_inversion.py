@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from whoosh.system import pack_uint
 
-from indexer.inversion import Inverter, TokenBatch
-from indexer.schema import FrenchText, PackedPositions, make_schema
+from presse.indexer.inversion import Inverter, TokenBatch
+from presse.indexer.schema import FrenchText, PackedPositions, make_schema
 
 from conftest import seed_documents
 

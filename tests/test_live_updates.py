@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.build import update_index
-from indexer.store import current_generation
-from search import Archive
+from presse.indexer.build import update_index
+from presse.indexer.store import current_generation
+from presse.search import Archive
 
 from conftest import REPO
 
@@ -60,7 +60,7 @@ def answers(archive: Archive) -> dict:
 
 @pytest.fixture
 def live_setup(tmp_path, monkeypatch):
-    monkeypatch.setattr("search.whoosh_engine.index.RECHECK_SECONDS", 0.0)  # see each commit at once
+    monkeypatch.setattr("presse.search.whoosh_engine.index.RECHECK_SECONDS", 0.0)  # see each commit at once
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     write_jsonl(corpus / "base.jsonl", seed_records(0, 150))

@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.lru import LRU
+from presse.search.lru import LRU
 
 OPERATIONS = st.lists(st.tuples(st.sampled_from(["get", "put", "peek"]), st.integers(0, 6), st.integers(0, 40)),
                       max_size=60)

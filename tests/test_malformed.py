@@ -24,10 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.build import update_index
-from indexer.readers import SUPPORTED_SUFFIXES
-from indexer.store import open_generation
-from search import Archive
+from presse.indexer.build import update_index
+from presse.indexer.readers import SUPPORTED_SUFFIXES
+from presse.indexer.store import open_generation
+from presse.search import Archive
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.filedb.structfile import StructFile
 
-from indexer import mapped as mapped_module
-from indexer.build import update_index
-from indexer.mapped import MappedFile, MappedFileStorage
-from indexer.store import current_generation, open_generation
-from search import Archive
-from search.whoosh_engine.postings import PostingCache
+from presse.indexer import mapped as mapped_module
+from presse.indexer.build import update_index
+from presse.indexer.mapped import MappedFile, MappedFileStorage
+from presse.indexer.store import current_generation, open_generation
+from presse.search import Archive
+from presse.search.whoosh_engine.postings import PostingCache
 
 from conftest import DATA, SEED
 

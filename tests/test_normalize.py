@@ -15,13 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import tokens
-from indexer.build import update_index
-from indexer.decoding import clean_text
-from indexer.normalize import INVISIBLE, SPACES, normalize_text
-from indexer.readers import read_file
-from search import Archive
-from search.syntax import parse
+from presse.indexer.analysis import tokens
+from presse.indexer.build import update_index
+from presse.indexer.decoding import clean_text
+from presse.indexer.normalize import INVISIBLE, SPACES, normalize_text
+from presse.indexer.readers import read_file
+from presse.search import Archive
+from presse.search.syntax import parse
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "orangesum-demo-2000.jsonl"

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import TOKEN_RE
-from search.syntax import (
+from presse.indexer.analysis import TOKEN_RE
+from presse.search.syntax import (
     MAX_CLAUSES,
     MAX_DEPTH,
     MAX_QUERY_CHARS,

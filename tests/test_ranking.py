@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.build import update_index
-from search import Archive
-from search.ranking import FieldWeight, Ranking
+from presse.indexer.build import update_index
+from presse.search import Archive
+from presse.search.ranking import FieldWeight, Ranking
 
 
 def ids(page) -> list[str]:
@@ -180,9 +180,9 @@ def reference_bm25f(searcher, terms, ranking: Ranking) -> dict[int, float]:
                                 st.sampled_from([1.0, 0.5, 2.0])), min_size=1, max_size=6),
        K1=st.sampled_from([0.8, 1.2, 2.0]), idf=st.sampled_from(["whoosh", "bm25"]))
 def test_word_by_word_bm25f_equals_a_plain_computation(small_index, terms, K1, idf):
-    from search.whoosh_engine.columns import ReaderColumns
-    from search.whoosh_engine.scoring import bm25f_scores
-    from search.whoosh_engine.weighting import weighting_of
+    from presse.search.whoosh_engine.columns import ReaderColumns
+    from presse.search.whoosh_engine.scoring import bm25f_scores
+    from presse.search.whoosh_engine.weighting import weighting_of
 
     ranking = Ranking(K1=K1, idf=idf, lead=FieldWeight(3.0, 0.5))
     reader = small_index.reader()

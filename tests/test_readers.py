@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer import readers
-from indexer.article import Article, is_valid_id
-from indexer.decoding import clean_text, decode_bytes
-from indexer.readers import SUPPORTED_SUFFIXES, Skip, iter_files, limits, read_file, source
+from presse.indexer import readers
+from presse.indexer.article import Article, is_valid_id
+from presse.indexer.decoding import clean_text, decode_bytes
+from presse.indexer.readers import SUPPORTED_SUFFIXES, Skip, iter_files, limits, read_file, source
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "readers"

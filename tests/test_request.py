@@ -20,14 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from indexer.build import update_index
-from search import Archive, QueryError
-from search.request import (DEFAULT_FACETS, DEFAULT_PER_PAGE, FACETS, FIELD, FIELDS, MAX_PAGE, MAX_PER_PAGE, SORTS,
+from presse.indexer.build import update_index
+from presse.search import Archive, QueryError
+from presse.search.request import (DEFAULT_FACETS, DEFAULT_PER_PAGE, FACETS, FIELD, FIELDS, MAX_PAGE, MAX_PER_PAGE, SORTS,
                             SearchRequest, page_json)
-from web import create_app
-from web.cli import CLI_PER_PAGE, cli
-from web.openapi import SEARCH_PARAMETERS, openapi_document
-from web.params import ParamError, parse_request, parse_search
+from presse.web import create_app
+from presse.web.cli import CLI_PER_PAGE, cli
+from presse.web.openapi import SEARCH_PARAMETERS, openapi_document
+from presse.web.params import ParamError, parse_request, parse_search
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from indexer.analysis import ANALYSIS_VERSION, TOKEN_RE, CachedFilter
-from indexer.build import reindex, update_index
-from search import Archive, ArticleView, FacetCount, Hit, QueryError, SearchPage
-from search.highlight import (MAX_CANDIDATE_PREFIXES, NUMPY_FOLD_FROM, _candidate_prefixes, _candidates_regex, _fold_table,
+from presse.indexer.analysis import ANALYSIS_VERSION, TOKEN_RE, CachedFilter
+from presse.indexer.build import reindex, update_index
+from presse.search import Archive, ArticleView, FacetCount, Hit, QueryError, SearchPage
+from presse.search.highlight import (MAX_CANDIDATE_PREFIXES, NUMPY_FOLD_FROM, _candidate_prefixes, _candidates_regex, _fold_table,
                               candidate_starts, fold_in_place)
 
 SEED = "000_903b3f1d0023df44"
@@ -999,7 +999,8 @@ def test_a_stray_operator_finds_what_its_word_finds(archive, q, word):
 def test_server_threads_keep_their_analysis_caches_bounded(archive_dir, monkeypatch):
     # Whoosh gives each searcher its own copy of the index analysers, and more_like runs them over
     # whole articles: they must neither grow without bound nor collect words for a lexicon.
-    import search.whoosh_engine.index
+    import presse.search.whoosh_engine.index  # noqa: F401 (used as search.whoosh_engine.index)
+    from presse import search
 
     monkeypatch.setattr(search.whoosh_engine.index, "SEARCHER_CACHE_ENTRIES", 40)
     with Archive(archive_dir) as fresh:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from indexer.analysis import TOKEN_RE, french_exact_analyzer, tokens
-from indexer.build import update_index
-from search import Archive
+from presse.indexer.analysis import TOKEN_RE, french_exact_analyzer, tokens
+from presse.indexer.build import update_index
+from presse.search import Archive
 
 ORANGESUM = Path(__file__).resolve().parent.parent / "seeds" / "orangesum-demo-2000.jsonl"
 LONG_TITLE_WORDS = 17

@@ -16,12 +16,12 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
-import indexer.memory_postings as memory_postings
-from indexer.inversion import Inverter
-from indexer.build import update_index
-from indexer.schema import PackedPositions, make_schema
-from indexer.store import open_generation
-from indexer.segments import (BLOCK_PICKLE_PROTOCOL, BLOCK_POSTINGS, PACK_FROM_POSTINGS, MemoryPostings, MemorySegmentWriter,
+import presse.indexer.memory_postings as memory_postings
+from presse.indexer.inversion import Inverter
+from presse.indexer.build import update_index
+from presse.indexer.schema import PackedPositions, make_schema
+from presse.indexer.store import open_generation
+from presse.indexer.segments import (BLOCK_PICKLE_PROTOCOL, BLOCK_POSTINGS, PACK_FROM_POSTINGS, MemoryPostings, MemorySegmentWriter,
                               NarrowPositions, PackedValues, merge_small_segments, pack_block, stored_lengths)
 
 from conftest import seed_documents
@@ -332,7 +332,7 @@ def test_an_update_never_rewrites_the_segments_of_the_bulk_load(tmp_path, docume
 
 
 def test_a_full_tier_is_merged_with_the_smaller_tiers(tmp_path, documents, monkeypatch):
-    monkeypatch.setattr("indexer.segments.MERGE_FACTOR", 2)
+    monkeypatch.setattr("presse.indexer.segments.MERGE_FACTOR", 2)
     sizes = commit_batches(tmp_path / "ix", [documents[:1], documents[1:11], documents[11:21], documents[21:22]])
     # 10 + 10 fill tier 1 (2 segments): they go with the tier-0 segment into the fourth commit.
     assert sizes == [[1], [1, 10], [1, 10, 10], [22]]
@@ -340,14 +340,14 @@ def test_a_full_tier_is_merged_with_the_smaller_tiers(tmp_path, documents, monke
 
 def test_segments_of_a_bulk_load_are_never_merged(tmp_path, documents, monkeypatch):
     # Whoosh's Fibonacci rule would merge nearly every segment of a long bulk load at once.
-    monkeypatch.setattr("indexer.segments.MERGE_BELOW_DOCS", 8)
+    monkeypatch.setattr("presse.indexer.segments.MERGE_BELOW_DOCS", 8)
     sizes = commit_batches(tmp_path / "ix", [documents[i:i + 8] for i in range(0, 160, 8)])
     assert sizes[-1] == [8] * 20
 
 
 def test_merging_stops_at_its_document_budget(tmp_path, documents, monkeypatch):
-    monkeypatch.setattr("indexer.segments.MERGE_AT_MOST_DOCS", 25)
-    monkeypatch.setattr("indexer.segments.MERGE_FACTOR", 2)
+    monkeypatch.setattr("presse.indexer.segments.MERGE_AT_MOST_DOCS", 25)
+    monkeypatch.setattr("presse.indexer.segments.MERGE_FACTOR", 2)
     sizes = commit_batches(tmp_path / "ix", [documents[i:i + 10] for i in range(0, 60, 10)])
     assert all(max(s) <= 30 for s in sizes)  # never more than 20 merged docs + the 10 new ones
     assert any(max(s) > 10 for s in sizes)   # but merged they are

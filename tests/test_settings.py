@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from search import Archive, EngineSettings
+from presse.search import Archive, EngineSettings
 
 
 def test_a_prefix_expands_to_at_most_max_expansion_terms(archive_dir):

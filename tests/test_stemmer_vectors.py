@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import shared_path
-from indexer.analysis import SnowballFilter, fold, is_stop_word, tokens
+from presse.indexer.analysis import SnowballFilter, fold, is_stop_word, tokens
 
 VECTORS = Path(__file__).resolve().parent / "data" / "vectors"
 SNOWBALL_V3_WORDS = 21_655

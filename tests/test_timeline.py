@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.build import update_index
-from search import Archive, Period, QueryError, Timeline, Trends
-from search.timeline import (MAX_PERIODS, choose_interval, count_by_period, key_of, period_bounds,
+from presse.indexer.build import update_index
+from presse.search import Archive, Period, QueryError, Timeline, Trends
+from presse.search.timeline import (MAX_PERIODS, choose_interval, count_by_period, key_of, period_bounds,
                              period_keys)
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from indexer.store import default_index_dir
+from presse.indexer.store import default_index_dir
 
 from . import api, archive, entity_views, errors, export_views, formatting, security, timeline_views, views
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from indexer.article import is_valid_id
-from search import QueryError
-from search.request import FIELD, facet_json, iso_date, page_json, versions_json
+from presse.indexer.article import is_valid_id
+from presse.search import QueryError
+from presse.search.request import FIELD, facet_json, iso_date, page_json, versions_json
 
 from .archive import current_archive
 from .errors import error_response

@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
-from search import Archive, PresseIndexError
-from search.cluster import ClusterConfigError, configured, open_archive
+from presse.search import Archive, PresseIndexError
+from presse.search.cluster import ClusterConfigError, configured, open_archive
 
 if TYPE_CHECKING:
-    from search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterArchive
 
 EXTENSION = "presse"
 RETRY_SECONDS = 1.0

@@ -11,7 +11,7 @@ import dataclasses
 import math
 from typing import Callable, Sequence
 
-from search import Period, Timeline, Trends
+from presse.search import Period, Timeline, Trends
 
 from .formatting import MONTHS, NBSP, SHORT_MONTHS, french_date, number
 

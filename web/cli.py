@@ -21,12 +21,12 @@ from typing import NoReturn
 
 import click
 
-from indexer import entities as named
-from indexer.build import reindex, update_index
-from indexer.messages import os_error_text
-from indexer.store import PresseIndexError, current_generation, default_index_dir, read_meta
-from search import Archive, QueryError
-from search.request import DEFAULT_FACETS, ENTITY_FACETS, SearchRequest, page_json
+from presse.indexer import entities as named
+from presse.indexer.build import reindex, update_index
+from presse.indexer.messages import os_error_text
+from presse.indexer.store import PresseIndexError, current_generation, default_index_dir, read_meta
+from presse.search import Archive, QueryError
+from presse.search.request import DEFAULT_FACETS, ENTITY_FACETS, SearchRequest, page_json
 
 from . import click_french
 from .cli_cluster import ClusterConfigError, chosen_cluster, cluster_option, indexing_function, stats_lines, unusable_options
@@ -205,7 +205,7 @@ def _cluster_indexing(grappe: str, rewrite: bool, paths, sources, procs, wait, e
 
 def _cluster_sources(grappe: str) -> list[str]:
     """The folders the cluster was indexed from (for the progress bar of ``presse reindex --cluster``)."""
-    from search.cluster import sources
+    from presse.search.cluster import sources
 
     try:
         return sources(grappe)
@@ -220,7 +220,7 @@ def _open_archive(index_dir: Path | None, cluster_file: Path | None = None) -> A
     grappe = chosen_cluster(cluster_file, index_dir)
     try:
         if grappe is not None:
-            from search.cluster import open_archive
+            from presse.search.cluster import open_archive
 
             return open_archive(grappe)  # type: ignore[return-value]  # the search API of Archive
         return Archive(_index_dir(index_dir))

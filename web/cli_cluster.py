@@ -13,9 +13,9 @@ from typing import Callable
 
 import click
 
-import search.cluster as cluster
-from search import ArchiveStats
-from search.cluster import CLUSTER_ENV, ClusterConfigError
+import presse.search.cluster as cluster
+from presse.search import ArchiveStats
+from presse.search.cluster import CLUSTER_ENV, ClusterConfigError
 
 from .formatting import french_date, number, plural
 

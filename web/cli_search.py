@@ -11,8 +11,8 @@ import re
 
 import click
 
-from indexer import entities as named
-from search.request import ENTITY_FACETS, FIELD
+from presse.indexer import entities as named
+from presse.search.request import ENTITY_FACETS, FIELD
 
 __all__ = ["QueryCommand", "json_default", "print_entities", "request_option", "terminal_html"]
 

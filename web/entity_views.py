@@ -13,8 +13,8 @@ import re
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
-from indexer import entities as named
-from search import QueryError, entity_query
+from presse.indexer import entities as named
+from presse.search import QueryError, entity_query
 
 from .archive import current_archive
 from .errors import error_response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from search import PresseIndexError
+from presse.search import PresseIndexError
 
 from .archive import ArchiveUnavailable, unavailable_hint
 from .params import ParamError

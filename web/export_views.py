@@ -17,12 +17,12 @@ from flask import Blueprint, Response, current_app, jsonify, make_response, rend
 from unidecode import unidecode
 from werkzeug.datastructures import MultiDict
 
-from indexer.article import is_valid_id
-from search import QueryError
-from search.citation import SearchCitation, bibtex_entry, bibtex_key, citation_parts, french_date, ris_entry, web_url
-from search import concordance as kwic, export as search_export
-from search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_WIDTH, SORTS as KWIC_SORTS
-from search.export import EXTENSIONS, FORMATS, MEDIA_TYPES, Record, TooLarge, concordance_csv
+from presse.indexer.article import is_valid_id
+from presse.search import QueryError
+from presse.search.citation import SearchCitation, bibtex_entry, bibtex_key, citation_parts, french_date, ris_entry, web_url
+from presse.search import concordance as kwic, export as search_export
+from presse.search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_WIDTH, SORTS as KWIC_SORTS
+from presse.search.export import EXTENSIONS, FORMATS, MEDIA_TYPES, Record, TooLarge, concordance_csv
 
 from .archive import current_archive
 from .errors import error_response, wants_json

@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Callable, Sequence
 
-from search import Hit, web_url
+from presse.search import Hit, web_url
 
 ATOM = "http://www.w3.org/2005/Atom"
 EPOCH = dt.date(1970, 1, 1)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from search import web_url
-from search.french import MONTHS, NBSP, SHORT_MONTHS, decimal, french_date, number  # noqa: F401 (the templates' filters)
+from presse.search import web_url
+from presse.search.french import MONTHS, NBSP, SHORT_MONTHS, decimal, french_date, number  # noqa: F401 (the templates' filters)
 
 
 def megabytes(n_bytes: float) -> str:

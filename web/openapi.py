@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from search.collapse import MAX_VERSIONS
-from search.request import FACETS, FIELDS, FILTERS, SORTS, Field
-from search.timeline import INTERVALS, MAX_TREND_QUERIES
+from presse.search.collapse import MAX_VERSIONS
+from presse.search.request import FACETS, FIELDS, FILTERS, SORTS, Field
+from presse.search.timeline import INTERVALS, MAX_TREND_QUERIES
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _DATE = {"type": ["string", "null"], "format": "date", "description": "YYYY-MM-DD, null when unknown."}

@@ -13,8 +13,8 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from search.request import DEFAULT_FACETS, FACETS, FIELD, FILTERS, SORTS, SearchRequest, unknown_facet, unknown_sort
-from search.syntax import QueryError, parse
+from presse.search.request import DEFAULT_FACETS, FACETS, FIELD, FILTERS, SORTS, SearchRequest, unknown_facet, unknown_sort
+from presse.search.syntax import QueryError, parse
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TOGETHER = "These parameters cannot be searched together (the French message says why)."

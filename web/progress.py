@@ -15,8 +15,8 @@ import time
 from itertools import accumulate
 from typing import Callable, Iterable, TextIO
 
-from indexer.build import Summary
-from indexer.readers import iter_files
+from presse.indexer.build import Summary
+from presse.indexer.readers import iter_files
 
 from .formatting import NBSP, decimal, megabytes, number, plural, seconds
 

@@ -12,8 +12,8 @@ from typing import Callable
 
 from waitress.server import create_server
 
-from indexer.build import die_with_parent
-from search import Archive, ArchiveNotFound, PresseIndexError
+from presse.indexer.build import die_with_parent
+from presse.search import Archive, ArchiveNotFound, PresseIndexError
 
 log = logging.getLogger("presse.web")
 

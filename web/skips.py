@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from typing import Callable, Iterable, TextIO
 
-from indexer.readers import Skip
+from presse.indexer.readers import Skip
 
 from .formatting import number
 

@@ -15,8 +15,8 @@ import io
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from search import Period, QueryError, Trends
-from search.timeline import MAX_TREND_QUERIES, key_of, period_bounds
+from presse.search import Period, QueryError, Trends
+from presse.search.timeline import MAX_TREND_QUERIES, key_of, period_bounds
 
 from . import charts
 from .archive import current_archive

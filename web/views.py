@@ -6,8 +6,8 @@ import re
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
-from indexer.article import is_valid_id
-from search import QueryError
+from presse.indexer.article import is_valid_id
+from presse.search import QueryError
 
 from .archive import ArchiveUnavailable, archive_problem, current_archive, serving_cluster
 from .errors import error_response

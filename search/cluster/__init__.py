@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from .config import ClusterConfigError, ClusterUnavailable
 
 if TYPE_CHECKING:
-    from indexer.build import Summary
+    from presse.indexer.build import Summary
 
     from .engine import ClusterArchive
 

@@ -19,7 +19,7 @@ import re
 
 import xapian
 
-from indexer.analysis import fold
+from presse.indexer.analysis import fold
 
 from ..query import Analysis, Highlights, fuzzy_distance
 from ..settings import DEFAULTS

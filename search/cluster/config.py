@@ -23,8 +23,8 @@ import re
 import tomllib
 from pathlib import Path
 
-from indexer.messages import os_error_text
-from indexer.store import PresseIndexError
+from presse.indexer.messages import os_error_text
+from presse.indexer.store import PresseIndexError
 
 __all__ = ["Address", "Cluster", "ClusterConfigError", "ClusterUnavailable", "Shard", "load_cluster", "parse_address"]
 

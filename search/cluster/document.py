@@ -8,10 +8,10 @@ from typing import Iterable
 
 import xapian
 
-from indexer.analysis import TOKEN_RE, CachedFilter, Lexiconizer, normalize_raw
-from indexer.article import Article
-from indexer.lexicon import entries
-from indexer.schema import make_schema
+from presse.indexer.analysis import TOKEN_RE, CachedFilter, Lexiconizer, normalize_raw
+from presse.indexer.article import Article
+from presse.indexer.lexicon import entries
+from presse.indexer.schema import make_schema
 
 from . import layout as L
 

@@ -27,8 +27,8 @@ from typing import Callable, Sequence, TypeVar
 
 import xapian
 
-from indexer.analysis import ANALYSIS_VERSION
-from indexer.article import is_valid_id
+from presse.indexer.analysis import ANALYSIS_VERSION
+from presse.indexer.article import is_valid_id
 
 from ..highlight import Highlighter
 from ..query import Analysis, Highlights

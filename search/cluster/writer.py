@@ -25,10 +25,10 @@ from typing import Callable, Iterable
 
 import xapian
 
-from indexer.analysis import ANALYSIS_VERSION
-from indexer.build import Summary
-from indexer.readers import Skip, file_stems, given_paths, is_under, iter_files, read_file  # the local indexer's rules
-from indexer.store import PresseIndexError
+from presse.indexer.analysis import ANALYSIS_VERSION
+from presse.indexer.build import Summary
+from presse.indexer.readers import Skip, file_stems, given_paths, is_under, iter_files, read_file  # the local indexer's rules
+from presse.indexer.store import PresseIndexError
 
 from . import layout as L
 from .config import Cluster, Shard

@@ -13,7 +13,7 @@ from typing import Any, Callable, Hashable, Sequence
 
 import numpy as np
 
-from indexer.store import directory_size
+from presse.indexer.store import directory_size
 
 from .. import collapse as wire
 from ..engine import Dated, EngineStats, Found, Results

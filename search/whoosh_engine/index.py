@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from indexer.analysis import CachedFilter
-from indexer.lexicon import Lexicon
-from indexer.store import IndexNotFound, current_generation, open_generation
+from presse.indexer.analysis import CachedFilter
+from presse.indexer.lexicon import Lexicon
+from presse.indexer.store import IndexNotFound, current_generation, open_generation
 
 from ..collapse import GroupCache
 from ..settings import EngineSettings

@@ -17,7 +17,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from indexer.formats import BLOCK_POSTINGS, NarrowPositions, PackedPositions, PackedValues
+from presse.indexer.formats import BLOCK_POSTINGS, NarrowPositions, PackedPositions, PackedValues
 
 from ..lru import LRU
 from ..settings import DEFAULTS

@@ -19,7 +19,7 @@ from math import log
 import numpy as np
 from whoosh.scoring import BM25F
 
-from indexer.formats import stored_lengths
+from presse.indexer.formats import stored_lengths
 
 from .postings import PostingCache
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import die_with_parent
+from presse.indexer.build import die_with_parent
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"

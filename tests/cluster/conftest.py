@@ -39,8 +39,8 @@ def servers(tmp_path):
 def seeds_cluster(tmp_path_factory):
     """seeds/ (2,101 articles) indexed into 2 shard servers, kept for the session (read-only)."""
     need_xapian()
-    from search.cluster.config import load_cluster
-    from search.cluster.writer import index_cluster
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.writer import index_cluster
 
     root = tmp_path_factory.mktemp("seeds-cluster")
     shards = [ShardServer(root / f"shard-{i}").start() for i in (1, 2)]
@@ -56,8 +56,8 @@ def seeds_cluster(tmp_path_factory):
 @pytest.fixture(scope="session")
 def seeds_local(tmp_path_factory):
     """A local index of seeds/, the reference the cluster is compared with."""
-    from indexer.build import update_index
-    from search import Archive
+    from presse.indexer.build import update_index
+    from presse.search import Archive
 
     d = tmp_path_factory.mktemp("seeds-local")
     update_index(d, [SEEDS])

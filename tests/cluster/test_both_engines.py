@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from indexer.analysis import fold
-from search import Archive, QueryError, UnknownFilterValue
+from presse.indexer.analysis import fold
+from presse.search import Archive, QueryError, UnknownFilterValue
 
 ARTICLES = 2101
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from cluster_servers import REPO, SEEDS, cluster_file
 
-from web.cli import cli
+from presse.web.cli import cli
 
 SUBSET = SEEDS / "wikinews-fr-100.jsonl"
 
@@ -126,7 +126,7 @@ def test_bad_cluster_files_and_options_are_french_usage_errors(servers, tmp_path
 
 def test_presse_serve_get_on_a_cluster(seeds_cluster):
     """``presse serve --cluster F --get PATH`` in a process of its own: the installed command's path."""
-    out = subprocess.run([sys.executable, "-m", "web", "serve", "--cluster", str(seeds_cluster), "--get",
+    out = subprocess.run([sys.executable, "-m", "presse.web", "serve", "--cluster", str(seeds_cluster), "--get",
                           "/api/search?q=Canada&per_page=1"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
@@ -145,7 +145,7 @@ def test_presse_serve_starts_while_no_shard_answers_and_serves_once_they_do(serv
     grappe = cluster_file(tmp_path / "grappe.toml", shards)
     assert run("index", SUBSET, "--cluster", grappe).exit_code == 0
     shards[0].stop()
-    process = subprocess.Popen([sys.executable, "-m", "web", "serve", "--cluster", str(grappe), "--port", "0"],
+    process = subprocess.Popen([sys.executable, "-m", "presse.web", "serve", "--cluster", str(grappe), "--port", "0"],
                                cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env={**os.environ, "PRESSE_CLUSTER": ""}, start_new_session=True)
     try:

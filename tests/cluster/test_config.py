@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.cluster.config import Address, ClusterConfigError, load_cluster, parse_address
+from presse.search.cluster.config import Address, ClusterConfigError, load_cluster, parse_address
 
 
 def write(tmp_path, text: str):

@@ -17,7 +17,7 @@ def test_presse_imports_no_xapian_until_a_cluster_is_used():
 
 
 def test_the_cluster_file_comes_from_the_option_else_the_environment(monkeypatch):
-    from search.cluster import configured
+    from presse.search.cluster import configured
 
     monkeypatch.delenv("PRESSE_CLUSTER", raising=False)
     assert configured(None) is None
@@ -27,7 +27,7 @@ def test_the_cluster_file_comes_from_the_option_else_the_environment(monkeypatch
 
 
 def test_index_then_reindex_without_paths_then_search(servers, tmp_path):
-    from search.cluster import index, open_archive
+    from presse.search.cluster import index, open_archive
 
     grappe = cluster_file(tmp_path / "grappe.toml", servers(2))
     assert index(grappe, [SEEDS / "wikinews-fr-100.jsonl"]).added == 100

@@ -15,8 +15,8 @@ from cluster_servers import SEEDS, cluster_file, under_load
 @pytest.fixture
 def indexed(servers, tmp_path):
     """Two shards holding the 100 Wikinews articles, and the cluster's description."""
-    from search.cluster.config import load_cluster
-    from search.cluster.writer import index_cluster
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.writer import index_cluster
 
     shards = servers(2)
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", shards))
@@ -25,13 +25,13 @@ def indexed(servers, tmp_path):
 
 
 def wait_for_retry():
-    from search.cluster.connect import RETRY_SECONDS
+    from presse.search.cluster.connect import RETRY_SECONDS
 
     time.sleep(RETRY_SECONDS + 0.1)
 
 
 def test_a_dead_shard_gives_the_others_results_flagged_partial_then_all_once_back(indexed):
-    from search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterArchive
 
     shards, cluster = indexed
     with ClusterArchive(cluster) as archive:
@@ -51,8 +51,8 @@ def test_a_dead_shard_gives_the_others_results_flagged_partial_then_all_once_bac
 
 
 def test_with_a_read_copy_a_dead_primary_costs_nothing(indexed, servers, tmp_path):
-    from search.cluster.config import load_cluster
-    from search.cluster.engine import ClusterArchive
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.engine import ClusterArchive
 
     shards, _ = indexed
     copy = servers(1, readonly_of=shards[1])[0]  # a read-only server over the same database
@@ -65,7 +65,7 @@ def test_with_a_read_copy_a_dead_primary_costs_nothing(indexed, servers, tmp_pat
 
 
 def test_a_hung_shard_holds_a_search_no_longer_than_the_timeout(indexed):
-    from search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterArchive
 
     shards, cluster = indexed
     with ClusterArchive(cluster, timeout_ms=500) as archive:
@@ -87,7 +87,7 @@ def test_a_hung_shard_holds_a_search_no_longer_than_the_timeout(indexed):
 
 
 def test_no_shard_answering_is_a_french_error(indexed):
-    from search.cluster.engine import ClusterArchive, ClusterUnavailable
+    from presse.search.cluster.engine import ClusterArchive, ClusterUnavailable
 
     shards, cluster = indexed
     for shard in shards:
@@ -97,7 +97,7 @@ def test_no_shard_answering_is_a_french_error(indexed):
 
 
 def test_searches_from_many_threads_while_a_shard_dies_and_returns_never_fail(indexed):
-    from search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterArchive
 
     shards, cluster = indexed
     with ClusterArchive(cluster) as archive:
@@ -120,8 +120,8 @@ def test_searches_from_many_threads_while_a_shard_dies_and_returns_never_fail(in
 
 
 def test_an_article_on_a_dead_shard_is_said_unavailable_not_missing(indexed):
-    from search.cluster import layout
-    from search.cluster.engine import ClusterArchive, ClusterUnavailable
+    from presse.search.cluster import layout
+    from presse.search.cluster.engine import ClusterArchive, ClusterUnavailable
 
     shards, cluster = indexed
     with ClusterArchive(cluster) as archive:

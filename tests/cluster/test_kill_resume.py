@@ -9,7 +9,7 @@ import time
 
 from cluster_servers import REPO, SEEDS, cluster_file
 
-RUN = ("import sys; from search.cluster.config import load_cluster; from search.cluster.writer import index_cluster; "
+RUN = ("import sys; from presse.search.cluster.config import load_cluster; from presse.search.cluster.writer import index_cluster; "
        "print(index_cluster(load_cluster(sys.argv[1]), [sys.argv[2]], batch_size=int(sys.argv[3])).line())")
 
 
@@ -22,9 +22,9 @@ def index_process(grappe, batch: int) -> subprocess.Popen:
 def test_killed_runs_then_resumed_index_every_article_exactly_once(servers, tmp_path):
     import xapian
 
-    from indexer.readers import Skip, iter_files, read_file
-    from search.cluster.config import load_cluster
-    from search.cluster.connect import open_shard
+    from presse.indexer.readers import Skip, iter_files, read_file
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.connect import open_shard
 
     grappe = cluster_file(tmp_path / "grappe.toml", servers(2))
     cluster = load_cluster(grappe)

@@ -20,7 +20,7 @@ FACETS = ("source", "year", "author", "section")
 
 @pytest.fixture(scope="module")
 def cluster(seeds_cluster):
-    from search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterArchive
 
     with ClusterArchive.from_file(seeds_cluster) as archive:
         yield archive
@@ -58,7 +58,7 @@ def test_respelling_and_relaxing_happen_within_the_filters(cluster, seeds_local,
 
 
 def test_an_unknown_filter_value_gets_the_local_french_message(cluster, seeds_local):
-    from search import UnknownFilterValue
+    from presse.search import UnknownFilterValue
 
     with pytest.raises(UnknownFilterValue) as local:
         seeds_local.search("France", source="Le Monde")
@@ -126,7 +126,7 @@ def test_exports_and_citations_are_the_local_ones(cluster, seeds_local):
 
 
 def test_views_the_cluster_does_not_offer_say_so_in_french(cluster):
-    from search.cluster.views import NotOnCluster
+    from presse.search.cluster.views import NotOnCluster
 
     with pytest.raises(NotOnCluster, match="pas encore disponibles sur une archive en grappe"):
         cluster.timeline("Macron")

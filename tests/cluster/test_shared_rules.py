@@ -11,18 +11,19 @@ import pytest
 
 from cluster_servers import REPO, SEEDS
 
-import search.respelling
-from indexer.readers import given_paths, is_under
-from search.respelling import may_search_again, replace_word
-from search.syntax import parse
-from search.types import ArchiveStats, ArticleView, Hit, SearchPage, incomplete_notice
+import presse.search.respelling  # noqa: F401 (used as search.respelling)
+from presse import search
+from presse.indexer.readers import given_paths, is_under
+from presse.search.respelling import may_search_again, replace_word
+from presse.search.syntax import parse
+from presse.search.types import ArchiveStats, ArticleView, Hit, SearchPage, incomplete_notice
 
 
 def test_the_cluster_imports_no_private_name_of_another_package():
     private = []
     for path in sorted((REPO / "search" / "cluster").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and (node.level > 1 or not (node.module or "").startswith("search.cluster")) \
+            if isinstance(node, ast.ImportFrom) and (node.level > 1 or not (node.module or "").startswith("presse.search.cluster")) \
                     and node.level != 1:
                 private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
     assert private == []

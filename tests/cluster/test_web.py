@@ -14,14 +14,14 @@ import pytest
 
 from cluster_servers import SEEDS, cluster_file, under_load
 
-from search.cluster.layout import shard_of
+from presse.search.cluster.layout import shard_of
 
 SUBSET = SEEDS / "wikinews-fr-100.jsonl"
 NOTICE = "1 fragment sur 2 ne répond pas : résultats incomplets"
 
 
 def make_app(grappe, tmp_path):
-    from web import create_app
+    from presse.web import create_app
 
     return create_app({"TESTING": True, "PRESSE_CLUSTER": str(grappe), "PRESSE_INDEX": str(tmp_path / "aucun")})
 
@@ -33,7 +33,7 @@ def client(seeds_cluster, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def spec():
-    from web.openapi import openapi_document
+    from presse.web.openapi import openapi_document
 
     return openapi_document()
 
@@ -97,7 +97,7 @@ def test_the_results_page_leaves_out_what_the_cluster_does_not_offer(client):
 def two_shards(servers, tmp_path):
     shards = servers(2)
     grappe = cluster_file(tmp_path / "grappe.toml", shards)
-    from search.cluster import index
+    from presse.search.cluster import index
 
     index(grappe, [SUBSET])
     return shards, make_app(grappe, tmp_path)
@@ -221,7 +221,7 @@ def test_the_notice_in_headless_chromium(two_shards):
 
 
 def test_an_app_made_by_a_wsgi_server_follows_presse_cluster(seeds_cluster, monkeypatch, tmp_path):
-    from web import create_app
+    from presse.web import create_app
 
     monkeypatch.setenv("PRESSE_CLUSTER", str(seeds_cluster))
     assert create_app().test_client().get("/api/stats").get_json()["articles"] == 2101

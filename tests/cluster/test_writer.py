@@ -27,9 +27,9 @@ def records(path) -> list[dict]:
 
 
 def test_runs_are_incremental_from_what_the_shards_hold(servers, tmp_path, corpus):
-    from search.cluster.config import load_cluster
-    from search.cluster.engine import ClusterArchive
-    from search.cluster.writer import cluster_sources, index_cluster
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.writer import cluster_sources, index_cluster
 
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(2)))
     first = index_cluster(cluster, [corpus])
@@ -57,8 +57,8 @@ def test_runs_are_incremental_from_what_the_shards_hold(servers, tmp_path, corpu
 
 
 def test_a_shard_of_another_cluster_is_refused_in_french(servers, tmp_path, corpus):
-    from search.cluster.config import load_cluster
-    from search.cluster.writer import ClusterIndexError, index_cluster
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.writer import ClusterIndexError, index_cluster
 
     a, b, c = servers(3)
     index_cluster(load_cluster(cluster_file(tmp_path / "deux.toml", [a, b])), [corpus])
@@ -67,9 +67,9 @@ def test_a_shard_of_another_cluster_is_refused_in_french(servers, tmp_path, corp
 
 
 def test_indexing_while_a_shard_is_down_stops_in_french_then_resumes(servers, tmp_path, corpus):
-    from search.cluster.config import load_cluster
-    from search.cluster.engine import ClusterArchive
-    from search.cluster.writer import ClusterIndexError, index_cluster
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.writer import ClusterIndexError, index_cluster
 
     shards = servers(2)
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", shards))
@@ -86,8 +86,8 @@ def test_indexing_while_a_shard_is_down_stops_in_french_then_resumes(servers, tm
 
 
 def test_a_missing_folder_writes_nothing(servers, tmp_path):
-    from search.cluster.config import load_cluster
-    from search.cluster.writer import index_cluster
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.writer import index_cluster
 
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(1)))
     with pytest.raises(FileNotFoundError, match="chemin introuvable"):
@@ -97,9 +97,9 @@ def test_a_missing_folder_writes_nothing(servers, tmp_path):
 def test_a_shard_dying_during_a_run_stops_it_in_french_and_the_next_run_completes_it(servers, tmp_path):
     import xapian
 
-    from search.cluster.config import load_cluster
-    from search.cluster.connect import open_shard
-    from search.cluster.writer import ClusterIndexError, index_cluster
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.connect import open_shard
+    from presse.search.cluster.writer import ClusterIndexError, index_cluster
 
     shards = servers(2)
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", shards))
@@ -123,8 +123,8 @@ def test_a_shard_dying_during_a_run_stops_it_in_french_and_the_next_run_complete
 
 
 def test_a_run_without_writes_for_longer_than_the_servers_idle_timeout_goes_on(servers, tmp_path, monkeypatch):
-    from search.cluster import writer
-    from search.cluster.config import load_cluster
+    from presse.search.cluster import writer
+    from presse.search.cluster.config import load_cluster
 
     monkeypatch.setattr(writer, "KEEPALIVE_SECONDS", 0.2)
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(2, idle_timeout_ms=800)))
@@ -140,10 +140,10 @@ def test_a_run_without_writes_for_longer_than_the_servers_idle_timeout_goes_on(s
 
 
 def test_searching_again_after_the_servers_dropped_idle_connections(servers, tmp_path, monkeypatch):
-    from search.cluster import connect
-    from search.cluster.config import load_cluster
-    from search.cluster.engine import ClusterArchive
-    from search.cluster.writer import index_cluster
+    from presse.search.cluster import connect
+    from presse.search.cluster.config import load_cluster
+    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.writer import index_cluster
 
     monkeypatch.setattr(connect, "IDLE_REOPEN_SECONDS", 0.3)
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(2, idle_timeout_ms=500)))

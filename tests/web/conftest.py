@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from web import create_app
-from web.serve import make_server, server_url
+from presse.web import create_app
+from presse.web.serve import make_server, server_url
 
 
 @pytest.fixture(scope="session")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import update_index
+from presse.indexer.build import update_index
 from test_browser import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
 from test_web_api import needs_jsonschema, _validate
-from web import create_app
+from presse.web import create_app
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FLASH, UPDATE = "orangesum-7156", "orangesum-6569"

@@ -23,8 +23,8 @@ import rispy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import search.concordance as kwic
-import search.export as export
+import presse.search.concordance as kwic
+import presse.search.export as export
 from test_web_api import _validate
 from test_web_fuzz import (FUZZ, HOSTILE, REFLECTED_SCRIPT, _any_pairs, _check_page, _query_string, api_checks,
                            needs_schemathesis, schemathesis)
@@ -408,7 +408,7 @@ def test_json_answers_conform_to_the_openapi_schemas(client, spec, url, template
 
 
 def test_unavailable_index(spec, tmp_path):
-    from web import create_app
+    from presse.web import create_app
 
     client = create_app({"PRESSE_INDEX": str(tmp_path / "nothing")}).test_client()
     for url, template in (("/api/concordance?q=x", "/api/concordance"), ("/api/export?q=x", "/api/export"),

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.build import update_index
-from web import create_app
+from presse.indexer.build import update_index
+from presse.web import create_app
 
 try:
     import jsonschema

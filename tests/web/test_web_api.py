@@ -52,7 +52,7 @@ def test_search_filters_as_repeated_params_or_comma_lists(client):
 def test_comma_followed_by_a_space_belongs_to_the_value():
     from werkzeug.datastructures import MultiDict
 
-    from web.params import parse_search
+    from presse.web.params import parse_search
 
     state = parse_search(MultiDict([("author", "Texte 6Medias, vidéo BFMTV,AFP")]), default_per_page=20,
                          comma_lists=True)
@@ -191,7 +191,7 @@ def test_responses_conform_to_the_openapi_schemas(client, spec, url, template, s
 
 @needs_jsonschema
 def test_unavailable_index_responses_conform(spec, tmp_path):
-    from web import create_app
+    from presse.web import create_app
 
     client = create_app({"PRESSE_INDEX": str(tmp_path / "nothing")}).test_client()
     for url, template in (("/api/search?q=x", "/api/search"), ("/api/stats", "/api/stats"),

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import web.archive
-from indexer.build import update_index
-from web import create_app
-from web.security import CSP
+import presse.web.archive  # noqa: F401 (used as web.archive)
+from presse import web
+from presse.indexer.build import update_index
+from presse.web import create_app
+from presse.web.security import CSP
 
 HOSTILE_MARKUP = ("<script>", "<script>alert", "<img src=x", "<b>Auteur", "<i>test</i>", '" onmouseover="', "<tag>", "<a href=\"javascript")
 

@@ -16,11 +16,12 @@ import urllib.request
 import pytest
 from click.testing import CliRunner
 
-import web.cli
-import web.serve
-from web.cli import cli
-from web.formatting import duration_ms, french_date, is_web_url, number, plural
-from web.views import page_window
+import presse.web.cli  # noqa: F401 (used as web.cli)
+import presse.web.serve  # noqa: F401 (used as web.serve)
+from presse import web
+from presse.web.cli import cli
+from presse.web.formatting import duration_ms, french_date, is_web_url, number, plural
+from presse.web.views import page_window
 
 
 @pytest.fixture
@@ -156,7 +157,7 @@ def _children(pid: int) -> list[int]:
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads worker processes from /proc (Linux)")
 def test_serve_with_workers_shares_one_port_and_replaces_a_dead_worker(archive_dir):
-    proc = subprocess.Popen([sys.executable, "-m", "web", "serve", "--index", str(archive_dir), "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "presse.web", "serve", "--index", str(archive_dir), "--port", "0",
                              "--workers", "2", "--threads", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
