@@ -29,7 +29,7 @@ from .batcher import Batcher, article_fields, die_with_parent
 from .dedup import sign_stored
 from .files import atomic_write
 from .messages import os_error_text
-from .readers import Skip, file_stems, iter_files, read_file
+from .readers import Skip, file_stems, given_paths, is_under, iter_files, read_file
 from .store import (
     PresseIndexError,
     RootLock,
@@ -109,7 +109,7 @@ def update_index(root: str | os.PathLike, paths: Iterable[str | os.PathLike], *,
     even when unchanged: an index built without entities is enriched in place.
     """
     root = Path(root)
-    paths = _existing(paths)
+    paths = given_paths(paths)
     with _french_os_errors(root), RootLock(root).acquire(wait=wait):
         generation = current_generation(root)
         if generation is None or not generation.is_dir():
@@ -134,7 +134,7 @@ def reindex(root: str | os.PathLike, paths: Iterable[str | os.PathLike] | None =
     """
     root = Path(root)
     # The arguments are checked before the lock is taken: a mistake creates nothing.
-    paths = _existing(_sources(root) if paths is None else paths)
+    paths = given_paths(_sources(root) if paths is None else paths)
     with _french_os_errors(root), RootLock(root).acquire(wait=wait):
         old = current_generation(root)
         if entities is None and old is not None and old.is_dir():
@@ -301,7 +301,7 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress, e
                 new_manifest[key] = signature
         # Files that were indexed from these directories and are gone.
         for path, ids in ids_by_path.items():
-            if path not in visited and _under(path, paths):
+            if path not in visited and is_under(path, paths):
                 for article_id in ids:
                     if article_id not in seen_ids:
                         summary.removed += batcher.delete("id", article_id)
@@ -312,26 +312,11 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress, e
     except BaseException:
         batcher.cancel()
         raise
-    _save_manifest(generation, {**{k: v for k, v in manifest.items() if _under(k, paths) is False}, **new_manifest})
+    _save_manifest(generation, {**{k: v for k, v in manifest.items() if is_under(k, paths) is False}, **new_manifest})
     summary.seconds = time.perf_counter() - started
     if progress is not None:
         progress(summary)
     return summary
-
-
-def _existing(paths: Iterable[str | os.PathLike]) -> list[str]:
-    """Absolute paths, checked before anything is written (FileNotFoundError names the first missing one)."""
-    out = []
-    for p in paths:
-        path = Path(p)
-        if not path.exists():
-            raise FileNotFoundError(errno.ENOENT, "chemin introuvable", str(p))
-        out.append(str(path.resolve()))
-    return out
-
-
-def _under(path: str, roots: list[str]) -> bool:
-    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
 def _size(path: Path) -> int:

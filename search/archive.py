@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import time
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from presse.indexer.analysis import ANALYSIS_VERSION
 from presse.indexer.article import is_valid_id
@@ -31,6 +31,9 @@ from .syntax import QueryError, query_text
 from .timeline import Matched, Timeline, Trends, build_trends, check_interval, check_queries
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 from .whoosh_engine import WhooshEngine
+
+if TYPE_CHECKING:  # Xapian is an optional extra: imported only when a cluster is opened
+    from .cluster.engine import ClusterArchive
 
 __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
 
@@ -72,6 +75,13 @@ class Archive:
     def default(cls) -> "Archive":
         """The archive at ``$PRESSE_INDEX`` or in the per-user data directory."""
         return cls(default_index_dir())
+
+    @classmethod
+    def cluster(cls, cluster_file: str | os.PathLike, **kwargs) -> "ClusterArchive":
+        """The archive of a cluster of Xapian shards described by ``cluster_file`` (docs/cluster.md):
+        the same search API over every shard (``pip install 'presse[cluster]'``)."""
+        from .cluster import open_archive
+        return open_archive(cluster_file, **kwargs)
 
     def close(self) -> None:
         """Release the index files."""
@@ -158,15 +168,7 @@ class Archive:
             return None
         fields = found.fields
         highlighter = self._highlighter(snapshot, q)
-        body = fields.get("body", "")
-        return ArticleView(
-            id=fields["id"], title=fields.get("title", ""), body=body, date=_date(fields.get("date")),
-            source=fields.get("source"), author=fields.get("author"), publisher=fields.get("publisher"),
-            url=fields.get("url"), section=fields.get("section"), lead=fields.get("lead") or None,
-            tags=tuple(t for t in (fields.get("tags") or "").split(",") if t), language=fields.get("language", "fr"),
-            title_html=highlighter.mark(fields.get("title", "")), lead_html=highlighter.mark(fields.get("lead", "")),
-            paragraphs_html=highlighter.mark_lines(body), versions=found.versions,
-        )
+        return ArticleView.from_fields(fields, highlighter, versions=found.versions)
 
     def versions(self, article_id: str) -> tuple:
         """The other versions of the dispatch ``article_id`` (``search.Version``, by date; empty when
@@ -408,27 +410,10 @@ def _request_filters(request: SearchRequest) -> Filters | None:
     return None if filters == Filters() else filters
 
 
-def _date(value) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return None
-
-
 def _hit(found: Found, highlighter: Highlighter) -> Hit:
     """The search result of one document the engine found, highlighted."""
-    fields = found.fields
-    title = fields.get("title", "")
-    lead = fields.get("lead", "") or ""
-    body = fields.get("body", "")
-    return Hit(
-        id=fields["id"], title=title, date=_date(fields.get("date")), source=fields.get("source"),
-        author=fields.get("author"), url=fields.get("url"), section=fields.get("section"), lead=lead or None,
-        score=round(float(found.score), 4), snippet=highlighter.snippet(body), title_html=highlighter.mark(title),
-        lead_html=highlighter.mark(lead), group=found.group, other_versions=found.other_versions,
-        versions=found.versions,
-    )
+    return dataclasses.replace(Hit.from_fields(found.fields, found.score, highlighter), group=found.group,
+                               other_versions=found.other_versions, versions=found.versions)
 
 
 def _with_time(page: SearchPage, started: float) -> SearchPage:

@@ -34,6 +34,7 @@ from .plan import Node as PlanNode
 from .plan import Not as PlanNot
 from .plan import Phrase as PlanPhrase
 from .ranking import Ranking, exact_form_terms
+from .respelling import may_search_again, plain_words, replace_word
 from .settings import DEFAULTS, EngineSettings
 from .syntax import And, DateSpan, Entity, Fuzzy, Node, Not, Or, Pattern, Phrase, QueryError, Word, parse
 from .vocabulary import spelling_neighbours
@@ -261,7 +262,6 @@ def fuzzy_distance(word: str) -> int:
 
 # ----------------------------------------------------------------------------- planning
 
-OPERATOR_RE = re.compile(r"(?<!\S)(?:ET|AND|OU|OR|SAUF|NOT)(?!\S)")
 
 
 @dataclasses.dataclass
@@ -309,7 +309,7 @@ def plan_query(index: Snapshot, analysis: Analysis, ranking: Ranking, q: str, fi
     match = planned(query, _nearby_words(tree, compiler), compiler)
     if match.total < settings.suggest_below and compiler.words:
         match.suggestion = suggest(index, q, compiler.words)
-    if match.total == 0 and _plain_words(tree) and not OPERATOR_RE.search(q):
+    if match.total == 0 and may_search_again(q, tree):
         # Nothing has all the words. A misspelling is the likeliest cause: show the respelled
         # query's results; failing that, the articles with the most of the words.
         if match.suggestion:
@@ -349,26 +349,16 @@ def suggest(index: Snapshot, q: str, words) -> str | None:
         neighbours = index.neighbours("exact", folded, 1 if len(folded) <= 5 else 2)
         best = neighbours[0] if neighbours else None
         if best is not None:
-            suggestion = _replace_word(suggestion, raw, index.lexicon.accented(best[2]))
+            suggestion = replace_word(suggestion, raw, index.lexicon.accented(best[2]))
             changed = True
     if not changed or suggestion == q:
         return None
     return suggestion
 
 
-def _plain_words(tree) -> bool:
-    """True for a query of plain words only (no operator, phrase, field, wildcard)."""
-    if isinstance(tree, Word):
-        return tree.field is None
-    return isinstance(tree, And) and all(isinstance(w, Word) and w.field is None for w in tree.items)
-
-
 def _nearby_words(tree, compiler: Compiler) -> tuple[str, ...]:
     """The exact forms of a plain query's words, in order, for the proximity boost (else ())."""
-    if not _plain_words(tree):
+    if not plain_words(tree):
         return ()
     return tuple(folded for _, folded, _ in compiler.words)
 
-
-def _replace_word(q: str, word: str, replacement: str) -> str:
-    return re.sub(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", replacement, q, count=1)

@@ -259,13 +259,15 @@ def as_day(value: object, name: str) -> dt.date | None:
 
 def page_json(page: SearchPage) -> dict:
     """A page of results as JSON values: what ``/api/search`` serves and ``presse search --json``
-    prints (dates as ``"AAAA-MM-JJ"``, facets as ``{"value", "count"}`` objects)."""
+    prints (dates as ``"AAAA-MM-JJ"``, facets as ``{"value", "count"}`` objects; ``partial``: a cluster's
+    shards did not all answer, ``missing`` their numbers)."""
     return {
         "query": page.query, "sort": page.sort, "total": page.total, "page": page.page, "per_page": page.per_page,
         "took_ms": page.took_ms, "collapse": page.collapse, "collapsed_total": page.collapsed_total,
         "hits": [hit_json(h) for h in page.hits],
         "facets": {name: facet_json(values) for name, values in page.facets.items()},
         "suggestion": page.suggestion, "rewritten": page.rewritten, "relaxed": page.relaxed,
+        "partial": page.partial, "missing": list(page.missing),
     }
 
 

@@ -4,7 +4,34 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Mapping, NamedTuple
+from typing import Mapping, NamedTuple, Protocol, Sequence
+
+
+class Marks(Protocol):
+    """What marks the words of a query in a text (``search.highlight.Highlighter``): HTML, escaped."""
+
+    def snippet(self, text: str) -> str: ...
+
+    def mark(self, text: str) -> str: ...
+
+    def mark_lines(self, text: str) -> tuple[str, ...]: ...
+
+
+def stored_day(value: object) -> dt.date | None:
+    """A stored date as a day (a ``datetime``'s time left out); None when unknown."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def incomplete_notice(missing: Sequence[int], shards: int) -> str | None:
+    """The French notice of results some shards of a cluster did not answer for, None when all did:
+    « 1 fragment sur 3 ne répond pas : résultats incomplets »."""
+    if not missing:
+        return None
+    n = len(missing)
+    verb = "ne répond pas" if n == 1 else "ne répondent pas"
+    return f"{n} fragment{'s' if n > 1 else ''} sur {shards} {verb} : résultats incomplets"
 
 
 class FacetCount(NamedTuple):
@@ -35,6 +62,18 @@ class Hit:
     group: str | None = None
     other_versions: int = 0
     versions: tuple["Version", ...] = ()
+
+    @classmethod
+    def from_fields(cls, fields: Mapping, score: float, marks: Marks) -> "Hit":
+        """The result of an article's stored fields, its words marked by ``marks``."""
+        title = fields.get("title", "")
+        lead = fields.get("lead", "") or ""
+        return cls(
+            id=fields["id"], title=title, date=stored_day(fields.get("date")), source=fields.get("source"),
+            author=fields.get("author"), url=fields.get("url"), section=fields.get("section"), lead=lead or None,
+            score=round(float(score), 4), snippet=marks.snippet(fields.get("body", "")), title_html=marks.mark(title),
+            lead_html=marks.mark(lead),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +108,16 @@ class SearchPage:
     # and how many results the matching articles make once grouped (``total`` counts articles).
     collapse: bool = False
     collapsed_total: int | None = None
+    # On a cluster (``search.cluster``): some of its ``shards`` did not answer (``missing``: their
+    # numbers, from 1), the results are those of the others.
+    partial: bool = False
+    missing: tuple[int, ...] = ()
+    shards: int = 1
+
+    @property
+    def notice(self) -> str | None:
+        """The French notice of incomplete results (``incomplete_notice``), None when complete."""
+        return incomplete_notice(self.missing, self.shards)
 
     @property
     def shown_total(self) -> int:
@@ -102,6 +151,19 @@ class ArticleView:
     paragraphs_html: tuple[str, ...]
     versions: tuple[Version, ...] = ()  # the other versions of this dispatch, by date (``search.collapse``)
 
+    @classmethod
+    def from_fields(cls, fields: Mapping, marks: Marks, versions: tuple[Version, ...] = ()) -> "ArticleView":
+        """The article of its stored fields, its words marked by ``marks``."""
+        body = fields.get("body", "")
+        return cls(
+            id=fields["id"], title=fields.get("title", ""), body=body, date=stored_day(fields.get("date")),
+            source=fields.get("source"), author=fields.get("author"), publisher=fields.get("publisher"),
+            url=fields.get("url"), section=fields.get("section"), lead=fields.get("lead") or None,
+            tags=tuple(t for t in (fields.get("tags") or "").split(",") if t), language=fields.get("language", "fr"),
+            title_html=marks.mark(fields.get("title", "")), lead_html=marks.mark(fields.get("lead", "")),
+            paragraphs_html=marks.mark_lines(body), versions=versions,
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class ArchiveStats:
@@ -115,3 +177,12 @@ class ArchiveStats:
     analysis_version: int
     created: str | None
     generation: str
+    # On a cluster: articles per shard (None: it did not answer), and the shards that did not answer.
+    shard_articles: tuple[int | None, ...] = ()
+    partial: bool = False
+    missing: tuple[int, ...] = ()
+
+    @property
+    def notice(self) -> str | None:
+        """The French notice of incomplete statistics (``incomplete_notice``), None when complete."""
+        return incomplete_notice(self.missing, len(self.shard_articles))

@@ -46,7 +46,7 @@ def stats():
     return jsonify(
         articles=s.articles, sources=facet_json(s.sources), date_min=iso_date(s.date_min),
         date_max=iso_date(s.date_max), size_bytes=s.size_bytes,
-        analysis_version=s.analysis_version,
+        analysis_version=s.analysis_version, partial=s.partial, missing=list(s.missing),
     )
 
 

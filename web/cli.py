@@ -1,21 +1,24 @@
-"""The ``presse`` command: index, reindex, search, stats, serve.
+"""The ``presse`` command: index, reindex, search, stats, serve; each on a local index (``--index``)
+or a cluster of Xapian shards (``--cluster``, ``web.cli_cluster``).
 
 Exit codes: 0 ok; 1 some files or records were skipped (the rest is indexed); 2 usage error
-(bad option, missing path, invalid query); 3 the index cannot be used (missing, busy, needs a
-reindex, disk full or read-only).
+(bad option, missing path, invalid query, bad cluster file); 3 the index cannot be used (missing,
+busy, needs a reindex, disk full or read-only; no shard of the cluster answers).
+
+A little over 400 lines: the five commands and their shared options stay together; ``presse
+search``'s argument parsing and terminal output are in ``web.cli_search``, the cluster's choices in
+``web.cli_cluster``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 import importlib.resources
 import json
-import os
-import re
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -24,9 +27,11 @@ from presse.indexer.build import reindex, update_index
 from presse.indexer.messages import os_error_text
 from presse.indexer.store import PresseIndexError, current_generation, default_index_dir, read_meta
 from presse.search import Archive, QueryError
-from presse.search.request import DEFAULT_FACETS, ENTITY_FACETS, FIELD, SearchRequest, page_json
+from presse.search.request import DEFAULT_FACETS, ENTITY_FACETS, SearchRequest, page_json
 
 from . import click_french
+from .cli_cluster import ClusterConfigError, chosen_cluster, cluster_option, indexing_function, stats_lines, unusable_options
+from .cli_search import QueryCommand, json_default, print_entities, request_option, terminal_html
 from .formatting import NBSP, decimal, french_date, megabytes, number, plural
 from .progress import bar_for, summary_line
 from .skips import report_skips, write_skips_csv
@@ -77,7 +82,7 @@ def _index_dir(index_dir: Path | None) -> Path:
     return index_dir if index_dir is not None else default_index_dir()
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"Erreur : {message}", err=True)
     sys.exit(code)
 
@@ -88,7 +93,7 @@ def cli():
     """Presse : moteur de recherche plein texte pour archives de presse françaises."""
 
 
-def _indexing(fn, index_dir: Path, paths, sources, *, skipped_report: Path | None, verbose: bool, **kwargs):
+def _indexing(fn, index_dir: Path | str, paths, sources, *, skipped_report: Path | None, verbose: bool, **kwargs):
     """Run ``fn`` (``update_index`` or ``reindex``) with a progress bar on a terminal, then report."""
     report = None
     if skipped_report is not None:
@@ -116,15 +121,15 @@ def _indexing(fn, index_dir: Path, paths, sources, *, skipped_report: Path | Non
         sys.exit(EXIT_SKIPPED)
 
 
-def _run_indexing(fn, index_dir: Path, paths, **kwargs):
+def _run_indexing(fn, index_dir: Path | str, paths, **kwargs):
     """``fn(index_dir, paths, **kwargs)``, its errors turned into French messages and exit codes."""
     try:
         return fn(index_dir, paths, **kwargs)
     except FileNotFoundError as exc:
         _fail(f"chemin introuvable : {exc.filename}" if exc.filename else str(exc), EXIT_USAGE)
-    except named.EntitiesUnavailable as exc:
+    except (named.EntitiesUnavailable, ClusterConfigError) as exc:
         _fail(str(exc), EXIT_USAGE)
-    except PresseIndexError as exc:  # IndexBusy included
+    except PresseIndexError as exc:  # IndexBusy and a shard that does not answer included
         _fail(str(exc), EXIT_INDEX)
     except OSError as exc:
         _fail(f"{os_error_text(exc)} ({exc.filename or index_dir})", EXIT_INDEX)
@@ -133,14 +138,20 @@ def _run_indexing(fn, index_dir: Path, paths, **kwargs):
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="CHEMIN…")
 @index_option
+@cluster_option
 @writing_options
 @entities_option
-def index(paths, index_dir, procs, wait, batch_size, skipped_report, verbose, entities):
+def index(paths, index_dir, cluster_file, procs, wait, batch_size, skipped_report, verbose, entities):
     """Indexe des fichiers ou dossiers (seuls les articles nouveaux ou modifiés sont réécrits).
 
-    Exemples : presse index seeds/ --index ./index ; presse index seeds/ --entites
+    Exemples : presse index seeds/ --index ./index ; presse index seeds/ --entites ;
+    presse index seeds/ --cluster grappe.toml
     """
     batch = {} if batch_size is None else {"batch_size": batch_size}
+    grappe = chosen_cluster(cluster_file, index_dir)
+    if grappe is not None:
+        _cluster_indexing(grappe, False, paths, paths, procs, wait, entities, skipped_report, verbose, batch)
+        return
     _indexing(update_index, _index_dir(index_dir), paths, paths, procs=procs, wait=wait,
               skipped_report=skipped_report, verbose=verbose, entities=entities, **batch)
 
@@ -148,13 +159,22 @@ def index(paths, index_dir, procs, wait, batch_size, skipped_report, verbose, en
 @cli.command("reindex")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[CHEMIN…]")
 @index_option
+@cluster_option
 @writing_options
 @entities_option
-def reindex_cmd(paths, index_dir, procs, wait, batch_size, skipped_report, verbose, entities):
+def reindex_cmd(paths, index_dir, cluster_file, procs, wait, batch_size, skipped_report, verbose, entities):
     """Reconstruit l'index de zéro puis le remplace d'un coup (les recherches continuent pendant ce temps).
 
-    Sans chemin, reprend les dossiers d'origine de l'index. Exemple : presse reindex seeds/
+    Sans chemin, reprend les dossiers d'origine de l'index. Exemple : presse reindex seeds/. Sur une
+    grappe (--cluster), réécrit chaque article à sa place (après un changement d'analyse, ou vers une
+    nouvelle grappe : voir docs/cluster.md).
     """
+    grappe = chosen_cluster(cluster_file, index_dir)
+    if grappe is not None:
+        batch = {} if batch_size is None else {"batch_size": batch_size}
+        _cluster_indexing(grappe, True, paths, list(paths) or _cluster_sources(grappe), procs, wait, entities,
+                          skipped_report, verbose, batch)
+        return
     root = _index_dir(index_dir)
     sources = list(paths) or _original_sources(root)
     batch = {} if batch_size is None else {"batch_size": batch_size}
@@ -175,92 +195,47 @@ def _original_sources(root: Path) -> list[str]:
     return sources
 
 
-def _open_archive(index_dir: Path | None) -> Archive:
+def _cluster_indexing(grappe: str, rewrite: bool, paths, sources, procs, wait, entities, skipped_report, verbose,
+                      batch: dict) -> None:
+    """``presse index`` (``rewrite``: ``reindex``) on the cluster of ``grappe``."""
+    unusable = unusable_options(procs, wait, entities)
+    if unusable:
+        _fail(unusable, EXIT_USAGE)
+    _indexing(indexing_function(rewrite), grappe, paths, sources, skipped_report=skipped_report, verbose=verbose,
+              **batch)
+
+
+def _cluster_sources(grappe: str) -> list[str]:
+    """The folders the cluster was indexed from (for the progress bar of ``presse reindex --cluster``)."""
+    from presse.search.cluster import sources
+
     try:
-        return Archive(_index_dir(index_dir))
-    except PresseIndexError as exc:
+        return sources(grappe)
+    except ClusterConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except PresseIndexError as exc:  # its first shard does not answer, or does not say
         _fail(str(exc), EXIT_INDEX)
 
 
-def _terminal_html(fragment: str, marks: bool) -> str:
-    """An HTML snippet as terminal text: the matched words (``<mark>``) in bold colour when
-    ``marks``, plain otherwise; other tags dropped, entities decoded."""
-    colour = None if os.environ.get("NO_COLOR") else "red"  # https://no-color.org
-    text = re.sub(r"<mark>(.*?)</mark>",
-                  (lambda m: click.style(m.group(1), fg=colour, bold=True)) if marks else r"\1", fragment)
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
+def _open_archive(index_dir: Path | None, cluster_file: Path | None = None) -> Archive:
+    """The archive a command searches: the cluster chosen (``--cluster``, ``$PRESSE_CLUSTER``), else the local index."""
+    grappe = chosen_cluster(cluster_file, index_dir)
+    try:
+        if grappe is not None:
+            from presse.search.cluster import open_archive
 
-
-class QueryCommand(click.Command):
-    """A command whose argument may start with "-": ``presse search -Russie`` excludes a word.
-
-    A word starting with a single "-" that is not one of the command's options is read as the
-    query (options after it still count), as if it had been written after ``--``.
-    """
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        takes_value = {name: not (option.is_flag or option.count)
-                       for option in self.get_params(ctx) if isinstance(option, click.Option)
-                       for name in (*option.opts, *option.secondary_opts)}
-        return super().parse_args(ctx, _query_words_last(args, takes_value))
-
-
-def _query_words_last(args: list[str], takes_value: dict[str, bool]) -> list[str]:
-    """``args`` with the positional words after a ``--`` when one of them starts with "-".
-
-    >>> _query_words_last(["-Russie", "--limit", "5"], {"--limit": True})
-    ['--limit', '5', '--', '-Russie']
-    """
-    options: list[str] = []
-    words: list[str] = []
-    position = 0
-    while position < len(args):
-        arg = args[position]
-        if arg == "--":
-            words.extend(args[position + 1:])
-            break
-        if arg.startswith("--") or arg in takes_value:
-            options.append(arg)
-            if takes_value.get(arg) and position + 1 < len(args):  # its value, whatever it looks like
-                options.append(args[position + 1])
-                position += 1
-        elif arg[:2] in takes_value and takes_value[arg[:2]] and arg[2:].isdigit():  # -n5
-            options.append(arg)
-        else:
-            words.append(arg)
-        position += 1
-    if not any(word.startswith("-") and word != "-" for word in words):
-        return args
-    return [*options, "--", *words]
-
-
-def _json_default(value):
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    raise TypeError(type(value))
-
-
-def request_option(name: str, *decls: str, **overrides):
-    """The option of ``presse search`` for the request field ``name``: its type, limits, default and
-    French help come from ``search.request.FIELDS``; ``overrides`` are the command's own choices."""
-    field = FIELD[name]
-    kwargs: dict = {"help": field.fr, "default": field.default}
-    if field.kind == "integer":
-        kwargs.update(type=click.IntRange(field.minimum, field.maximum), show_default=True, metavar="N")
-    elif field.kind == "choice":
-        kwargs.update(type=click.Choice(list(field.choices)), show_default=True)
-    elif field.kind == "list":
-        kwargs.update(multiple=True, help=f"{field.fr[:-1]} ; répétable.")
-    elif field.kind == "date":
-        kwargs.update(metavar="AAAA-MM-JJ")
-    elif field.kind == "flag":
-        kwargs.update(show_default=True)
-    return click.option(*decls, name, **{**kwargs, **overrides})
+            return open_archive(grappe)  # type: ignore[return-value]  # the search API of Archive
+        return Archive(_index_dir(index_dir))
+    except ClusterConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except PresseIndexError as exc:
+        _fail(str(exc), EXIT_INDEX)
 
 
 @cli.command("search", cls=QueryCommand)
 @click.argument("query", metavar="REQUÊTE")
 @index_option
+@cluster_option
 @request_option("per_page", "--limit", "-n", default=CLI_PER_PAGE)
 @request_option("page", "--page")
 @request_option("sort", "--sort")
@@ -274,13 +249,16 @@ def request_option(name: str, *decls: str, **overrides):
               help="Sortie JSON, celle de /api/search (résultats, facettes, suggestion).")
 @click.option("--entites", "with_entities", is_flag=True,
               help="Afficher aussi les personnes, lieux et organisations les plus cités dans les résultats.")
-def search_cmd(query, index_dir, per_page, page, sort, source, author, section, date_from, date_to, collapse, as_json,
+def search_cmd(query, index_dir, cluster_file, per_page, page, sort, source, author, section, date_from, date_to, collapse, as_json,
                with_entities):
     """Cherche dans l'archive ; une requête peut commencer par « - » (presse search -Russie pétrole).
 
     Exemple : presse search '"corridor Nord-Sud" OU pezeshkian~' --limit 5
     """
-    archive = _open_archive(index_dir)
+    if with_entities and chosen_cluster(cluster_file, index_dir):
+        _fail("--entites ne s'applique pas à une grappe (--cluster) : ses articles n'ont pas d'entités nommées.",
+              EXIT_USAGE)
+    archive = _open_archive(index_dir, cluster_file)
     try:
         request = SearchRequest(q=query, page=page, per_page=per_page, sort=sort, source=source, author=author,
                                 section=section, date_from=date_from, date_to=date_to, collapse=collapse,
@@ -288,6 +266,8 @@ def search_cmd(query, index_dir, per_page, page, sort, source, author, section, 
         result = archive.search(**request.search_kwargs())
     except QueryError as exc:
         _fail(str(exc), EXIT_USAGE)
+    except PresseIndexError as exc:  # no shard of the cluster answers
+        _fail(str(exc), EXIT_INDEX)
     if as_json:
         click.echo(json.dumps(page_json(result), ensure_ascii=False, indent=1))
         return
@@ -296,6 +276,8 @@ def search_cmd(query, index_dir, per_page, page, sort, source, author, section, 
                if result.collapsed_total is not None and result.collapsed_total < result.total else "")
     counted = plural(result.total, "article") if grouped else plural(result.total, "résultat")
     click.echo(f"{counted}{grouped} ({decimal(result.took_ms)}{NBSP}ms)")
+    if result.notice:
+        click.echo(f"Attention : {result.notice}.")
     if result.rewritten:
         click.echo(f"Aucun article ne contient « {query} » : résultats pour « {result.rewritten} ».")
     elif result.relaxed:
@@ -304,42 +286,33 @@ def search_cmd(query, index_dir, per_page, page, sort, source, author, section, 
         click.echo(f"Essayez avec : {result.suggestion}")
     for n, hit in enumerate(result.hits, start=(page - 1) * per_page + 1):
         meta = " · ".join(x for x in (hit.source, hit.author, french_date(hit.date) if hit.date else None) if x)
-        click.echo(f"\n{n}. {_terminal_html(hit.title_html, marks)}  [{hit.id}]")
+        click.echo(f"\n{n}. {terminal_html(hit.title_html, marks)}  [{hit.id}]")
         if meta:
             click.echo(f"   {meta}")
-        click.echo(f"   {_terminal_html(hit.snippet, marks)}")
+        click.echo(f"   {terminal_html(hit.snippet, marks)}")
         if hit.other_versions:
             others = plural(hit.other_versions, "autre version", "autres versions")
             click.echo(f"   + {others} de cette dépêche : {', '.join(v.id for v in hit.versions)}")
     if with_entities:
-        _print_entities(archive, result.facets)
-
-
-ENTITY_HEADINGS = {"person": "Personnes", "place": "Lieux", "org": "Organisations"}
-
-
-def _print_entities(archive: Archive, facets: dict) -> None:
-    """The entity facets of a search, or how to get them when the index has none."""
-    if not archive.entities_analysed():
-        click.echo(f"\nAucune entité nommée dans cet index. {named.INSTALL_HINT}"
-                   if not named.available() else
-                   "\nAucune entité nommée dans cet index : lancez presse index --entites DOSSIER pour les extraire.")
-        return
-    for kind in ENTITY_FACETS:
-        values = facets.get(kind, ())
-        shown = ", ".join(f"{v.value} ({v.count})" for v in values[:10]) or "aucune"
-        click.echo(f"\n{ENTITY_HEADINGS[kind]} : {shown}")
+        print_entities(archive, result.facets)
 
 
 @cli.command()
 @index_option
+@cluster_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON.")
-def stats(index_dir, as_json):
+def stats(index_dir, cluster_file, as_json):
     """Affiche le contenu de l'index : articles, sources, période, taille, version d'analyse."""
-    archive = _open_archive(index_dir)
-    s = archive.stats()
+    archive = _open_archive(index_dir, cluster_file)
+    try:
+        s = archive.stats()
+    except PresseIndexError as exc:  # no shard of the cluster answers
+        _fail(str(exc), EXIT_INDEX)
     if as_json:
-        click.echo(json.dumps(dataclasses.asdict(s), default=_json_default, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(dataclasses.asdict(s), default=json_default, ensure_ascii=False, indent=1))
+        return
+    if s.shard_articles:
+        click.echo("\n".join(stats_lines(chosen_cluster(cluster_file, index_dir) or "", s)))
         return
     click.echo(f"Index          : {archive.root} ({s.generation})")
     click.echo(f"Articles       : {number(s.articles)}")
@@ -367,17 +340,20 @@ def _french_time(iso: str | None) -> str:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, metavar="PORT",
               help="Port (0 : un port libre).")
 @index_option
+@cluster_option
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, metavar="N",
               help="Requêtes traitées en parallèle par processus.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, metavar="N",
               help="Processus serveurs (un par cœur pour les grosses archives : chacun ouvre l'index et garde ses caches).")
 @click.option("--get", "get_path", metavar="CHEMIN", default=None,
               help="Affiche une page (ex. /recherche?q=iran) au lieu de lancer le serveur, puis quitte.")
-def serve(host, port, index_dir, threads, workers, get_path):
+def serve(host, port, index_dir, cluster_file, threads, workers, get_path):
     """Lance le site web de recherche (waitress), sur http://127.0.0.1:8000 par défaut.
 
-    Si l'index manque ou est vide, indexe d'abord l'archive d'exemple (seeds/).
-    Exemples : presse serve --index ./index ; presse serve --get '/api/search?q=iran'
+    Si l'index manque ou est vide, indexe d'abord l'archive d'exemple (seeds/) ; avec --cluster,
+    sert la grappe telle qu'elle est.
+    Exemples : presse serve --index ./index ; presse serve --get '/api/search?q=iran' ;
+    presse serve --cluster grappe.toml
     """
     import logging
 
@@ -385,7 +361,10 @@ def serve(host, port, index_dir, threads, workers, get_path):
     from .serve import get_page, is_loopback, listening_socket, make_server, needs_sample, run_workers, server_url, socket_url
 
     root = _index_dir(index_dir)
-    if needs_sample(root):
+    grappe = chosen_cluster(cluster_file, index_dir)
+    config = {"PRESSE_INDEX": str(root), "PRESSE_CLUSTER": grappe}
+    served = f"grappe : {grappe}" if grappe else f"index : {root}"
+    if grappe is None and needs_sample(root):
         click.echo(f"L'index {root} est absent ou vide : indexation de l'archive d'exemple ({SEEDS_DIR})…", err=True)
         bar = bar_for([SEEDS_DIR], sys.stderr)
         summary = _run_indexing(update_index, root, [SEEDS_DIR], progress=bar.update if bar else None)
@@ -393,7 +372,7 @@ def serve(host, port, index_dir, threads, workers, get_path):
             bar.finish()
         click.echo(summary_line(summary), err=True)
     if get_path is not None:
-        app = create_app({"PRESSE_INDEX": str(root)})
+        app = create_app(config)
         response = get_page(app, get_path if get_path.startswith("/") else "/" + get_path)
         sys.stdout.buffer.write(response.get_data())
         sys.stdout.flush()
@@ -407,20 +386,25 @@ def serve(host, port, index_dir, threads, workers, get_path):
             sock = listening_socket(host, port)
         except OSError as exc:
             _fail(f"impossible d'écouter sur {host}:{port} : {os_error_text(exc)}", EXIT_USAGE)
-        click.echo(f"Presse écoute sur {socket_url(sock)} (index : {root}, {workers} processus) — Ctrl+C pour arrêter")
+        click.echo(f"Presse écoute sur {socket_url(sock)} ({served}, {workers} processus) — Ctrl+C pour arrêter")
         sys.stdout.flush()
-        run_workers(lambda: create_app({"PRESSE_INDEX": str(root)}), sock, workers, threads)
+        run_workers(lambda: create_app(config), sock, workers, threads)
         click.echo("Presse arrêté.")
         return
-    app = create_app({"PRESSE_INDEX": str(root)})
+    app = create_app(config)
     archive = app.extensions.get("presse")
     if archive is not None:
-        archive.warm_up()  # the first visitor should not pay for loading the columns
+        try:
+            archive.warm_up()  # the first visitor should not pay for loading the columns
+        except PresseIndexError as exc:  # no shard answers yet: pages say so (503) until they do
+            click.echo(f"Attention : {exc}", err=True)
+    elif grappe is not None:
+        click.echo(f"Attention : {app.extensions['presse_opener'].error}", err=True)
     try:
         server = make_server(app, host=host, port=port, threads=threads)
     except OSError as exc:
         _fail(f"impossible d'écouter sur {host}:{port} : {os_error_text(exc)}", EXIT_USAGE)
-    click.echo(f"Presse écoute sur {server_url(server)} (index : {root}) — Ctrl+C pour arrêter")
+    click.echo(f"Presse écoute sur {server_url(server)} ({served}) — Ctrl+C pour arrêter")
     try:
         server.run()  # waitress returns on Ctrl+C
     except KeyboardInterrupt:

@@ -7,7 +7,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from presse.search import PresseIndexError
 
-from .archive import ArchiveUnavailable, index_path
+from .archive import ArchiveUnavailable, unavailable_hint
 from .params import ParamError
 
 MESSAGES = {
@@ -50,8 +50,7 @@ def handle_param(exc: ParamError):
 
 def handle_unavailable(exc: Exception):
     reason = str(exc)
-    how = (f"Pour le construire : presse index DOSSIER --index {index_path()} "
-           "(ou lancez presse serve, qui indexe l'archive d'exemple quand l'index manque).")
+    how = unavailable_hint()
     if wants_json():
         return error_response(503, f"L'index de recherche n'est pas disponible. {reason} {how}",
                               "The search index is unavailable: build it with 'presse index' (details in French).")

@@ -30,7 +30,8 @@ def _list_param(name: str, description: str, item: dict | None = None) -> dict:
 ERRORS = {
     "400": _json("Error", "Invalid parameter or query (page, per_page, year, dates, sort, facets, query syntax, "
                   "a filter value matching nothing: the French message names the known values)."),
-    "503": _json("Error", "The index is missing or was built by an incompatible version."),
+    "503": _json("Error", "The index is missing or was built by an incompatible version; on a cluster, no shard "
+                          "answers (for an article: its shard does not)."),
     "500": _json("Error", "Unexpected server error (generic message; details are logged server-side)."),
 }
 
@@ -75,7 +76,7 @@ SCHEMAS = {
     "SearchResults": {
         "type": "object", "additionalProperties": False,
         "required": ["query", "sort", "total", "page", "per_page", "took_ms", "hits", "facets", "suggestion",
-                     "rewritten", "relaxed", "collapse", "collapsed_total"],
+                     "rewritten", "relaxed", "collapse", "collapsed_total", "partial", "missing"],
         "properties": {
             "query": {"type": "string", "description": "The query searched (control characters removed)."},
             "sort": {"type": "string", "enum": list(SORTS),
@@ -97,6 +98,12 @@ SCHEMAS = {
                           "description": "No article had all the words: the respelled query whose results these are."},
             "relaxed": {"type": "boolean",
                         "description": "No article had all the words: these have the most of them, ranked by how many."},
+            "partial": {"type": "boolean",
+                        "description": "On a cluster (presse serve --cluster): some shards did not answer, so the "
+                                       "hits, total and facets are those of the others. Always false on one index."},
+            "missing": {"type": "array", "items": {"type": "integer", "minimum": 1},
+                        "description": "The numbers (from 1, in the cluster file's order) of the shards that did not "
+                                       "answer; empty when partial is false."},
         },
     },
     "Article": {
@@ -172,12 +179,17 @@ SCHEMAS = {
     },
     "Stats": {
         "type": "object", "additionalProperties": False,
-        "required": ["articles", "sources", "date_min", "date_max", "size_bytes", "analysis_version"],
+        "required": ["articles", "sources", "date_min", "date_max", "size_bytes", "analysis_version", "partial",
+                     "missing"],
         "properties": {
             "articles": {"type": "integer", "minimum": 0},
             "sources": {"type": "array", "items": _ref("FacetCount")},
-            "date_min": _DATE, "date_max": _DATE, "size_bytes": {"type": "integer", "minimum": 0},
+            "date_min": _DATE, "date_max": _DATE, "size_bytes": {"type": "integer", "minimum": 0,
+                                                                 "description": "0 on a cluster (the shards' disks)."},
             "analysis_version": {"type": "integer"},
+            "partial": {"type": "boolean", "description": "As in SearchResults: some shards of a cluster did not answer."},
+            "missing": {"type": "array", "items": {"type": "integer", "minimum": 1},
+                        "description": "As in SearchResults."},
         },
     },
 }

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from presse.indexer.article import is_valid_id
 from presse.search import QueryError
 
-from .archive import ArchiveUnavailable, archive_problem, current_archive
+from .archive import ArchiveUnavailable, archive_problem, current_archive, serving_cluster
 from .errors import error_response
 from .params import ParamError, SearchState, parse_search, query_text, shown_text
 
@@ -30,7 +30,7 @@ FACET_LABELS = {"source": "Source", "year": "Année", "author": "Auteur", "secti
 
 @bp.app_context_processor
 def common_context():
-    return {"archive_problem": archive_problem(), "facet_labels": FACET_LABELS}
+    return {"archive_problem": archive_problem(), "facet_labels": FACET_LABELS, "on_cluster": serving_cluster()}
 
 
 @bp.get("/")

@@ -111,7 +111,8 @@ from .limits import (
     MAX_LINE_BYTES,
     MAX_TAGS,
 )
-from .listing import SUPPORTED_SUFFIXES, file_stems, id_stem, iter_files, relative_path, suffix_of
+from .listing import (SUPPORTED_SUFFIXES, file_stems, given_paths, id_stem, is_under, iter_files, relative_path,
+                      suffix_of)
 from .source import BINARY, NO_TEXT, Skip, Source
 from .text import read_txt
 
@@ -129,6 +130,8 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "Skip",
     "file_stems",
+    "given_paths",
+    "is_under",
     "iter_files",
     "read_file",
 ]

@@ -1,11 +1,12 @@
 """Listing the files to read, and the stems of the ids made from their paths.
 
-``iter_files`` walks the paths given; ``file_stems`` tells apart files whose paths would make the
+``given_paths`` checks the paths given and ``is_under`` tells what they cover; ``iter_files`` walks them; ``file_stems`` tells apart files whose paths would make the
 same id. In a path, accents and other scripts are folded to ASCII (``Été`` → ``Ete``).
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,23 @@ def suffix_of(name: str) -> str | None:
         if lower.endswith(suffix):
             return suffix
     return None
+
+
+def given_paths(paths: Iterable[str | os.PathLike]) -> list[str]:
+    """The paths given to index, absolute, checked before anything is written: a
+    ``FileNotFoundError`` names the first one missing."""
+    out = []
+    for p in paths:
+        path = Path(p)
+        if not path.exists():
+            raise FileNotFoundError(errno.ENOENT, "chemin introuvable", str(p))
+        out.append(str(path.resolve()))
+    return out
+
+
+def is_under(path: str, roots: list[str]) -> bool:
+    """Whether ``path`` is one of ``roots`` (absolute, as ``given_paths`` makes them) or inside one."""
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, Path]]:
