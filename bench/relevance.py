@@ -208,7 +208,7 @@ def build_indexes(meta: dict, force: bool = False) -> dict:
     fts5_known_item_build(CORPUS_FILE, FTS5_DB)
     fts5_s = time.perf_counter() - started
     info = {"stamp": stamp, "done": True, "presse_seconds": round(presse_s, 1), "fts5_seconds": round(fts5_s, 1),
-            "presse_summary": summary.line(), "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            "presse_summary": summary.line(), "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     INDEX_STAMP.write_text(json.dumps(info, indent=1))
     return info
 
@@ -1040,7 +1040,7 @@ def half_main(a) -> int:
             + f"{sum(best_fts5.values()) / len(HALF_LINES):.4f} |")
     print("\n".join(tune_lines))
     if a.record:
-        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         cmd = f"python bench/relevance.py --half --corpus {target.name}" + (" --tune" if a.tune else "") + " --record"
         body = [
             f"### {TARGET_LABELS[target.name]} ({len(articles):,} articles)",
@@ -1215,7 +1215,7 @@ def main(argv=None) -> int:
     def record(tune_lines: list[str]) -> None:
         if not a.record:
             return
-        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         cmd = "python bench/relevance.py" + (f" --sample {a.sample}" if a.sample != SAMPLE else "") + \
               (" --tune" if a.tune else "") + " --record"
         body = [

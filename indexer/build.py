@@ -19,8 +19,8 @@ import shutil
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from itertools import accumulate, islice, repeat
-from typing import Iterator
 
 import numpy as np
 

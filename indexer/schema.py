@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from whoosh import formats
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import FieldType, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.system import pack_uint
 
 from .analysis import TOKEN_RE, CachedFilter, french_analyzer, french_exact_analyzer

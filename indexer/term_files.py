@@ -6,9 +6,10 @@ how blocks are packed (``indexer.formats``) and that none is compressed.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from hashlib import md5
 from pickle import dumps
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC

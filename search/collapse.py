@@ -14,8 +14,8 @@ import dataclasses
 import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import heapq
 import html
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator
 
 import numpy as np
 from unidecode import unidecode

@@ -9,7 +9,7 @@ candidates' edit distance with RapidFuzz (C++), the same restricted Damerau–Le
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 from rapidfuzz import process

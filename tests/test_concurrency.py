@@ -151,7 +151,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.url = ""
 
-    def start(self, timeout: float = 120) -> "Server":
+    def start(self, timeout: float = 120) -> Server:
         for _ in range(3):  # the free port may be taken between the probe and the bind: retry
             port = free_port()
             self.log = open(self.workdir / f"serve-{port}.log", "w+", encoding="utf-8")

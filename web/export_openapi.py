@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from presse.search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_LINES, MAX_WIDTH, SORTS as KWIC_SORTS
-from presse.search.export import CSV_COLUMNS, CONCORDANCE_COLUMNS, FORMATS, MAX_ARTICLES, MEDIA_TYPES
+from presse.search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_LINES, MAX_WIDTH
+from presse.search.concordance import SORTS as KWIC_SORTS
+from presse.search.export import CONCORDANCE_COLUMNS, CSV_COLUMNS, FORMATS, MAX_ARTICLES, MEDIA_TYPES
 
 from .export_views import KWIC_MAX_PER_PAGE
 from .openapi import ARTICLE_ERRORS, ARTICLE_ID, ERRORS, SEARCH_PARAMETERS, _json, _ref

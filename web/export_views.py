@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, jsonify, make_response, render_template, request, url_for
 from unidecode import unidecode
@@ -19,9 +19,19 @@ from werkzeug.datastructures import MultiDict
 
 from presse.indexer.article import is_valid_id
 from presse.search import QueryError
-from presse.search.citation import SearchCitation, bibtex_entry, bibtex_key, citation_parts, french_date, ris_entry, web_url
-from presse.search import concordance as kwic, export as search_export
-from presse.search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_WIDTH, SORTS as KWIC_SORTS
+from presse.search import concordance as kwic
+from presse.search import export as search_export
+from presse.search.citation import (
+    SearchCitation,
+    bibtex_entry,
+    bibtex_key,
+    citation_parts,
+    french_date,
+    ris_entry,
+    web_url,
+)
+from presse.search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_WIDTH
+from presse.search.concordance import SORTS as KWIC_SORTS
 from presse.search.export import EXTENSIONS, FORMATS, MEDIA_TYPES, Record, TooLarge, concordance_csv
 
 from .archive import current_archive

@@ -23,6 +23,7 @@ from . import limits
 from .records import json_error, record_article
 from .source import BINARY, Skip, Source, open_binary, regular_file_skip
 
+
 def read_jsonl(src: Source) -> Iterator[Article | Skip]:
     """The articles of a JSON Lines file, each bad line reported by a ``Skip`` (see the module docstring)."""
     refused = regular_file_skip(src, os.stat(src.path))

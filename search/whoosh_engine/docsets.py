@@ -11,7 +11,7 @@ documents (``phrase_docs``), with the semantics of Whoosh's ``Phrase``/``SpanNea
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

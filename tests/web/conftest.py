@@ -38,7 +38,7 @@ class LiveServer:
             if not self.stopping:  # closing the sockets under the loop ends it with EBADF
                 raise
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self.thread.start()
         return self
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from presse.indexer.build import update_index
-from test_browser import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
-from test_web_api import needs_jsonschema, _validate
 from presse.web import create_app
+
+from test_browser import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
+from test_web_api import _validate, needs_jsonschema
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FLASH, UPDATE = "orangesum-7156", "orangesum-6569"

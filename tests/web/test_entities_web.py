@@ -16,11 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from entity_corpus import entity_index
 from presse.search import Archive
 from presse.search.entities import entity_query
-from test_browser import ARTIFACTS, CHROMIUM_ARGS, browser  # noqa: F401  (the Chromium fixture)
 from presse.web import create_app
+
+from entity_corpus import entity_index
+from test_browser import ARTIFACTS, CHROMIUM_ARGS, browser  # noqa: F401  (the Chromium fixture)
 
 try:
     import jsonschema
@@ -140,8 +141,9 @@ def test_entity_api_conforms_to_openapi(client, url, status):
 
 
 def test_index_without_entities_says_how_to_get_them(tmp_path):
-    from entity_corpus import corpus_records, write_records
     from presse.indexer.build import update_index
+
+    from entity_corpus import corpus_records, write_records
 
     corpus = write_records(tmp_path / "c" / "a.jsonl", corpus_records(first=3)[:3]).parent
     update_index(tmp_path / "index", [corpus])

@@ -25,9 +25,19 @@ from hypothesis import strategies as st
 
 import presse.search.concordance as kwic
 import presse.search.export as export
+
 from test_web_api import _validate
-from test_web_fuzz import (FUZZ, HOSTILE, REFLECTED_SCRIPT, _any_pairs, _check_page, _query_string, api_checks,
-                           needs_schemathesis, schemathesis)
+from test_web_fuzz import (
+    FUZZ,
+    HOSTILE,
+    REFLECTED_SCRIPT,
+    _any_pairs,
+    _check_page,
+    _query_string,
+    api_checks,
+    needs_schemathesis,
+    schemathesis,
+)
 
 NBSP = "\u00a0"
 ATOM = "{http://www.w3.org/2005/Atom}"
