@@ -755,8 +755,8 @@ def build_half_queries(sample: list[dict], seed: int, df: dict[str, int], n_docs
     articles gave no query for a line."""
     queries, missing = [], defaultdict(int)
     for r in sample:
-        def rng(line: str) -> random.Random:
-            return random.Random(f"{seed}:{r['id']}:{line}")
+        def rng(line: str, article_id: str = r["id"]) -> random.Random:
+            return random.Random(f"{seed}:{article_id}:{line}")
 
         passage = passage_query(r, rng("passage"))
         typo = add_typo(passage, rng("passage typo")) if passage else None

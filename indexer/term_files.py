@@ -129,7 +129,7 @@ def write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | No
         chunk_deltas, chunk_whole = deltas[a:b].tolist(), weights[a:b].astype(np.int64).tolist()
         if fixed_size:
             blob = fixed[a:b].tobytes()
-            block_values = lambda lo, hi: blob[lo * fixed_size:hi * fixed_size]  # noqa: E731
+            block_values = lambda lo, hi, blob=blob: blob[lo * fixed_size:hi * fixed_size]  # noqa: E731
         elif not field.values:  # no values (Existence)
             block_values = lambda lo, hi: ()  # noqa: E731
         else:
