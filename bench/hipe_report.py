@@ -399,7 +399,7 @@ def main(argv=None) -> int:
                         f_for_s_period[period(r.get("date"))] += 1
         # Does Presse's fuzzy operator reach the f-for-s forms? (hits of the right spelling, and with ~)
         fuzzy_rows = []
-        for key, n in f_for_s.most_common(12):
+        for key, _ in f_for_s.most_common(12):
             bad, good_form = key.split("→")
             if len(good_form) < 5 or len(fuzzy_rows) >= 5:
                 continue

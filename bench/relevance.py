@@ -1278,7 +1278,7 @@ def main(argv=None) -> int:
         winners = [w for w in winners if w[1] > d]
         if len(winners) > 1:
             changes = {}
-            for name, _, ranking in winners:
+            for _, _, ranking in winners:
                 changes.update({f.name: getattr(ranking, f.name) for f in dataclasses.fields(ranking)
                                 if getattr(ranking, f.name) != getattr(base, f.name)})
             name = " + ".join(w[0] for w in winners)

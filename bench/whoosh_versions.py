@@ -46,7 +46,7 @@ def child(index_dir: str) -> None:
     index_s, index_cpu = time.perf_counter() - t, time.process_time() - cpu
     archive = Archive(index_dir)
     times = []
-    for rep in range(5):
+    for _ in range(5):
         for q in QUERIES:
             archive._cache.clear()  # measure uncached searches
             t = time.perf_counter()
