@@ -20,8 +20,8 @@ from presse.search import Archive
 from presse.search.entities import entity_query
 from presse.web import create_app
 
+from chromium import ARTIFACTS
 from entity_corpus import entity_index
-from test_browser import ARTIFACTS, CHROMIUM_ARGS, browser  # noqa: F401  (the Chromium fixture)
 
 try:
     import jsonschema
@@ -86,7 +86,7 @@ def test_entity_page(client, archive):
     assert re.search(rf"Dans {view.articles}\s+articles de l", html)
     assert 'class="tl-svg"' in html  # the timeline of its mentions
     assert "Souvent avec Emmanuel Macron" in html
-    for kind, values in view.related.items():
+    for values in view.related.values():
         for value in values[:3]:
             assert f">{value.value.replace(chr(39), '&#39;')}</span>" in html
     hits = archive.search(view.query, sort="-date", per_page=10, facets=()).hits
@@ -169,7 +169,7 @@ def entity_server(built):
 
 
 @pytest.mark.browser
-def test_entity_page_in_chromium(browser, entity_server):  # noqa: F811
+def test_entity_page_in_chromium(browser, entity_server):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900},
                                   base_url=entity_server.url)
     page = context.new_page()
