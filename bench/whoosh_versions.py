@@ -53,7 +53,10 @@ def child(index_dir: str) -> None:
             archive.search(q, per_page=10, facets=["source", "year", "author"])
             times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    pct = lambda p: times[min(len(times) - 1, int(p * len(times)))]
+
+    def pct(p: float) -> float:
+        return times[min(len(times) - 1, int(p * len(times)))]
+
     print(json.dumps({
         "whoosh": getattr(whoosh, "versionstring", lambda: "?")(), "python": sys.version.split()[0],
         "index_s": round(index_s, 2), "index_cpu_s": round(index_cpu, 2), "mb_s": round(summary.chars / 1e6 / index_s, 2),

@@ -28,7 +28,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import re
-from typing import Union
+from typing import TypeAlias
 
 from presse.indexer.analysis import TOKEN_RE
 from presse.indexer.normalize import normalize_text
@@ -111,7 +111,7 @@ class Not:
     item: object
 
 
-Node = Union[Word, Phrase, Pattern, Fuzzy, DateSpan, Entity, And, Or, Not]
+Node: TypeAlias = Word | Phrase | Pattern | Fuzzy | DateSpan | Entity | And | Or | Not
 
 
 # ----------------------------------------------------------------------------- lexing

@@ -575,7 +575,9 @@ def _inject(monkeypatch, target: str, faults: Faults) -> None:
         # The lexicon writes its files through indexer.files (parts with atomic_write, lexicon.json
         # with atomic_file): each write fails as opening its file would.
         for name in ("atomic_write", "atomic_file"):
-            def failing(path, *args, _real=getattr(lexicon, name), **kwargs):
+            real = getattr(lexicon, name)
+
+            def failing(path, *args, _real=real, **kwargs):
                 faults.hit(path)
                 return _real(path, *args, **kwargs)
 
