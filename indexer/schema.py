@@ -79,7 +79,8 @@ class FrenchText(TEXT):
                 for text, _, _, _ in (cache_get(raw) or analyze(raw))[0]:
                     freqs[text] += 1
             for text, freq in freqs.items():
-                yield text.encode("utf-8"), freq, freq * boost, _FREQUENCY_BYTES[freq] if freq < 256 else pack_uint(freq)
+                value = _FREQUENCY_BYTES[freq] if freq < 256 else pack_uint(freq)
+                yield text.encode("utf-8"), freq, freq * boost, value
 
 
 class EntityColumn(FieldType):

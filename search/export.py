@@ -140,8 +140,8 @@ def csv_chunks(records: Iterable[Record]) -> Iterator[str]:
 
 def concordance_csv(lines: Iterable) -> Iterator[str]:
     """Concordance lines (``ConcordanceLine``) as CSV (``CONCORDANCE_COLUMNS``), header first."""
-    return _csv(CONCORDANCE_COLUMNS, ([_iso(l.date), l.source, l.title, l.id, l.url, l.field, l.left, l.match,
-                                       l.right] for l in lines))
+    return _csv(CONCORDANCE_COLUMNS, ([_iso(line.date), line.source, line.title, line.id, line.url, line.field,
+                                       line.left, line.match, line.right] for line in lines))
 
 
 def _csv(header: tuple[str, ...], rows: Iterable[list]) -> Iterator[str]:

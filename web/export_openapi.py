@@ -113,7 +113,8 @@ PATHS = {
                       "400": TOO_LARGE},
     }},
     "/api/export": {"get": {
-        "operationId": "export", "summary": "Every article a search finds, as CSV, JSON Lines, RIS or BibTeX, streamed.",
+        "operationId": "export",
+        "summary": "Every article a search finds, as CSV, JSON Lines, RIS or BibTeX, streamed.",
         "description": f"CSV columns (and JSON Lines keys): {', '.join(CSV_COLUMNS)} (JSON Lines adds publisher and "
                        "language). RIS: TY  - NEWS, the source as T2. BibTeX: @article, journal = source.",
         "parameters": [*FILTERS, SORT,

@@ -65,7 +65,8 @@ def _jsonl_lines(src: Source, stream, text_mode: bool) -> Iterator[Article | Ski
                 chunk = stream.readline(limit)  # skip the rest of the long line
         except (OSError, EOFError, zlib.error) as exc:
             yield from held
-            yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : {compression_error_text(exc)}", lineno + 1)
+            yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : "
+                           f"{compression_error_text(exc)}", lineno + 1)
             return
         if not chunk and not long_line:
             break
