@@ -378,7 +378,7 @@ def build_mix(articles: list[dict], n: int = 324, seed: int = SEED) -> list[dict
             body = _clean(a.get("body"))
             ws = _words(body)
             pairs = []
-            for (w1, s1, e1), (w2, s2, e2) in zip(ws, ws[1:]):
+            for (w1, _, e1), (w2, s2, _) in zip(ws, ws[1:]):
                 if (_plain(w1) and _plain(w2) and body[e1:s2] == " " and len(w1) >= 2 and len(w2) >= 2
                         and (content(w1, 4) or content(w2, 4))
                         and w1.lower() not in _OPERATORS and w2.lower() not in _OPERATORS):

@@ -38,9 +38,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: E402
-
 from presse.indexer import dedup  # noqa: E402
+
+import common  # noqa: E402
 
 JUDGEMENTS = common.BENCH / "dedup_judgements.csv"
 DUPLICATES = common.ORANGESUM.parent / "list_of_duplicates.txt"

@@ -26,9 +26,8 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import os
 import hashlib
-import re
+import os
 import shutil
 import sys
 import tempfile
@@ -172,7 +171,7 @@ def run_hipe() -> list[str]:
     for label, filters in (("spaCy fr_core_news_sm", False), ("Presse (spaCy + filters)", True)):
         rows[label] = score(golds, [predicted(nlp, text, spans, filters) for text, spans, _ in docs])
     support = rows["spaCy fr_core_news_sm"]["strict_support"]
-    lines = [f"### HIPE-2020 French test set (historical OCR press)", "",
+    lines = ["### HIPE-2020 French test set (historical OCR press)", "",
              f"`{HIPE_TEST.name}`: {len(docs)} documents, gold coarse literal entities "
              f"PER {support['PER']}, LOC {support['LOC']}, ORG {support['ORG']} (prod and time left out). "
              "Micro P / R / F1 per type; strict = same boundaries, fuzzy = at least one token in common.", "",
@@ -253,7 +252,7 @@ def write_sample(index: Path) -> list[dict]:
 
 
 def _draw_key(article_id: str, kind: str, name: str) -> bytes:
-    return hashlib.blake2b(f"{SEED}|{article_id}|{kind}|{name}".encode("utf-8"), digest_size=8).digest()
+    return hashlib.blake2b(f"{SEED}|{article_id}|{kind}|{name}".encode(), digest_size=8).digest()
 
 
 def _context(text: str, name: str, width: int = 90) -> str:
@@ -309,7 +308,7 @@ def main() -> None:
         sys.exit(named.INSTALL_HINT)
     import spacy
 
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [SECTION, "", f"Recorded {stamp} with `nice python bench/entities.py{' --record' if args.record else ''}`"
              f" (spaCy {spacy.__version__}, {named.MODEL} {spacy.util.get_package_version(named.MODEL)}, "
              f"`nproc` = {os.cpu_count()}).", ""]

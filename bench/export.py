@@ -77,20 +77,20 @@ def main(argv=None) -> int:
 
     rows = []
     for q in CONCORDANCE_QUERIES:
-        ms, page = timed(lambda: archive.concordance(q, page=1, per_page=50))
+        ms, page = timed(lambda q=q: archive.concordance(q, page=1, per_page=50))
         rows.append((q, "date", ms, page.articles, len(page.lines)))
     for q, extra in (("gouvernement", {"source": [stats.sources[0].value]}),):
-        ms, page = timed(lambda: archive.concordance(q, page=1, per_page=50, **extra))
+        ms, page = timed(lambda q=q, extra=extra: archive.concordance(q, page=1, per_page=50, **extra))
         rows.append((f"{q} + source", "date", ms, page.articles, len(page.lines)))
     for sort in ("-date", "right"):
-        ms, page = timed(lambda: archive.concordance("pétrole", sort=sort, page=1, per_page=50))
+        ms, page = timed(lambda sort=sort: archive.concordance("pétrole", sort=sort, page=1, per_page=50))
         rows.append(("pétrole", sort, ms, page.articles, len(page.lines)))
 
     total = archive.search(EXPORT_QUERY, per_page=1, facets=()).total
     exports = []
     for sort in ("relevance", "-date"):
-        ms, (size, lines) = timed(lambda: consume(archive.export(EXPORT_QUERY, "csv", sort=sort,
-                                                                 limit=EXPORT_ARTICLES)))
+        ms, (size, lines) = timed(lambda sort=sort: consume(archive.export(EXPORT_QUERY, "csv", sort=sort,
+                                                                           limit=EXPORT_ARTICLES)))
         exports.append((sort, ms, size, lines))
 
     m = common.machine()

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import random
 import re
 import sys
@@ -207,7 +206,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--record", action="store_true", help="write the report into bench/RESULTS.md")
     a = ap.parse_args(argv)
-    from presse.indexer.analysis import TOKEN_RE, french_analyzer, french_exact_analyzer, joined_form, normalize_raw, tokens
+    from presse.indexer.analysis import (
+        TOKEN_RE,
+        french_analyzer,
+        french_exact_analyzer,
+        joined_form,
+        normalize_raw,
+        tokens,
+    )
     from presse.indexer.build import update_index
     from presse.search.archive import Archive
 
@@ -393,7 +399,7 @@ def main(argv=None) -> int:
                         f_for_s_period[period(r.get("date"))] += 1
         # Does Presse's fuzzy operator reach the f-for-s forms? (hits of the right spelling, and with ~)
         fuzzy_rows = []
-        for key, n in f_for_s.most_common(12):
+        for key, _ in f_for_s.most_common(12):
             bad, good_form = key.split("→")
             if len(good_form) < 5 or len(fuzzy_rows) >= 5:
                 continue
@@ -421,7 +427,7 @@ def main(argv=None) -> int:
 
     print("\n".join(lines))
     if a.record:
-        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         body = "\n".join(["## Historical press (HIPE)", "",
                           f"Recorded {now} with `python bench/hipe_report.py --record`.", "", *lines])
         sys.path.insert(0, str(BENCH))

@@ -55,6 +55,7 @@ from urllib.parse import quote, urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from common import code_version, percentile  # noqa: E402
+
 OUT = ROOT / "bench" / "out" / "load"
 HOST = "127.0.0.1"  # the only address this script ever sends to
 SEED = 20240601

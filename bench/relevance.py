@@ -208,7 +208,7 @@ def build_indexes(meta: dict, force: bool = False) -> dict:
     fts5_known_item_build(CORPUS_FILE, FTS5_DB)
     fts5_s = time.perf_counter() - started
     info = {"stamp": stamp, "done": True, "presse_seconds": round(presse_s, 1), "fts5_seconds": round(fts5_s, 1),
-            "presse_summary": summary.line(), "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            "presse_summary": summary.line(), "built": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     INDEX_STAMP.write_text(json.dumps(info, indent=1))
     return info
 
@@ -755,8 +755,8 @@ def build_half_queries(sample: list[dict], seed: int, df: dict[str, int], n_docs
     articles gave no query for a line."""
     queries, missing = [], defaultdict(int)
     for r in sample:
-        def rng(line: str) -> random.Random:
-            return random.Random(f"{seed}:{r['id']}:{line}")
+        def rng(line: str, article_id: str = r["id"]) -> random.Random:
+            return random.Random(f"{seed}:{article_id}:{line}")
 
         passage = passage_query(r, rng("passage"))
         typo = add_typo(passage, rng("passage typo")) if passage else None
@@ -1040,7 +1040,7 @@ def half_main(a) -> int:
             + f"{sum(best_fts5.values()) / len(HALF_LINES):.4f} |")
     print("\n".join(tune_lines))
     if a.record:
-        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         cmd = f"python bench/relevance.py --half --corpus {target.name}" + (" --tune" if a.tune else "") + " --record"
         body = [
             f"### {TARGET_LABELS[target.name]} ({len(articles):,} articles)",
@@ -1215,7 +1215,7 @@ def main(argv=None) -> int:
     def record(tune_lines: list[str]) -> None:
         if not a.record:
             return
-        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         cmd = "python bench/relevance.py" + (f" --sample {a.sample}" if a.sample != SAMPLE else "") + \
               (" --tune" if a.tune else "") + " --record"
         body = [
@@ -1278,7 +1278,7 @@ def main(argv=None) -> int:
         winners = [w for w in winners if w[1] > d]
         if len(winners) > 1:
             changes = {}
-            for name, _, ranking in winners:
+            for _, _, ranking in winners:
                 changes.update({f.name: getattr(ranking, f.name) for f in dataclasses.fields(ranking)
                                 if getattr(ranking, f.name) != getattr(base, f.name)})
             name = " + ".join(w[0] for w in winners)

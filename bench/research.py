@@ -76,13 +76,13 @@ def main(argv=None) -> int:
 
     timeline_ms, timelines = [], []
     for q in mix:
-        ms, timeline = timed(lambda: archive.timeline(q["q"], **filters_of(q)))
+        ms, timeline = timed(lambda q=q: archive.timeline(q["q"], **filters_of(q)))
         timeline_ms.append(ms)
         timelines.append((q, timeline))
     trend_ms, trends = [], []
     for i, queries in enumerate(groups):
         interval = "year" if i % 2 == 0 else "month"
-        ms, found = timed(lambda: archive.trends(queries, interval))
+        ms, found = timed(lambda queries=queries, interval=interval: archive.trends(queries, interval))
         trend_ms.append(ms)
         trends.append(found)
 

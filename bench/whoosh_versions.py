@@ -46,14 +46,17 @@ def child(index_dir: str) -> None:
     index_s, index_cpu = time.perf_counter() - t, time.process_time() - cpu
     archive = Archive(index_dir)
     times = []
-    for rep in range(5):
+    for _ in range(5):
         for q in QUERIES:
             archive._cache.clear()  # measure uncached searches
             t = time.perf_counter()
             archive.search(q, per_page=10, facets=["source", "year", "author"])
             times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    pct = lambda p: times[min(len(times) - 1, int(p * len(times)))]
+
+    def pct(p: float) -> float:
+        return times[min(len(times) - 1, int(p * len(times)))]
+
     print(json.dumps({
         "whoosh": getattr(whoosh, "versionstring", lambda: "?")(), "python": sys.version.split()[0],
         "index_s": round(index_s, 2), "index_cpu_s": round(index_cpu, 2), "mb_s": round(summary.chars / 1e6 / index_s, 2),

@@ -52,7 +52,7 @@ another version and asks for a reindex).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from whoosh.analysis import Composable, Filter, LowercaseFilter, Token, Tokenizer
 
@@ -294,7 +294,7 @@ class CachedFilter(Filter):
         self._elides = bool(self.filters) and type(self.filters[0]) is ElisionFilter
         self._cache = {}
 
-    def limit(self, max_entries: int) -> "CachedFilter":
+    def limit(self, max_entries: int) -> CachedFilter:
         """Keep at most ``max_entries`` cached words from now on; return this filter."""
         self.MAX_ENTRIES = max_entries
         if len(self._cache) > max_entries:

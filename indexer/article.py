@@ -40,7 +40,7 @@ class Article:
         """Characters of text: title, lead and body."""
         return len(self.title) + len(self.lead or "") + len(self.body)
 
-    def with_hash(self) -> "Article":
+    def with_hash(self) -> Article:
         """Return a copy whose ``content_hash`` is computed from the indexed fields."""
         return dataclasses.replace(self, content_hash=content_hash(self))
 

@@ -19,8 +19,8 @@ import shutil
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from whoosh import index as whoosh_index
 
@@ -270,7 +270,8 @@ def _write(generation: Path, paths: list[str], *, procs, batch_size, progress, e
                     clean = False
                     continue
                 if item.id in seen_ids:
-                    summary.skipped.append(Skip(item.path, f"identifiant en double : {item.id} (déjà lu dans {seen_ids[item.id]})"))
+                    summary.skipped.append(Skip(item.path, f"identifiant en double : {item.id} "
+                                                           f"(déjà lu dans {seen_ids[item.id]})"))
                     continue
                 seen_ids[item.id] = key
                 ids_here.add(item.id)

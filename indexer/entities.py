@@ -20,10 +20,8 @@ import importlib.util
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from typing import Iterable, Sequence
-
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable
 
 from .analysis import fold
 from .article import Article

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Iterator
 from itertools import accumulate, islice
 from pickle import dumps
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from whoosh import formats
@@ -84,7 +85,7 @@ class PackedValues:
         self._starts = None
 
     @classmethod
-    def of(cls, values: list[bytes]) -> "PackedValues":
+    def of(cls, values: list[bytes]) -> PackedValues:
         """The values of a block, in posting order."""
         return cls(b"".join(values), uint_array(list(map(len, values))))
 

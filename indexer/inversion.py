@@ -98,7 +98,8 @@ class TermTable:
         """How many terms a text made of the tokens ``rows`` gives (its field length)."""
         return sum(map(self.counts.items.__getitem__, rows))
 
-    def expand(self, rows: np.ndarray, sizes: np.ndarray, positions: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    def expand(self, rows: np.ndarray, sizes: np.ndarray,
+               positions: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """The terms of texts whose tokens are ``rows`` end to end (``sizes``: tokens per text),
         token after token: for each its text's index and its term number, and with ``positions``
         its position in its text."""

@@ -20,8 +20,8 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from .analysis import Lexiconizer
 from .files import atomic_file, atomic_write, sync_directory
@@ -38,7 +38,7 @@ class Lexicon:
         self.display: dict[str, str] = display or {}
 
     @classmethod
-    def load(cls, directory: str | os.PathLike) -> "Lexicon":
+    def load(cls, directory: str | os.PathLike) -> Lexicon:
         """Read the lexicon of an index directory, parts included (empty when there is none)."""
         directory = Path(directory)
         lexicon = cls()

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterator
 from itertools import accumulate, islice, repeat
-from typing import Iterator
 
 import numpy as np
 
@@ -52,7 +52,8 @@ class FieldPostings:
         self.weights.extend([weight * boost for _, _, weight, _ in items])
         values = b"".join([vbytes or b"" for _, _, _, vbytes in items])
         if self.ends is not None:
-            self.ends.extend(islice(accumulate((len(vbytes or b"") for _, _, _, vbytes in items), initial=len(self.values)), 1, None))
+            sizes = (len(vbytes or b"") for _, _, _, vbytes in items)
+            self.ends.extend(islice(accumulate(sizes, initial=len(self.values)), 1, None))
         elif len(values) != len(items) * self.fixed_size:
             raise ValueError(f"values of {self.fixed_size} bytes expected, got {len(values)} bytes for {len(items)}")
         self.values += values

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from whoosh import formats
 from whoosh.columns import VarBytesColumn
-from whoosh.fields import FieldType, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.system import pack_uint
 
 from .analysis import TOKEN_RE, CachedFilter, french_analyzer, french_exact_analyzer
@@ -79,7 +79,8 @@ class FrenchText(TEXT):
                 for text, _, _, _ in (cache_get(raw) or analyze(raw))[0]:
                     freqs[text] += 1
             for text, freq in freqs.items():
-                yield text.encode("utf-8"), freq, freq * boost, _FREQUENCY_BYTES[freq] if freq < 256 else pack_uint(freq)
+                value = _FREQUENCY_BYTES[freq] if freq < 256 else pack_uint(freq)
+                yield text.encode("utf-8"), freq, freq * boost, value
 
 
 class EntityColumn(FieldType):

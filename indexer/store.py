@@ -139,7 +139,7 @@ def open_generation(root: str | os.PathLike):
 def new_generation(root: Path, sources: list[str]) -> Path:
     """Create an empty generation directory with a fresh Whoosh index (not yet current)."""
     root.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
     generation = root / f"{GENERATION_PREFIX}{stamp}-{os.getpid()}"
     generation.mkdir()
     try:
@@ -147,7 +147,7 @@ def new_generation(root: Path, sources: list[str]) -> Path:
         write_meta(generation, {
             "analysis_version": ANALYSIS_VERSION,
             "schema_version": SCHEMA_VERSION,
-            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "sources": sources,
         })
     except BaseException:
@@ -178,7 +178,7 @@ class RootLock:
         self.root = Path(root)
         self._fd: int | None = None
 
-    def acquire(self, wait: bool = False) -> "RootLock":
+    def acquire(self, wait: bool = False) -> RootLock:
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.root / LOCK_FILE
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -6,9 +6,10 @@ how blocks are packed (``indexer.formats``) and that none is compressed.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from hashlib import md5
 from pickle import dumps
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
@@ -55,8 +56,9 @@ def write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | No
     ``start_term``/``add``/``finish_term`` would write, but for two differences Whoosh's reader
     reads alike:
 
-    - block data is packed by ``pack_block`` (``pack_deltas``, ``indexer.formats``): a full block of a phrase field unpickles
-      about ten times faster than Whoosh's tuples (measured on a synthetic block of 128 postings);
+    - block data is packed by ``pack_block`` (``pack_deltas``, ``indexer.formats``): a full block of
+      a phrase field unpickles about ten times faster than Whoosh's tuples (measured on a synthetic
+      block of 128 postings);
     - no block is compressed: decompressing was the largest single cost of reading a common
       word's list, and zlib saved 1 % of the index on the small blocks (10k articles: 83.9
       against 83.0 MB).
@@ -128,7 +130,7 @@ def write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | No
         chunk_deltas, chunk_whole = deltas[a:b].tolist(), weights[a:b].astype(np.int64).tolist()
         if fixed_size:
             blob = fixed[a:b].tobytes()
-            block_values = lambda lo, hi: blob[lo * fixed_size:hi * fixed_size]  # noqa: E731
+            block_values = lambda lo, hi, blob=blob: blob[lo * fixed_size:hi * fixed_size]  # noqa: E731
         elif not field.values:  # no values (Existence)
             block_values = lambda lo, hi: ()  # noqa: E731
         else:
@@ -150,10 +152,12 @@ def write_terms(fieldwriter, fmt, field: FieldPostings, lengths: np.ndarray | No
                                       SMALL_BLOCK_PICKLE_PROTOCOL)
                 else:
                     stats = BlockStats(block_top_delta[k], block_low[k], block_weight[k], block_whole[k])
-                    databytes = pack_deltas(chunk_deltas[lo:hi], chunk_weights[lo:hi], chunk_whole[lo:hi] if stats.whole else None,
-                                      block_values(lo, hi), positions, stats)
+                    databytes = pack_deltas(chunk_deltas[lo:hi], chunk_weights[lo:hi],
+                                            chunk_whole[lo:hi] if stats.whole else None,
+                                            block_values(lo, hi), positions, stats)
                 # Never compressed (level 0): zlib saved 1 % of the index, and cost time both ways.
-                infobytes = dumps((hi - lo, chunk_docs[hi - 1], max(0, block_weight[k]), 0, block_min[k], block_max[k]), 2)
+                info = (hi - lo, chunk_docs[hi - 1], max(0, block_weight[k]), 0, block_min[k], block_max[k])
+                infobytes = dumps(info, 2)
                 blocklength = len(infobytes) + len(databytes)
                 post_chunks += (pack_int(-blocklength if k == last_block else blocklength), infobytes, databytes)
                 post_at += 4 + blocklength
@@ -188,7 +192,8 @@ def _value_slices(values: bytearray, starts: np.ndarray, ends: np.ndarray, posit
         words = np.frombuffer(values, dtype="<u4")
         counts = sizes // 4
         total_ends = np.cumsum(counts)
-        where = np.repeat(starts // 4 - (total_ends - counts), counts) + np.arange(int(total_ends[-1]) if len(counts) else 0)
+        where = (np.repeat(starts // 4 - (total_ends - counts), counts)
+                 + np.arange(int(total_ends[-1]) if len(counts) else 0))
         blob = words[where].tobytes()
         offsets = np.concatenate(([0], total_ends * 4)).tolist()
         sizes = sizes.tolist()

@@ -6,8 +6,9 @@ import dataclasses
 import datetime as dt
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from presse.indexer.analysis import ANALYSIS_VERSION
 from presse.indexer.article import is_valid_id
@@ -24,8 +25,18 @@ from .lru import LRU
 from .plan import Filters
 from .query import Analysis, Highlights, Planned, plan_query
 from .ranking import Ranking
-from .request import (DEFAULT_FACETS, DEFAULT_PER_PAGE, SearchRequest, as_day, as_list, as_value, check_facets,
-                      check_page, check_per_page, check_sort)
+from .request import (
+    DEFAULT_FACETS,
+    DEFAULT_PER_PAGE,
+    SearchRequest,
+    as_day,
+    as_list,
+    as_value,
+    check_facets,
+    check_page,
+    check_per_page,
+    check_sort,
+)
 from .settings import EngineSettings
 from .syntax import QueryError, query_text
 from .timeline import Matched, Timeline, Trends, build_trends, check_interval, check_queries
@@ -72,7 +83,7 @@ class Archive:
         self._engine: Engine = WhooshEngine(self.root, ranking, settings, on_open=self._cache.clear)
 
     @classmethod
-    def default(cls) -> "Archive":
+    def default(cls) -> Archive:
         """The archive at ``$PRESSE_INDEX`` or in the per-user data directory."""
         return cls(default_index_dir())
 
@@ -305,7 +316,7 @@ class Archive:
         archive's state (generation, article count), with a Python snippet that runs it again."""
         total = self.search(q, per_page=1, sort=sort, facets=(), **filters).total
         stats = self.stats()
-        return SearchCitation(q, search_parameters(**filters, sort=sort), dt.datetime.now(dt.timezone.utc), total,
+        return SearchCitation(q, search_parameters(**filters, sort=sort), dt.datetime.now(dt.UTC), total,
                               stats.generation, stats.articles)
 
     def warm_up(self) -> None:

@@ -14,8 +14,8 @@ import dataclasses
 import datetime as dt
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -42,7 +42,8 @@ class Groups:
 
     def first_by_date(self, matched: np.ndarray, days: np.ndarray, newest_first: bool) -> np.ndarray:
         """``matched`` with one document per group: the first in date order (undated last either
-        way; on the same day, the first in document order, as ``search.whoosh_engine.columns.ReaderColumns.by_date``)."""
+        way; on the same day, the first in document order, as
+        ``search.whoosh_engine.columns.ReaderColumns.by_date``)."""
         docs = np.flatnonzero(matched & (self.codes > 0))
         if len(docs) == 0:
             return matched

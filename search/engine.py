@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any, Collection, Hashable, Mapping, NamedTuple, Protocol, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 

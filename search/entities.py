@@ -23,7 +23,7 @@ import dataclasses
 import threading
 import weakref
 from collections import Counter, defaultdict
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -273,7 +273,7 @@ class EntityTable:
         return tuple(EntityRef(kind, self.kinds[kind].names[g]) for kind, g in ordered if g in self.kinds[kind].names)
 
 
-_TABLES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _TABLES_LOCK = threading.Lock()
 
 

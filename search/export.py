@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from .citation import bibtex_entry, bibtex_key, number, ris_entry
 from .syntax import QueryError
@@ -69,7 +69,7 @@ class Record:
     score: float
 
     @classmethod
-    def from_fields(cls, fields: dict, rank: int = 1, score: float = 0.0) -> "Record":
+    def from_fields(cls, fields: dict, rank: int = 1, score: float = 0.0) -> Record:
         """The record of an article's stored fields (``searcher.stored_fields``)."""
         date = fields.get("date")
         return cls(
@@ -81,7 +81,7 @@ class Record:
             language=fields.get("language") or "fr", score=round(float(score), 4))
 
     @classmethod
-    def from_article(cls, article) -> "Record":
+    def from_article(cls, article) -> Record:
         """The record of an ``ArticleView`` (for its citation)."""
         return cls(rank=1, id=article.id, title=article.title, date=article.date, source=article.source,
                    author=article.author, section=article.section, url=article.url, lead=article.lead,
@@ -140,8 +140,8 @@ def csv_chunks(records: Iterable[Record]) -> Iterator[str]:
 
 def concordance_csv(lines: Iterable) -> Iterator[str]:
     """Concordance lines (``ConcordanceLine``) as CSV (``CONCORDANCE_COLUMNS``), header first."""
-    return _csv(CONCORDANCE_COLUMNS, ([_iso(l.date), l.source, l.title, l.id, l.url, l.field, l.left, l.match,
-                                       l.right] for l in lines))
+    return _csv(CONCORDANCE_COLUMNS, ([_iso(line.date), line.source, line.title, line.id, line.url, line.field,
+                                       line.left, line.match, line.right] for line in lines))
 
 
 def _csv(header: tuple[str, ...], rows: Iterable[list]) -> Iterator[str]:

@@ -12,7 +12,7 @@ matches no value raises ``UnknownFilterValue``, which names the closest known va
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from rapidfuzz import fuzz, process
 

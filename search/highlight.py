@@ -13,8 +13,8 @@ from __future__ import annotations
 import heapq
 import html
 import re
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Iterator
 
 import numpy as np
 from unidecode import unidecode
@@ -224,9 +224,11 @@ class Highlighter:
         clean = normalize_raw(raw)
         spans: list[tuple[int, int]] = []
         if self.stems:
-            spans.extend((start, end) for text, _, start, end in self.analysis.stem.analyze(raw)[0] if text in self.stems)
+            stemmed = self.analysis.stem.analyze(raw)[0]
+            spans.extend((start, end) for text, _, start, end in stemmed if text in self.stems)
         if self.exact:
-            spans.extend((start, end) for text, _, start, end in self.analysis.exact.analyze(raw)[0] if text in self.exact)
+            exact = self.analysis.exact.analyze(raw)[0]
+            spans.extend((start, end) for text, _, start, end in exact if text in self.exact)
         if not spans:
             return ()
         if len(clean) != len(raw):

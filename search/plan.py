@@ -19,7 +19,7 @@ frozen; they hash and compare by value, which walks the whole tree (a query may 
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal, NamedTuple, Union
+from typing import Literal, NamedTuple, TypeAlias
 
 __all__ = ["AllOf", "AnyOf", "DayRange", "Everything", "Expansion", "Filters", "Node", "Not", "Nothing",
            "Phrase", "Plan", "Term", "any_of", "all_of", "scored_terms"]
@@ -95,7 +95,7 @@ class Nothing:
     """No document (words no index term can be)."""
 
 
-Node = Union[Term, Phrase, Expansion, DayRange, AllOf, AnyOf, Not, Everything, Nothing]
+Node: TypeAlias = Term | Phrase | Expansion | DayRange | AllOf | AnyOf | Not | Everything | Nothing
 
 
 def any_of(items: list[Node]) -> Node:

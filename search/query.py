@@ -29,6 +29,7 @@ from presse.indexer.analysis import (
     normalize_raw,
     stemming_filters,
 )
+
 from .plan import AnyOf, DayRange, Everything, Expansion, Filters, Nothing, Plan, Term, all_of, any_of, scored_terms
 from .plan import Node as PlanNode
 from .plan import Not as PlanNot

@@ -28,7 +28,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import re
-from typing import Union
+from typing import TypeAlias
 
 from presse.indexer.analysis import TOKEN_RE
 from presse.indexer.normalize import normalize_text
@@ -111,7 +111,7 @@ class Not:
     item: object
 
 
-Node = Union[Word, Phrase, Pattern, Fuzzy, DateSpan, Entity, And, Or, Not]
+Node: TypeAlias = Word | Phrase | Pattern | Fuzzy | DateSpan | Entity | And | Or | Not
 
 
 # ----------------------------------------------------------------------------- lexing
@@ -332,13 +332,17 @@ def _pattern_node(text: str, field: str | None) -> Node | None:
     if not TOKEN_RE.search(text) and (text == "?" or text.strip("*?")):
         return None  # "?" or "?!" after a French space: punctuation, not a wildcard
     if not text.strip("*?"):
-        raise QueryError(f"« {text} » est trop vague : mettez au moins deux lettres avant le joker, par exemple gouvern*.")
+        raise QueryError(_too_vague(text))
     if text[0] in "*?":
         raise QueryError(f"« {text} » : un joker (* ou ?) ne peut pas commencer un mot ; écrivez par exemple gouvern*.")
     letters = re.split(r"[*?]", text, maxsplit=1)[0]
     if len(letters) < 2:
-        raise QueryError(f"« {text} » est trop vague : mettez au moins deux lettres avant le joker, par exemple gouvern*.")
+        raise QueryError(_too_vague(text))
     return Pattern(text, field)
+
+
+def _too_vague(text: str) -> str:
+    return f"« {text} » est trop vague : mettez au moins deux lettres avant le joker, par exemple gouvern*."
 
 
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -379,7 +383,8 @@ def _date_node(tok: _Tok) -> Node:
     if tok.kind == "range":
         parts = _RANGE_SEPARATOR.split(tok.text.strip(), maxsplit=1)
         if len(parts) != 2:
-            raise QueryError(f"Intervalle de dates invalide « [{tok.text}] » : écrivez date:[2024-01-01 TO 2024-06-30].")
+            raise QueryError(f"Intervalle de dates invalide « [{tok.text}] » : "
+                             "écrivez date:[2024-01-01 TO 2024-06-30].")
         start, end = _parse_date(parts[0], end=False), _parse_date(parts[1], end=True)
         if start and end and start > end:
             raise QueryError(f"Intervalle de dates vide : {parts[0]} est après {parts[1]}.")

@@ -18,7 +18,7 @@ import dataclasses
 import datetime as dt
 import threading
 import weakref
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -239,7 +239,7 @@ class PeriodColumns:
         return found
 
 
-_COLUMNS: "weakref.WeakKeyDictionary[object, PeriodColumns]" = weakref.WeakKeyDictionary()
+_COLUMNS: weakref.WeakKeyDictionary[object, PeriodColumns] = weakref.WeakKeyDictionary()
 _COLUMNS_LOCK = threading.Lock()
 
 

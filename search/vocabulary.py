@@ -9,7 +9,7 @@ candidates' edit distance with RapidFuzz (C++), the same restricted Damerau–Le
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 from rapidfuzz import process
@@ -27,7 +27,7 @@ class Vocabulary:
         """``counts``: term → how many documents have it (text, or its UTF-8 bytes)."""
         ordered: list = sorted(counts)  # UTF-8 bytes sort in code point order
         self.terms: list[str] = [t.decode("utf-8") if isinstance(t, bytes) else t for t in ordered]
-        self.frequencies = np.fromiter((counts[t] for t in ordered), dtype=np.int64,  # type: ignore[index]
+        self.frequencies = np.fromiter((counts[t] for t in ordered), dtype=np.int64,
                                        count=len(ordered))
 
     def prefix_range(self, prefix: str) -> tuple[int, int]:

@@ -120,7 +120,7 @@ def test_more_like_a_bad_limit_is_a_query_error(archive, limit):
 PARIS = dt.timezone(dt.timedelta(hours=2))
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(-3, 3), st.floats(), st.text(max_size=20),
-    st.binary(max_size=20), st.dates(), st.datetimes(timezones=st.sampled_from([None, dt.timezone.utc, PARIS])),
+    st.binary(max_size=20), st.dates(), st.datetimes(timezones=st.sampled_from([None, dt.UTC, PARIS])),
     st.sampled_from(["source", "year", "author", "section", "relevance", "-date", "date", "Le Figaro",
                      "2024", "2024-01-01", "2024-02-30", 2024, 2024.0, 1, 20, 100]),
 )

@@ -451,7 +451,7 @@ def test_matches_are_plain_when_piped(index):
 def messy(tmp_path, corpus) -> Path:
     """The corpus plus 30 broken lines, two other kinds of broken lines, an unsupported file and an empty one."""
     lines = [json.dumps({"id": "bon", "title": "Bon", "body": "Un texte sur le pétrole."})]
-    lines += ['{"id": "x%d", "title": "Pétrole' % n for n in range(30)]
+    lines += [f'{{"id": "x{n}", "title": "Pétrole' for n in range(30)]
     lines += ['{"id": "y", "title": "t", "body": "b",}', "[1, 2]"]
     (corpus / "abîmé.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (corpus / "vide.txt").write_text("", encoding="utf-8")

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from presse.indexer.messages import compression_error_text, json_error_text, os_error_text
-from conftest import presse_command, presse_env
 from presse.web import click_french
+
+from conftest import presse_command, presse_env
 
 REPO = Path(__file__).resolve().parent.parent
 # Texts of click and of Python that must not reach a user of Presse.

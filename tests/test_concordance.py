@@ -85,7 +85,7 @@ def assert_lines_are_the_highlights(archive: Archive, q: str, **filters) -> list
     """Every line's match is a run of marks of the site; every mark is inside a line."""
     marks = field_marks(archive, q) if not filters else None
     lines = list(archive.concordance_lines(q, width=6, **filters))
-    assert len(lines) == len({(l.id, l.field, l.offset) for l in lines})
+    assert len(lines) == len({(line.id, line.field, line.offset) for line in lines})
     if marks is None:
         return lines
     covered: dict = {}
@@ -131,14 +131,14 @@ def test_random_queries_every_line_is_a_highlight(orangesum, words, shape):
 
 def test_a_phrase_is_one_occurrence(archive):
     page = archive.concordance('"gilets jaunes"', width=5)
-    assert [(l.id, l.field, l.left, l.match, l.right) for l in page.lines] == [
+    assert [(line.id, line.field, line.left, line.match, line.right) for line in page.lines] == [
         ("sudouest-2019-11-30", "title", "la rocade bloquée par les", "Gilets jaunes", "")]
     assert (page.articles, page.total, page.has_next) == (1, 1, False)
 
 
 def test_context_is_width_words_on_each_side(archive):
-    lines = [l for l in archive.concordance("grève", width=5).lines if l.field == "body"]
-    assert [(l.left, l.match, l.right) for l in lines] == [
+    lines = [line for line in archive.concordance("grève", width=5).lines if line.field == "body"]
+    assert [(line.left, line.match, line.right) for line in lines] == [
         ("des retraites. Les cheminots, en", "grève", "depuis le 24 novembre, réclament")]
     for width in (1, 3, 8, 20):
         for line in archive.concordance_lines("russie", width=width):
@@ -158,11 +158,11 @@ def test_lines_give_the_article(archive):
 def test_date_orders(archive):
     oldest = archive.concordance("russie OU grève", sort="date", per_page=100).lines
     newest = archive.concordance("russie OU grève", sort="-date", per_page=100).lines
-    assert [l.date for l in oldest] == sorted(l.date for l in oldest)
-    assert [l.date for l in newest] == sorted((l.date for l in newest), reverse=True)
-    assert sorted((l.id, l.offset) for l in oldest) == sorted((l.id, l.offset) for l in newest)
-    first = [l for l in oldest if l.id == "liberation-2024-03-14"]  # one article: title, lead, body, in order
-    assert [l.field for l in first] == ["title", "lead", "body"]
+    assert [line.date for line in oldest] == sorted(line.date for line in oldest)
+    assert [line.date for line in newest] == sorted((line.date for line in newest), reverse=True)
+    assert sorted((line.id, line.offset) for line in oldest) == sorted((line.id, line.offset) for line in newest)
+    first = [line for line in oldest if line.id == "liberation-2024-03-14"]  # one article: title, lead, body, in order
+    assert [line.field for line in first] == ["title", "lead", "body"]
 
 
 def _first_word(text: str, last: bool = False) -> str:
@@ -174,21 +174,21 @@ def _first_word(text: str, last: bool = False) -> str:
 def test_left_and_right_orders(orangesum, sort):
     lines = orangesum.concordance("gouvernement", sort=sort, per_page=100).lines
     dated = orangesum.concordance("gouvernement", sort="date", per_page=100)
-    keys = [_first_word(l.left, last=True) if sort == "left" else _first_word(l.right) for l in lines]
+    keys = [_first_word(line.left, last=True) if sort == "left" else _first_word(line.right) for line in lines]
     assert keys == sorted(keys) and len(set(keys)) > 5
     everything = list(orangesum.concordance_lines("gouvernement", sort=sort))
-    assert sorted((l.id, l.field, l.offset) for l in everything) == sorted(
-        (l.id, l.field, l.offset) for l in orangesum.concordance_lines("gouvernement"))
+    assert sorted((line.id, line.field, line.offset) for line in everything) == sorted(
+        (line.id, line.field, line.offset) for line in orangesum.concordance_lines("gouvernement"))
     assert dated.articles == orangesum.search("gouvernement").total
 
 
 @pytest.mark.parametrize("sort", ["date", "-date", "left", "right"])
 def test_pages_cover_every_line_once(orangesum, sort):
-    whole = [(l.id, l.field, l.offset) for l in orangesum.concordance_lines("police", sort=sort)]
+    whole = [(line.id, line.field, line.offset) for line in orangesum.concordance_lines("police", sort=sort)]
     seen, page = [], 1
     while True:
         result = orangesum.concordance("police", sort=sort, page=page, per_page=7)
-        seen += [(l.id, l.field, l.offset) for l in result.lines]
+        seen += [(line.id, line.field, line.offset) for line in result.lines]
         assert result.first == (page - 1) * 7 + 1
         if not result.has_next:
             break
@@ -203,7 +203,7 @@ def test_filters_are_those_of_the_search(orangesum):
     source = orangesum.search("gouvernement", facets=["source"]).facets["source"][0].value
     result = orangesum.concordance("gouvernement", source=source, date_from="2000-01-01", per_page=100)
     assert result.articles == orangesum.search("gouvernement", source=source, date_from="2000-01-01").total
-    assert result.lines and {l.source for l in result.lines} == {source}
+    assert result.lines and {line.source for line in result.lines} == {source}
 
 
 def test_nothing_to_mark_gives_no_line(archive):
@@ -237,8 +237,8 @@ def test_past_the_bound(orangesum, monkeypatch):
     with pytest.raises(TooLarge, match=r"plus de 10 occurrences : un export en contient au plus 10\. Affinez"):
         orangesum.concordance_lines("gouvernement")
     first = list(orangesum.concordance_lines("gouvernement", limit=10))
-    assert [(l.id, l.offset) for l in first] == [(l.id, l.offset) for l in orangesum.concordance("gouvernement",
-                                                                                                 per_page=10).lines]
+    page = orangesum.concordance("gouvernement", per_page=10)
+    assert [(line.id, line.offset) for line in first] == [(line.id, line.offset) for line in page.lines]
     with pytest.raises(QueryError, match="entre 1 et 10"):
         orangesum.concordance_lines("gouvernement", limit=11)
     ordered = orangesum.concordance("gouvernement", sort="right", per_page=100)
@@ -265,5 +265,5 @@ def test_sorted_pages_follow_new_articles(tmp_path, monkeypatch):
         update_index(index, [corpus])
         after = archive.concordance("gouvernement", sort="right", per_page=100)
         assert after.total == before + 3
-        assert [l.right for l in after.lines if l.id == "ajout-1"] == [
+        assert [line.right for line in after.lines if line.id == "ajout-1"] == [
             "zyxorbium a parlé. Le gouvernement zyxorbium a parlé."] * 2 + ["zyxorbium a parlé."]

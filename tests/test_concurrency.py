@@ -151,7 +151,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.url = ""
 
-    def start(self, timeout: float = 120) -> "Server":
+    def start(self, timeout: float = 120) -> Server:
         for _ in range(3):  # the free port may be taken between the probe and the bind: retry
             port = free_port()
             self.log = open(self.workdir / f"serve-{port}.log", "w+", encoding="utf-8")
@@ -307,7 +307,7 @@ def test_reindex_while_serving_queries_under_load(tmp_path, serve_factory):
     saw_old = saw_new = 0
     for per in answers:
         seen_new = False
-        for q, at, sig, _ in per:
+        for q, _, sig, _ in per:
             assert sig in (old[q], new[q]), f"an answer to {q!r} is neither the old nor the new one: {sig[:2]}"
             if old[q] == new[q]:
                 continue
@@ -575,7 +575,9 @@ def _inject(monkeypatch, target: str, faults: Faults) -> None:
         # The lexicon writes its files through indexer.files (parts with atomic_write, lexicon.json
         # with atomic_file): each write fails as opening its file would.
         for name in ("atomic_write", "atomic_file"):
-            def failing(path, *args, _real=getattr(lexicon, name), **kwargs):
+            real = getattr(lexicon, name)
+
+            def failing(path, *args, _real=real, **kwargs):
                 faults.hit(path)
                 return _real(path, *args, **kwargs)
 

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import fields, query as wq
+from whoosh import fields
+from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage

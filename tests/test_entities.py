@@ -14,7 +14,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from entity_corpus import MACRON, corpus_records, entity_index, require_entities, write_records
 from presse.indexer import entities as named
 from presse.indexer.build import update_index
 from presse.indexer.entities import Entity, clean_mention, encode, entity_key, merge_mentions
@@ -23,6 +22,7 @@ from presse.search.entities import EntityTable, entity_query
 from presse.search.syntax import Entity as EntityNode
 from presse.search.syntax import QueryError, parse
 
+from entity_corpus import MACRON, corpus_records, entity_index, require_entities, write_records
 
 # ----------------------------------------------------------------------------- one article
 

@@ -176,8 +176,8 @@ def test_csv_cells_are_never_spreadsheet_formulas():
 
 def test_past_the_bound(archive, monkeypatch):
     monkeypatch.setattr(export, "MAX_ARTICLES", 4)
-    with pytest.raises(TooLarge, match=f"Cette recherche donne 9 articles : un export en contient au plus 4. "
-                                       f"Affinez la recherche"):
+    with pytest.raises(TooLarge, match="Cette recherche donne 9 articles : un export en contient au plus 4. "
+                                       "Affinez la recherche"):
         archive.export("", "csv")
     rows = parse_csv("".join(archive.export("", "csv", limit=4)))
     assert [r["id"] for r in rows] == [h.id for h in archive.search("", per_page=4).hits]
@@ -236,7 +236,7 @@ def test_cite_search_reruns_with_the_python_snippet(archive, archive_dir, monkey
     assert citation.parameters == {"source": ["Libération", "Le Figaro"], "date_from": "2024-01-01", "sort": "-date"}
     stats = archive.stats()
     assert citation.fingerprint == f"{stats.generation}/{stats.articles}"
-    assert abs((dt.datetime.now(dt.timezone.utc) - citation.searched_at).total_seconds()) < 60
+    assert abs((dt.datetime.now(dt.UTC) - citation.searched_at).total_seconds()) < 60
     monkeypatch.setenv("PRESSE_INDEX", str(archive_dir))
     exec(citation.python, {})
     assert capsys.readouterr().out == f"{citation.total}\n"

@@ -82,7 +82,7 @@ def test_a_big_binary_file_named_jsonl_is_not_read_to_the_end(tmp_path):
 
 def test_a_txt_mixing_utf8_and_one_windows_1252_line_keeps_its_utf8_lines(tmp_path):
     p = tmp_path / "melange.txt"
-    p.write_bytes("Titre mélangé\n\nPremier paragraphe en UTF-8 : l'été à Montréal.\n".encode("utf-8")
+    p.write_bytes("Titre mélangé\n\nPremier paragraphe en UTF-8 : l'été à Montréal.\n".encode()
                   + "Second paragraphe collé d'un fichier Windows : « œuvre », 12 €.\n".encode("cp1252"))
     (a,) = read(p)
     assert a.title == "Titre mélangé"
@@ -91,7 +91,7 @@ def test_a_txt_mixing_utf8_and_one_windows_1252_line_keeps_its_utf8_lines(tmp_pa
 
 
 def test_decode_bytes_reads_each_line_in_its_own_encoding():
-    data = "déjà\r\n".encode("utf-8") + "déjà\n".encode("cp1252") + "ça \x81".encode("latin-1") + "\n€".encode("utf-8")
+    data = "déjà\r\n".encode() + "déjà\n".encode("cp1252") + "ça \x81".encode("latin-1") + "\n€".encode()
     assert decode_bytes(data) == "déjà\r\ndéjà\nça \x81\n€"
 
 

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from whoosh.system import pack_uint
 
 from presse.indexer.inversion import Inverter, TokenBatch

@@ -9,8 +9,9 @@ checks accept the ``presse.`` namespace the packages install under.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 from presse import search
 

@@ -155,7 +155,7 @@ def build_corpus(root: Path) -> Corpus:
         corpus.add(f"04-encodings/{n:03d}.jsonl", data, articles=4, titles=tuple(r["title"] for r in records),
                    dated=True)
     for n in range(50):
-        data = (f"Élection numéro {n} à Montréal\n\n".encode("utf-8")
+        data = (f"Élection numéro {n} à Montréal\n\n".encode()
                 + "Deuxième paragraphe en Windows-1252 : œuvre, été, « guillemets ».\n".encode("cp1252"))
         corpus.add(f"04-encodings/{n:03d}-txt.txt", data, articles=1)
 

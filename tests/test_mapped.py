@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index

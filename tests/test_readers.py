@@ -557,7 +557,7 @@ def test_html_fallbacks(tmp_path):
 def test_html_charset_and_cp1252(tmp_path):
     html = f"<html><head><meta charset='windows-1252'></head><body><h1>T</h1><p>{FRENCH}</p></body></html>"
     assert one(write(tmp_path, "a.html", html.encode("cp1252"))).body == FRENCH
-    html = f"<html><head><meta http-equiv='Content-Type' content='text/html; charset=iso-8859-15'></head><p>œuvre €</p>"
+    html = "<html><head><meta http-equiv='Content-Type' content='text/html; charset=iso-8859-15'></head><p>œuvre €</p>"
     assert one(write(tmp_path, "b.html", html.encode("iso-8859-15"))).body == "œuvre €"
 
 

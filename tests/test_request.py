@@ -22,8 +22,18 @@ from werkzeug.datastructures import MultiDict
 
 from presse.indexer.build import update_index
 from presse.search import Archive, QueryError
-from presse.search.request import (DEFAULT_FACETS, DEFAULT_PER_PAGE, FACETS, FIELD, FIELDS, MAX_PAGE, MAX_PER_PAGE, SORTS,
-                            SearchRequest, page_json)
+from presse.search.request import (
+    DEFAULT_FACETS,
+    DEFAULT_PER_PAGE,
+    FACETS,
+    FIELD,
+    FIELDS,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    SORTS,
+    SearchRequest,
+    page_json,
+)
 from presse.web import create_app
 from presse.web.cli import CLI_PER_PAGE, cli
 from presse.web.openapi import SEARCH_PARAMETERS, openapi_document

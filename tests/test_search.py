@@ -29,8 +29,15 @@ from hypothesis import strategies as st
 from presse.indexer.analysis import ANALYSIS_VERSION, TOKEN_RE, CachedFilter
 from presse.indexer.build import reindex, update_index
 from presse.search import Archive, ArticleView, FacetCount, Hit, QueryError, SearchPage
-from presse.search.highlight import (MAX_CANDIDATE_PREFIXES, NUMPY_FOLD_FROM, _candidate_prefixes, _candidates_regex, _fold_table,
-                              candidate_starts, fold_in_place)
+from presse.search.highlight import (
+    MAX_CANDIDATE_PREFIXES,
+    NUMPY_FOLD_FROM,
+    _candidate_prefixes,
+    _candidates_regex,
+    _fold_table,
+    candidate_starts,
+    fold_in_place,
+)
 
 SEED = "000_903b3f1d0023df44"
 FIGARO = "lefigaro-2024-10-11"

@@ -17,12 +17,22 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 import presse.indexer.memory_postings as memory_postings
-from presse.indexer.inversion import Inverter
 from presse.indexer.build import update_index
+from presse.indexer.inversion import Inverter
 from presse.indexer.schema import PackedPositions, make_schema
+from presse.indexer.segments import (
+    BLOCK_PICKLE_PROTOCOL,
+    BLOCK_POSTINGS,
+    PACK_FROM_POSTINGS,
+    MemoryPostings,
+    MemorySegmentWriter,
+    NarrowPositions,
+    PackedValues,
+    merge_small_segments,
+    pack_block,
+    stored_lengths,
+)
 from presse.indexer.store import open_generation
-from presse.indexer.segments import (BLOCK_PICKLE_PROTOCOL, BLOCK_POSTINGS, PACK_FROM_POSTINGS, MemoryPostings, MemorySegmentWriter,
-                              NarrowPositions, PackedValues, merge_small_segments, pack_block, stored_lengths)
 
 from conftest import seed_documents
 
@@ -279,7 +289,7 @@ def test_a_document_whose_field_fails_leaves_nothing_behind(tmp_path, documents)
     with ix.searcher() as s:
         assert s.doc_count() == 2
         assert [d["id"] for d in s.documents()] == [documents[0]["id"], documents[2]["id"]]
-        assert ("title", "mot-temoin-uniqu".encode()) not in s.reader()
+        assert ("title", b"mot-temoin-uniqu") not in s.reader()
         assert not any(text.startswith(b"mot-t") for _, text in s.reader().all_terms())
 
 

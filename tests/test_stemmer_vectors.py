@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shared_path
 from presse.indexer.analysis import SnowballFilter, fold, is_stop_word, tokens
+
+from conftest import shared_path
 
 VECTORS = Path(__file__).resolve().parent / "data" / "vectors"
 SNOWBALL_V3_WORDS = 21_655

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from presse.indexer.build import update_index
 from presse.search import Archive, Period, QueryError, Timeline, Trends
-from presse.search.timeline import (MAX_PERIODS, choose_interval, count_by_period, key_of, period_bounds,
-                             period_keys)
+from presse.search.timeline import MAX_PERIODS, choose_interval, count_by_period, key_of, period_bounds, period_keys
 
 REPO = Path(__file__).resolve().parent.parent
 # Queries of every kind: words, inflections, accent-less forms, phrases, operators, prefixes, fields.

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from presse.search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_LINES, MAX_WIDTH, SORTS as KWIC_SORTS
-from presse.search.export import CSV_COLUMNS, CONCORDANCE_COLUMNS, FORMATS, MAX_ARTICLES, MEDIA_TYPES
+from presse.search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_LINES, MAX_WIDTH
+from presse.search.concordance import SORTS as KWIC_SORTS
+from presse.search.export import CONCORDANCE_COLUMNS, CSV_COLUMNS, FORMATS, MAX_ARTICLES, MEDIA_TYPES
 
 from .export_views import KWIC_MAX_PER_PAGE
 from .openapi import ARTICLE_ERRORS, ARTICLE_ID, ERRORS, SEARCH_PARAMETERS, _json, _ref
@@ -112,7 +113,8 @@ PATHS = {
                       "400": TOO_LARGE},
     }},
     "/api/export": {"get": {
-        "operationId": "export", "summary": "Every article a search finds, as CSV, JSON Lines, RIS or BibTeX, streamed.",
+        "operationId": "export",
+        "summary": "Every article a search finds, as CSV, JSON Lines, RIS or BibTeX, streamed.",
         "description": f"CSV columns (and JSON Lines keys): {', '.join(CSV_COLUMNS)} (JSON Lines adds publisher and "
                        "language). RIS: TY  - NEWS, the source as T2. BibTeX: @article, journal = source.",
         "parameters": [*FILTERS, SORT,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, current_app, jsonify, make_response, render_template, request, url_for
 from unidecode import unidecode
@@ -19,9 +19,19 @@ from werkzeug.datastructures import MultiDict
 
 from presse.indexer.article import is_valid_id
 from presse.search import QueryError
-from presse.search.citation import SearchCitation, bibtex_entry, bibtex_key, citation_parts, french_date, ris_entry, web_url
-from presse.search import concordance as kwic, export as search_export
-from presse.search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_WIDTH, SORTS as KWIC_SORTS
+from presse.search import concordance as kwic
+from presse.search import export as search_export
+from presse.search.citation import (
+    SearchCitation,
+    bibtex_entry,
+    bibtex_key,
+    citation_parts,
+    french_date,
+    ris_entry,
+    web_url,
+)
+from presse.search.concordance import DEFAULT_PER_PAGE, DEFAULT_WIDTH, MAX_WIDTH
+from presse.search.concordance import SORTS as KWIC_SORTS
 from presse.search.export import EXTENSIONS, FORMATS, MEDIA_TYPES, Record, TooLarge, concordance_csv
 
 from .archive import current_archive
@@ -31,7 +41,8 @@ from .params import FILTERS, ParamError, SearchState, _int, parse_search
 
 bp = Blueprint("exports", __name__)
 
-KWIC_SORT_LABELS = {"date": "date, des plus anciens aux plus récents", "-date": "date, des plus récents aux plus anciens",
+KWIC_SORT_LABELS = {"date": "date, des plus anciens aux plus récents",
+                    "-date": "date, des plus récents aux plus anciens",
                     "left": "mot à gauche", "right": "mot à droite"}
 KWIC_MAX_PER_PAGE = 100
 FORMAT_LABELS = {"csv": "CSV", "jsonl": "JSON Lines", "ris": "RIS", "bibtex": "BibTeX"}
@@ -167,9 +178,10 @@ def api_concordance():
         query=page.query, sort=page.sort, width=page.width, page=page.page, per_page=page.per_page,
         articles=page.articles, total=page.total, has_next=page.has_next, truncated=page.truncated,
         took_ms=page.took_ms,
-        lines=[{"id": l.id, "title": l.title, "date": _iso(l.date), "source": l.source, "url": l.url,
-                "field": l.field, "offset": l.offset, "left": l.left, "match": l.match, "right": l.right}
-               for l in page.lines])
+        lines=[{"id": line.id, "title": line.title, "date": _iso(line.date), "source": line.source, "url": line.url,
+                "field": line.field, "offset": line.offset, "left": line.left, "match": line.match,
+                "right": line.right}
+               for line in page.lines])
 
 
 # ------------------------------------------------------------------------------------ export
@@ -286,11 +298,12 @@ def article_citation(article) -> ArticleCitation:
 @bp.get("/article/<article_id>/citation.<any(ris, bib):format>", endpoint="article_citation")
 def article_citation_file(article_id: str, format: str):
     """One article's citation as a RIS or BibTeX file."""
-    text = current_archive().cite(article_id, "ris" if format == "ris" else "bibtex") if is_valid_id(article_id) else None
+    kind = "ris" if format == "ris" else "bibtex"
+    text = current_archive().cite(article_id, kind) if is_valid_id(article_id) else None
     if text is None:
         return error_response(404, "Aucun article ne porte cet identifiant.", "No article has this id.")
-    kind = "ris" if format == "ris" else "bibtex"
-    return _download(iter([text]), MEDIA_TYPES[kind], f"presse-{_SLUG.sub('-', article_id.lower()).strip('-')}.{format}")
+    slug = _SLUG.sub("-", article_id.lower()).strip("-")
+    return _download(iter([text]), MEDIA_TYPES[kind], f"presse-{slug}.{format}")
 
 
 @bp.get("/api/articles/<article_id>/citation")

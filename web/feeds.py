@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from presse.search import Hit, web_url
 

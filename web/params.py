@@ -13,7 +13,16 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from presse.search.request import DEFAULT_FACETS, FACETS, FIELD, FILTERS, SORTS, SearchRequest, unknown_facet, unknown_sort
+from presse.search.request import (
+    DEFAULT_FACETS,
+    FACETS,
+    FIELD,
+    FILTERS,
+    SORTS,
+    SearchRequest,
+    unknown_facet,
+    unknown_sort,
+)
 from presse.search.syntax import QueryError, parse
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -54,7 +63,7 @@ class SearchState:
     default_per_page: int = dataclasses.field(default=10, repr=False, compare=False)
 
     @classmethod
-    def of(cls, request: SearchRequest, default_per_page: int) -> "SearchState":
+    def of(cls, request: SearchRequest, default_per_page: int) -> SearchState:
         """The state of a checked request, for pages whose default page size is ``default_per_page``."""
         return cls(q=request.q, page=request.page, per_page=request.per_page, sort=request.sort,
                    source=request.source, author=request.author, section=request.section, year=request.year,

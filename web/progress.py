@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from itertools import accumulate
-from typing import Callable, Iterable, TextIO
+from typing import TextIO
 
 from presse.indexer.build import Summary
 from presse.indexer.readers import iter_files

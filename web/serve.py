@@ -7,8 +7,8 @@ import os
 import signal
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from waitress.server import create_server
 
@@ -69,7 +69,8 @@ class _ClosingIterable:
 
 
 def make_server(app, host: str = "127.0.0.1", port: int = 8000, threads: int = 8):
-    """A waitress server for ``app`` (with request logging); ``port=0`` picks a free port (``server.effective_port``)."""
+    """A waitress server for ``app`` (with request logging); ``port=0`` picks a free port
+    (``server.effective_port``)."""
     return create_server(RequestLog(app), host=host, port=port, threads=threads, ident="presse")
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from typing import Callable, Iterable, TextIO
+from collections.abc import Callable, Iterable
+from typing import TextIO
 
 from presse.indexer.readers import Skip
 

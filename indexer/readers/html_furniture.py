@@ -30,7 +30,8 @@ _FURNITURE_WORDS = frozenset("""
 """.split())
 # ARIA landmarks equivalent to the elements dropped already (nav, aside, footer, header, form),
 # and dialogs (consent and login pop-ups).
-_FURNITURE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search", "dialog", "alertdialog"})
+_FURNITURE_ROLES = frozenset({"navigation", "complementary", "contentinfo", "banner", "search", "dialog",
+                              "alertdialog"})
 _NEVER_FURNITURE = frozenset({"html", "body", "main", "article", "h1"})
 FURNITURE_MAX_SHARE = 0.5  # of the page's visible text: a furniture element holding more is kept
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")

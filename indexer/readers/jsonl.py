@@ -23,6 +23,7 @@ from . import limits
 from .records import json_error, record_article
 from .source import BINARY, Skip, Source, open_binary, regular_file_skip
 
+
 def read_jsonl(src: Source) -> Iterator[Article | Skip]:
     """The articles of a JSON Lines file, each bad line reported by a ``Skip`` (see the module docstring)."""
     refused = regular_file_skip(src, os.stat(src.path))
@@ -64,7 +65,8 @@ def _jsonl_lines(src: Source, stream, text_mode: bool) -> Iterator[Article | Ski
                 chunk = stream.readline(limit)  # skip the rest of the long line
         except (OSError, EOFError, zlib.error) as exc:
             yield from held
-            yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : {compression_error_text(exc)}", lineno + 1)
+            yield src.skip(f"archive gzip corrompue ou tronquée après la ligne {lineno} : "
+                           f"{compression_error_text(exc)}", lineno + 1)
             return
         if not chunk and not long_line:
             break

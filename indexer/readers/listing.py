@@ -190,7 +190,7 @@ def file_stems(files: Iterable[tuple[Path, Path]]) -> dict[Path, str]:
         groups.setdefault(entry[3], []).append(entry)
     taken = set(groups)
     out: dict[Path, str] = {}
-    for base, members in groups.items():
+    for members in groups.values():
         if len(members) < 2:
             continue
         members.sort(key=lambda m: (not _name_is_id(m[1], m[2]), m[1], str(m[0])))

@@ -102,7 +102,8 @@ def record_article(src: Source, record: dict, fallback_id: str, line: int | None
     else:
         article_id = make_id(str(raw_id))
     # FIELDS names make_article's fields.
-    return make_article(src, article_id, line=line, title=found.pop("title", None), body=found.pop("body", None), **found)
+    return make_article(src, article_id, line=line, title=found.pop("title", None), body=found.pop("body", None),
+                        **found)
 
 
 def json_error(exc: Exception, line: int | None = None) -> str:

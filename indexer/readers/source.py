@@ -6,8 +6,9 @@ import dataclasses
 import gzip
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from ..decoding import decode_bytes
 from . import limits

@@ -10,7 +10,7 @@ are cached per commit too, since a user clicking through facets repeats them.
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -5,13 +5,14 @@ Totals and facet counts need *every* matching document. Walking Whoosh's matcher
 several Python calls per document and per tree level; Presse reads each term's posting list once
 (``postings``), marks its documents in a numpy boolean array, and combines the arrays with
 ``&``, ``|`` and ``~``, which run in C over one byte per article; a date range inside a query is
-a mask of the day column. Phrases are checked on the documents that have all their words only, from the words' positions, vectorised over those
-documents (``phrase_docs``), with the semantics of Whoosh's ``Phrase``/``SpanNear2``.
+a mask of the day column. Phrases are checked on the documents that have all their words only,
+from the words' positions, vectorised over those documents (``phrase_docs``), with the semantics
+of Whoosh's ``Phrase``/``SpanNear2``.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

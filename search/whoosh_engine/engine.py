@@ -8,8 +8,9 @@ matchers and collectors, except for similar articles (Whoosh's ``more_like``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Hashable, Sequence
+from typing import Any
 
 import numpy as np
 

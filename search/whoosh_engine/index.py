@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from presse.indexer.analysis import CachedFilter
 from presse.indexer.lexicon import Lexicon

@@ -22,9 +22,9 @@ import dataclasses
 
 import numpy as np
 
+from ..ranking import Ranking
 from .docsets import follows, mask_of, occurrence_keys
 from .postings import PostingCache
-from ..ranking import Ranking
 
 __all__ = ["Proximity", "pair_shares"]
 

@@ -18,8 +18,8 @@ from ..ranking import Ranking
 from .columns import ReaderColumns
 from .docsets import mask_of, matching_docs
 from .proximity import Proximity
-from .weighting import weighting_of
 from .scoring import bm25f_scores
+from .weighting import weighting_of
 
 __all__ = ["Match", "coordination", "ordered", "ranked", "top_ranked"]
 

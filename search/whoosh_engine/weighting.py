@@ -14,7 +14,7 @@ __all__ = ["RankingWeighting", "weighting_of"]
 
 
 @functools.lru_cache(maxsize=16)
-def weighting_of(ranking: Ranking) -> "RankingWeighting":
+def weighting_of(ranking: Ranking) -> RankingWeighting:
     """``ranking`` as a Whoosh weighting model (one per distinct ranking)."""
     return RankingWeighting(ranking)
 

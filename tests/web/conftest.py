@@ -1,4 +1,5 @@
-"""Fixtures of the web tests: the app over the shared test archive, its client, and a live waitress server."""
+"""Fixtures of the web tests: the app over the shared test archive, its client, a live waitress server, and
+Debian's Chromium with a page on that server (for the tests marked ``browser``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 
 from presse.web import create_app
 from presse.web.serve import make_server, server_url
+
+from chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +41,7 @@ class LiveServer:
             if not self.stopping:  # closing the sockets under the loop ends it with EBADF
                 raise
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self.thread.start()
         return self
 
@@ -60,3 +63,33 @@ def live_server(archive_dir):
     yield server
     server.stop()
     assert not server.thread.is_alive(), "the live server did not stop"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per test module; skipped without it (a failure when $CI is set)."""
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} is missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A French page on the live server; the test fails if a script error or CSP violation was logged."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900},
+                                  base_url=live_server.url)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
+    yield page
+    context.close()
+    assert errors == [], errors  # no script error, no CSP violation

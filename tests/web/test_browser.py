@@ -1,57 +1,19 @@
 """End-to-end tests in headless Chromium (Debian's /usr/bin/chromium) against a live waitress server.
 
 Skipped when Chromium is missing, unless $CI is set: CI installs Chromium, so there it is a failure.
+The ``browser`` and ``page`` fixtures are in this folder's conftest, shared by every browser test.
 Deselect while iterating with ``pytest -m "not browser"``.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
+from chromium import ARTIFACTS
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so the browser tests must run (install Debian's chromium package)")
-    pytest.skip(f"{reason} (apt-get install chromium); set CI=1 to make this a failure")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900},
-                                  base_url=live_server.url)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text)
-            if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
-    yield page
-    context.close()
-    assert errors == [], errors  # no script error, no CSP violation
 
 
 def test_search_from_the_home_page(page):

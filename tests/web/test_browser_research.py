@@ -15,7 +15,7 @@ import bibtexparser
 import feedparser
 import pytest
 
-from test_browser import ARTIFACTS, browser, page  # noqa: F401 - fixtures
+from chromium import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

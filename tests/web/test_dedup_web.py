@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from presse.indexer.build import update_index
-from test_browser import ARTIFACTS, browser  # noqa: F401  (the Chromium fixture)
-from test_web_api import needs_jsonschema, _validate
 from presse.web import create_app
+
+from chromium import ARTIFACTS
+from test_web_api import _validate, needs_jsonschema
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 FLASH, UPDATE = "orangesum-7156", "orangesum-6569"
@@ -133,7 +134,7 @@ def wire_server(wire_index):
 
 
 @pytest.mark.browser
-def test_click_other_versions_then_switch_grouping_off(browser, wire_server):  # noqa: F811
+def test_click_other_versions_then_switch_grouping_off(browser, wire_server):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, base_url=wire_server.url)
     page = context.new_page()
     errors = []

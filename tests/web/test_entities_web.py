@@ -16,11 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from entity_corpus import entity_index
 from presse.search import Archive
 from presse.search.entities import entity_query
-from test_browser import ARTIFACTS, CHROMIUM_ARGS, browser  # noqa: F401  (the Chromium fixture)
 from presse.web import create_app
+
+from chromium import ARTIFACTS
+from entity_corpus import entity_index
 
 try:
     import jsonschema
@@ -85,7 +86,7 @@ def test_entity_page(client, archive):
     assert re.search(rf"Dans {view.articles}\s+articles de l", html)
     assert 'class="tl-svg"' in html  # the timeline of its mentions
     assert "Souvent avec Emmanuel Macron" in html
-    for kind, values in view.related.items():
+    for values in view.related.values():
         for value in values[:3]:
             assert f">{value.value.replace(chr(39), '&#39;')}</span>" in html
     hits = archive.search(view.query, sort="-date", per_page=10, facets=()).hits
@@ -140,8 +141,9 @@ def test_entity_api_conforms_to_openapi(client, url, status):
 
 
 def test_index_without_entities_says_how_to_get_them(tmp_path):
-    from entity_corpus import corpus_records, write_records
     from presse.indexer.build import update_index
+
+    from entity_corpus import corpus_records, write_records
 
     corpus = write_records(tmp_path / "c" / "a.jsonl", corpus_records(first=3)[:3]).parent
     update_index(tmp_path / "index", [corpus])
@@ -167,7 +169,7 @@ def entity_server(built):
 
 
 @pytest.mark.browser
-def test_entity_page_in_chromium(browser, entity_server):  # noqa: F811
+def test_entity_page_in_chromium(browser, entity_server):
     context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900},
                                   base_url=entity_server.url)
     page = context.new_page()

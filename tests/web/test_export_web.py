@@ -25,9 +25,19 @@ from hypothesis import strategies as st
 
 import presse.search.concordance as kwic
 import presse.search.export as export
+
 from test_web_api import _validate
-from test_web_fuzz import (FUZZ, HOSTILE, REFLECTED_SCRIPT, _any_pairs, _check_page, _query_string, api_checks,
-                           needs_schemathesis, schemathesis)
+from test_web_fuzz import (
+    FUZZ,
+    HOSTILE,
+    REFLECTED_SCRIPT,
+    _any_pairs,
+    _check_page,
+    _query_string,
+    api_checks,
+    needs_schemathesis,
+    schemathesis,
+)
 
 NBSP = "\u00a0"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -68,7 +78,7 @@ def test_concordance_page_shows_every_line_marked(client):
     html = body(r)
     assert r.status_code == 200
     lines = client.get("/api/concordance?q=russie&width=5&per_page=100").get_json()["lines"]
-    assert kwic_rows(html) == [(l["left"], l["match"], l["right"]) for l in lines] and len(lines) == 19
+    assert kwic_rows(html) == [(line["left"], line["match"], line["right"]) for line in lines] and len(lines) == 19
     assert f"Occurrences 1 à 19 sur 19 · 3{NBSP}articles" in html
     assert 'href="/article/liberation-2024-03-14?q=russie"' in html
     assert '<caption class="visually-hidden">Occurrences de « russie », triées par date' in html
@@ -87,7 +97,7 @@ def test_concordance_page_escapes_article_text(client):
 def test_concordance_page_sorts_and_pages(client):
     html = body(client.get("/concordance?q=russie&sort=right&per_page=5&page=2"))
     api = client.get("/api/concordance?q=russie&sort=right&per_page=5&page=2").get_json()
-    assert kwic_rows(html) == [(l["left"], l["match"], l["right"]) for l in api["lines"]]
+    assert kwic_rows(html) == [(line["left"], line["match"], line["right"]) for line in api["lines"]]
     prev = unescape(re.search(r'<a rel="prev" href="([^"]+)"', html).group(1))
     nxt = unescape(re.search(r'<a rel="next" href="([^"]+)"', html).group(1))
     assert parse_qs(urlsplit(prev).query) == {"q": ["russie"], "sort": ["right"], "width": ["8"], "per_page": ["5"],
@@ -128,7 +138,7 @@ def test_concordance_csv_is_every_line(client):
     rows = csv_rows(r)
     api = client.get("/api/concordance?q=russie&sort=left&width=3&per_page=100").get_json()["lines"]
     assert [(row["id"], row["field"], row["left"], row["match"], row["right"]) for row in rows] == [
-        (l["id"], l["field"], l["left"], l["match"], l["right"]) for l in api]
+        (line["id"], line["field"], line["left"], line["match"], line["right"]) for line in api]
     assert list(rows[0]) == list(export.CONCORDANCE_COLUMNS)
 
 
@@ -247,7 +257,7 @@ def test_atom_feed_escapes_hostile_articles(client):
     entry = feedparser.parse(raw).entries[0]
     assert entry.title == "<script>alert('titre')</script> Un titre \"piégé\""
     assert entry.author == "<b>Auteur</b> \" onmouseover=\"alert(1)"
-    assert [l.rel for l in entry.links] == ["alternate"]  # javascript:alert(1) is not linked
+    assert [link.rel for link in entry.links] == ["alternate"]  # javascript:alert(1) is not linked
 
 
 def test_results_page_links_its_feed(client):
@@ -381,7 +391,7 @@ RESEARCH_PATHS = {"/api/concordance", "/api/concordance.csv", "/api/export", "/a
 
 def test_openapi_documents_the_research_views(spec):
     assert RESEARCH_PATHS <= set(spec["paths"])
-    for name, schema in spec["components"]["schemas"].items():
+    for schema in spec["components"]["schemas"].values():
         jsonschema.Draft202012Validator.check_schema(schema)
     params = {p["name"] for p in spec["paths"]["/api/export"]["get"]["parameters"]}
     assert params == {"q", "source", "author", "section", "year", "date_from", "date_to", "sort", "format", "limit"}

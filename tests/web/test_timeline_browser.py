@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from test_browser import ARTIFACTS, browser, page  # noqa: F401  (the Chromium fixtures)
+from chromium import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -294,7 +294,7 @@ def test_trends_absolute_scale_and_month_interval(seeds_client):
     rows = re.findall(r'<th scope="row">([^<]+)</th>\s*<td>([\d\u00a0]+)</td>', table)
     assert [label for label, _ in rows] == ["janvier 2020", "février 2020", "mars 2020", "avril 2020", "mai 2020",
                                             "juin 2020"]
-    for (label, count), month in zip(rows, range(1, 7)):
+    for (_, count), month in zip(rows, range(1, 7)):
         start = f"2020-{month:02d}-01"
         end = ["2020-01-31", "2020-02-29", "2020-03-31", "2020-04-30", "2020-05-31", "2020-06-30"][month - 1]
         narrowed = {"q": "confinement", "date_from": start, "date_to": end}

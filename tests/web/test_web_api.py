@@ -155,7 +155,7 @@ def test_openapi_document_is_a_valid_3_1_document(spec):
                                   "/api/timeline", "/api/trends",
                                   # issue 20: named entities
                                   "/api/entities/{kind}/{name}"}
-    for name, schema in spec["components"]["schemas"].items():
+    for schema in spec["components"]["schemas"].values():
         jsonschema.Draft202012Validator.check_schema(schema)
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "page", "per_page", "source", "author", "section", "year", "date_from", "date_to", "sort",
