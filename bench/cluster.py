@@ -38,8 +38,9 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: E402
 from presse.indexer.build import die_with_parent  # noqa: E402 - shard servers die with this process
+
+import common  # noqa: E402
 
 OUT = common.OUT / "cluster"
 FACETS = ["source", "year", "author"]
@@ -55,7 +56,7 @@ class Shards:
         self.processes: list[subprocess.Popen | None] = []
         self.ports: list[int] = []
 
-    def __enter__(self) -> "Shards":
+    def __enter__(self) -> Shards:
         if shutil.which("xapian-tcpsrv") is None:
             raise SystemExit("xapian-tcpsrv is missing: apt-get install xapian-tools")
         for _ in range(self.n):

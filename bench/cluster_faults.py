@@ -27,8 +27,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import common  # noqa: E402
 from cluster import Shards  # noqa: E402
+
+import common  # noqa: E402
 
 SEEDS = common.ROOT / "seeds"
 OUT = common.OUT / "cluster-faults"

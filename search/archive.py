@@ -88,7 +88,7 @@ class Archive:
         return cls(default_index_dir())
 
     @classmethod
-    def cluster(cls, cluster_file: str | os.PathLike, **kwargs) -> "ClusterArchive":
+    def cluster(cls, cluster_file: str | os.PathLike, **kwargs) -> ClusterArchive:
         """The archive of a cluster of Xapian shards described by ``cluster_file`` (docs/cluster.md):
         the same search API over every shard (``pip install 'presse[cluster]'``)."""
         from .cluster import open_archive

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Mapping, NamedTuple, Protocol, Sequence
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, Protocol
 
 
 class Marks(Protocol):
@@ -61,10 +62,10 @@ class Hit:
     # id of its earliest article), how many other versions match, and the first of them by date.
     group: str | None = None
     other_versions: int = 0
-    versions: tuple["Version", ...] = ()
+    versions: tuple[Version, ...] = ()
 
     @classmethod
-    def from_fields(cls, fields: Mapping, score: float, marks: Marks) -> "Hit":
+    def from_fields(cls, fields: Mapping, score: float, marks: Marks) -> Hit:
         """The result of an article's stored fields, its words marked by ``marks``."""
         title = fields.get("title", "")
         lead = fields.get("lead", "") or ""
@@ -152,7 +153,7 @@ class ArticleView:
     versions: tuple[Version, ...] = ()  # the other versions of this dispatch, by date (``search.collapse``)
 
     @classmethod
-    def from_fields(cls, fields: Mapping, marks: Marks, versions: tuple[Version, ...] = ()) -> "ArticleView":
+    def from_fields(cls, fields: Mapping, marks: Marks, versions: tuple[Version, ...] = ()) -> ArticleView:
         """The article of its stored fields, its words marked by ``marks``."""
         body = fields.get("body", "")
         return cls(

@@ -30,7 +30,14 @@ from presse.search import Archive, QueryError
 from presse.search.request import DEFAULT_FACETS, ENTITY_FACETS, SearchRequest, page_json
 
 from . import click_french
-from .cli_cluster import ClusterConfigError, chosen_cluster, cluster_option, indexing_function, stats_lines, unusable_options
+from .cli_cluster import (
+    ClusterConfigError,
+    chosen_cluster,
+    cluster_option,
+    indexing_function,
+    stats_lines,
+    unusable_options,
+)
 from .cli_search import QueryCommand, json_default, print_entities, request_option, terminal_html
 from .formatting import NBSP, decimal, french_date, megabytes, number, plural
 from .progress import bar_for, summary_line
@@ -190,7 +197,8 @@ def _original_sources(root: Path) -> list[str]:
         _fail(str(exc), EXIT_INDEX)
     sources = read_meta(generation).get("sources") if generation is not None else None
     if not sources:
-        where = f"il n'y a pas d'index dans {root}" if generation is None else "cet index ne dit pas de quels dossiers il vient"
+        where = (f"il n'y a pas d'index dans {root}" if generation is None
+                 else "cet index ne dit pas de quels dossiers il vient")
         _fail(f"Indiquez les dossiers à indexer ({where}) : presse reindex CHEMIN… --index {root}", EXIT_USAGE)
     return sources
 
@@ -249,8 +257,8 @@ def _open_archive(index_dir: Path | None, cluster_file: Path | None = None) -> A
               help="Sortie JSON, celle de /api/search (résultats, facettes, suggestion).")
 @click.option("--entites", "with_entities", is_flag=True,
               help="Afficher aussi les personnes, lieux et organisations les plus cités dans les résultats.")
-def search_cmd(query, index_dir, cluster_file, per_page, page, sort, source, author, section, date_from, date_to, collapse, as_json,
-               with_entities):
+def search_cmd(query, index_dir, cluster_file, per_page, page, sort, source, author, section, date_from, date_to,
+               collapse, as_json, with_entities):
     """Cherche dans l'archive ; une requête peut commencer par « - » (presse search -Russie pétrole).
 
     Exemple : presse search '"corridor Nord-Sud" OU pezeshkian~' --limit 5
@@ -336,7 +344,8 @@ def _french_time(iso: str | None) -> str:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESSE", help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADRESSE",
+              help="Adresse d'écoute (127.0.0.1 : cette machine seulement).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, metavar="PORT",
               help="Port (0 : un port libre).")
 @index_option
@@ -344,7 +353,8 @@ def _french_time(iso: str | None) -> str:
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True, metavar="N",
               help="Requêtes traitées en parallèle par processus.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, metavar="N",
-              help="Processus serveurs (un par cœur pour les grosses archives : chacun ouvre l'index et garde ses caches).")
+              help="Processus serveurs (un par cœur pour les grosses archives : "
+                   "chacun ouvre l'index et garde ses caches).")
 @click.option("--get", "get_path", metavar="CHEMIN", default=None,
               help="Affiche une page (ex. /recherche?q=iran) au lieu de lancer le serveur, puis quitte.")
 def serve(host, port, index_dir, cluster_file, threads, workers, get_path):
@@ -358,7 +368,16 @@ def serve(host, port, index_dir, cluster_file, threads, workers, get_path):
     import logging
 
     from . import create_app
-    from .serve import get_page, is_loopback, listening_socket, make_server, needs_sample, run_workers, server_url, socket_url
+    from .serve import (
+        get_page,
+        is_loopback,
+        listening_socket,
+        make_server,
+        needs_sample,
+        run_workers,
+        server_url,
+        socket_url,
+    )
 
     root = _index_dir(index_dir)
     grappe = chosen_cluster(cluster_file, index_dir)

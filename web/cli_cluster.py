@@ -8,8 +8,8 @@ The cluster file comes from ``--cluster``, else ``$PRESSE_CLUSTER`` unless ``--i
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 

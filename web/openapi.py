@@ -83,7 +83,8 @@ SCHEMAS = {
                      "description": "The order of the hits: the empty query lists the newest first (-date)."},
             "total": {"type": "integer", "minimum": 0,
                       "description": "Matching articles (all pages), every version of a dispatch counted."},
-            "collapse": {"type": "boolean", "description": "Whether versions of one dispatch are grouped (one hit each)."},
+            "collapse": {"type": "boolean",
+                         "description": "Whether versions of one dispatch are grouped (one hit each)."},
             "collapsed_total": {"type": "integer", "minimum": 0,
                                 "description": "Results once versions are grouped; with collapse, pages count these."},
             "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
@@ -97,7 +98,8 @@ SCHEMAS = {
             "rewritten": {"type": ["string", "null"],
                           "description": "No article had all the words: the respelled query whose results these are."},
             "relaxed": {"type": "boolean",
-                        "description": "No article had all the words: these have the most of them, ranked by how many."},
+                        "description": "No article had all the words: these have the most of them, "
+                                       "ranked by how many."},
             "partial": {"type": "boolean",
                         "description": "On a cluster (presse serve --cluster): some shards did not answer, so the "
                                        "hits, total and facets are those of the others. Always false on one index."},
@@ -187,7 +189,8 @@ SCHEMAS = {
             "date_min": _DATE, "date_max": _DATE, "size_bytes": {"type": "integer", "minimum": 0,
                                                                  "description": "0 on a cluster (the shards' disks)."},
             "analysis_version": {"type": "integer"},
-            "partial": {"type": "boolean", "description": "As in SearchResults: some shards of a cluster did not answer."},
+            "partial": {"type": "boolean",
+                        "description": "As in SearchResults: some shards of a cluster did not answer."},
             "missing": {"type": "array", "items": {"type": "integer", "minimum": 1},
                         "description": "As in SearchResults."},
         },
@@ -234,15 +237,18 @@ TRENDS_PARAMETERS = [
     {"name": "q", "in": "query", "required": True, "style": "form", "explode": True,
      "schema": {"type": "array", "items": {"type": "string", "maxLength": 2000}, "minItems": 1,
                 "maxItems": MAX_TREND_QUERIES},
-     "description": f"1 to {MAX_TREND_QUERIES} queries, one parameter each (q=grève&q=%22gilets+jaunes%22); each counts "
+     "description": f"1 to {MAX_TREND_QUERIES} queries, one parameter each (q=grève&q=%22gilets+jaunes%22); "
+                    "each counts "
                     "what /api/search finds for it."},
     _INTERVAL_PARAMETER, *_FILTER_PARAMETERS,
 ]
 
 def openapi_document() -> dict:
     """The OpenAPI 3.1 document of the API."""
-    from .export_openapi import PATHS as EXPORT_PATHS, SCHEMAS as EXPORT_SCHEMAS  # issue 19's research views
-    from .entity_views import OPENAPI_PATHS as ENTITY_PATHS, OPENAPI_SCHEMAS as ENTITY_SCHEMAS  # issue 20
+    from .entity_views import OPENAPI_PATHS as ENTITY_PATHS  # issue 20
+    from .entity_views import OPENAPI_SCHEMAS as ENTITY_SCHEMAS
+    from .export_openapi import PATHS as EXPORT_PATHS  # issue 19's research views
+    from .export_openapi import SCHEMAS as EXPORT_SCHEMAS
 
     return {
         "openapi": "3.1.0",

@@ -111,8 +111,16 @@ from .limits import (
     MAX_LINE_BYTES,
     MAX_TAGS,
 )
-from .listing import (SUPPORTED_SUFFIXES, file_stems, given_paths, id_stem, is_under, iter_files, relative_path,
-                      suffix_of)
+from .listing import (
+    SUPPORTED_SUFFIXES,
+    file_stems,
+    given_paths,
+    id_stem,
+    is_under,
+    iter_files,
+    relative_path,
+    suffix_of,
+)
 from .source import BINARY, NO_TEXT, Skip, Source
 from .text import read_txt
 

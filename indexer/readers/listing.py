@@ -1,7 +1,8 @@
 """Listing the files to read, and the stems of the ids made from their paths.
 
-``given_paths`` checks the paths given and ``is_under`` tells what they cover; ``iter_files`` walks them; ``file_stems`` tells apart files whose paths would make the
-same id. In a path, accents and other scripts are folded to ASCII (``Été`` → ``Ete``).
+``given_paths`` checks the paths given and ``is_under`` tells what they cover; ``iter_files`` walks
+them; ``file_stems`` tells apart files whose paths would make the same id. In a path, accents and
+other scripts are folded to ASCII (``Été`` → ``Ete``).
 """
 
 from __future__ import annotations

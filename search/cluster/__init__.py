@@ -16,7 +16,8 @@ The entry points the CLI and the web app need::
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from .config import ClusterConfigError, ClusterUnavailable
 
@@ -46,7 +47,7 @@ def _require_xapian() -> None:
             "sur les machines des fragments.") from None
 
 
-def open_archive(cluster_file: str | os.PathLike, **kwargs) -> "ClusterArchive":
+def open_archive(cluster_file: str | os.PathLike, **kwargs) -> ClusterArchive:
     """The archive of the cluster described by ``cluster_file`` (``ClusterArchive``, the search API
     of ``search.Archive``); a ``ClusterConfigError`` (French) for a bad file or missing bindings."""
     from .config import load_cluster
@@ -59,7 +60,7 @@ def open_archive(cluster_file: str | os.PathLike, **kwargs) -> "ClusterArchive":
 
 
 def index(cluster_file: str | os.PathLike, paths: Iterable[str | os.PathLike] | None = None, *,
-          reindex: bool = False, progress: Callable | None = None, batch_size: int | None = None) -> "Summary":
+          reindex: bool = False, progress: Callable | None = None, batch_size: int | None = None) -> Summary:
     """Index ``paths`` (default: the folders the cluster was indexed from) into the cluster of
     ``cluster_file``, incrementally; ``reindex``: rewrite every article (``presse reindex --cluster``);
     ``batch_size``: articles per commit of each shard (default: ``writer.DEFAULT_BATCH``).

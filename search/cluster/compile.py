@@ -22,8 +22,8 @@ import xapian
 from presse.indexer.analysis import fold
 
 from ..query import Analysis, Highlights, fuzzy_distance
-from ..settings import DEFAULTS
 from ..respelling import plain_words
+from ..settings import DEFAULTS
 from ..syntax import And, DateSpan, Entity, Fuzzy, Not, Or, Pattern, Phrase, Word
 from . import layout as L
 from .terms import ClusterTerms

@@ -29,7 +29,8 @@ from presse.indexer.store import PresseIndexError
 __all__ = ["Address", "Cluster", "ClusterConfigError", "ClusterUnavailable", "Shard", "load_cluster", "parse_address"]
 
 MAX_SHARDS = 1024
-_HOST_RE = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"  # one label of a host name
+_HOST_RE = re.compile(rf"^(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})*$")
 _EXAMPLE = '[[shard]]\naddress = "10.0.0.11:33301"'
 
 

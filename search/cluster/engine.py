@@ -10,9 +10,10 @@ tried before it counts as missing.
 
 Results are Presse's own types (``search.types``), the cluster's state in ``SearchPage.partial``
 and ``ArchiveStats.partial`` (``missing``: the shards that did not answer; ``notice``: the French
-notice). Requests are checked by ``search.request.SearchRequest``, as ``search.Archive`` checks them. Exports and citations as ``search.Archive``
-(``views``); not on the cluster (yet): grouping wire copies (``collapse`` is accepted and lists every
-article), named entities, timelines and concordances (a French ``views.NotOnCluster``).
+notice). Requests are checked by ``search.request.SearchRequest``, as ``search.Archive`` checks them.
+Exports and citations as ``search.Archive`` (``views``); not on the cluster (yet): grouping wire
+copies (``collapse`` is accepted and lists every article), named entities, timelines and
+concordances (a French ``views.NotOnCluster``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import json
 import os
 import threading
 import time
-from typing import Callable, Sequence, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import xapian
 
@@ -88,7 +90,7 @@ class ClusterArchive(ClusterViews):
         self._lock = threading.Lock()
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike, **kwargs) -> "ClusterArchive":
+    def from_file(cls, path: str | os.PathLike, **kwargs) -> ClusterArchive:
         """The archive of the cluster file ``path`` (``ClusterConfigError``, in French, for a bad file)."""
         return cls(load_cluster(path), **kwargs)
 

@@ -5,14 +5,14 @@ the values containing the words)."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import xapian
 
 from ..entities import KINDS as ENTITY_KINDS
-from ..settings import DEFAULTS
 from ..facets import UnknownFilterValue, filter_values, suggested_values, value_words
 from ..request import SearchRequest
+from ..settings import DEFAULTS
 from ..types import FacetCount
 from . import layout as L
 from .compile import day_range

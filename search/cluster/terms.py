@@ -9,7 +9,7 @@ over the shards by Xapian (term frequencies summed). Lookups are bounded like th
 from __future__ import annotations
 
 import itertools
-from typing import Callable
+from collections.abc import Callable
 
 import xapian
 
@@ -50,7 +50,8 @@ class ClusterTerms:
         most frequent first (among the first ``max_scanned_terms``): ``search.query.Compiler._expand``."""
         if not L.fits(prefix + start):
             return []
-        found = [(df, text) for text, df in self.listing(prefix, start, DEFAULTS.max_scanned_terms) if df and match(text)]
+        listed = self.listing(prefix, start, DEFAULTS.max_scanned_terms)
+        found = [(df, text) for text, df in listed if df and match(text)]
         found.sort(key=lambda x: (-x[0], x[1]))
         return [t for _, t in found[:DEFAULTS.max_expansion]]
 

@@ -7,14 +7,15 @@ concordances and named entities are not on the cluster yet and say so in French.
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Protocol, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Protocol, TypeVar
+
+import xapian
 
 from ..archive import Archive
 from ..export import Record, check_format, check_limit, write
 from ..request import FILTERS, SearchRequest
 from ..syntax import QueryError
-
-import xapian
 
 CHUNK = 100
 T = TypeVar("T")  # results fetched at a time for an export
@@ -66,8 +67,10 @@ class ClusterViews:
 
         def chunks() -> Iterator[Record]:
             for start in range(0, count, CHUNK):
-                window = self._run(lambda db: [(_fields(m.document), m.weight) for m in
-                                               self._window(db, request, start, min(CHUNK, count - start))[2]])[0]
+                def read(db, start=start):
+                    return [(_fields(m.document), m.weight)
+                            for m in self._window(db, request, start, min(CHUNK, count - start))[2]]
+                window = self._run(read)[0]
                 for rank, (fields, score) in enumerate(window, start + 1):
                     yield Record.from_fields(fields, rank, score)
 

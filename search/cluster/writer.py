@@ -21,13 +21,20 @@ import os
 import queue
 import threading
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import xapian
 
 from presse.indexer.analysis import ANALYSIS_VERSION
 from presse.indexer.build import Summary
-from presse.indexer.readers import Skip, file_stems, given_paths, is_under, iter_files, read_file  # the local indexer's rules
+from presse.indexer.readers import (  # the local indexer's rules
+    Skip,
+    file_stems,
+    given_paths,
+    is_under,
+    iter_files,
+    read_file,
+)
 from presse.indexer.store import PresseIndexError
 
 from . import layout as L
@@ -153,7 +160,7 @@ class _ShardWriter:
             self.db.set_metadata(L.META_LAYOUT, str(L.LAYOUT_VERSION))
             self.db.set_metadata(L.META_ANALYSIS, str(ANALYSIS_VERSION))
             if not self.db.get_metadata(L.META_CREATED):
-                self.db.set_metadata(L.META_CREATED, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                self.db.set_metadata(L.META_CREATED, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
 
     def remember(self, paths: list[str]) -> None:
         """Add ``paths`` to the folders this shard was indexed from (committed with the run)."""
@@ -268,7 +275,8 @@ def cluster_sources(cluster: Cluster) -> list[str]:
         raise ClusterIndexError(str(exc)) from None
     paths = sources_of(db)
     if not paths:
-        raise ClusterIndexError("Indiquez les dossiers à indexer : cette grappe ne dit pas de quels dossiers elle vient.")
+        raise ClusterIndexError("Indiquez les dossiers à indexer : "
+                                "cette grappe ne dit pas de quels dossiers elle vient.")
     return paths
 
 
@@ -322,7 +330,8 @@ def _run(writers: list[_ShardWriter], paths: list[str], summary: Summary, batch_
                 summary.skipped.append(item)
                 continue
             if item.id in seen:
-                summary.skipped.append(Skip(item.path, f"identifiant en double : {item.id} (déjà lu dans {seen[item.id]})"))
+                reason = f"identifiant en double : {item.id} (déjà lu dans {seen[item.id]})"
+                summary.skipped.append(Skip(item.path, reason))
                 continue
             seen[item.id] = item.path
             ids_here.add(item.id)

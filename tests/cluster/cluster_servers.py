@@ -64,7 +64,7 @@ class ShardServer:
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def start(self) -> "ShardServer":
+    def start(self) -> ShardServer:
         args = ["xapian-tcpsrv", "--interface", "127.0.0.1", "--port", str(self.port), "--quiet"]
         if not self.readonly:
             args.append("--writable")

@@ -10,7 +10,6 @@ import sys
 import time
 
 from click.testing import CliRunner
-
 from cluster_servers import REPO, SEEDS, cluster_file
 
 from presse.web.cli import cli

@@ -4,11 +4,10 @@ imports no private helper of ``search.archive`` or ``indexer.build``)."""
 from __future__ import annotations
 
 import ast
-import doctest
 import datetime as dt
+import doctest
 
 import pytest
-
 from cluster_servers import REPO, SEEDS
 
 import presse.search.respelling  # noqa: F401 (used as search.respelling)

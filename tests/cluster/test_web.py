@@ -11,7 +11,6 @@ import threading
 import time
 
 import pytest
-
 from cluster_servers import SEEDS, cluster_file, under_load
 
 from presse.search.cluster.layout import shard_of

@@ -8,7 +8,6 @@ import shutil
 import time
 
 import pytest
-
 from cluster_servers import SEEDS, cluster_file
 
 WIKINEWS = SEEDS / "wikinews-fr-100.jsonl"
