@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from cluster_servers import SEEDS, ShardServer, cluster_file, need_xapian
+from .cluster_servers import SEEDS, ShardServer, cluster_file, need_xapian
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 
 from click.testing import CliRunner
 
-from cluster_servers import REPO, SEEDS, cluster_file
+from .cluster_servers import REPO, SEEDS, cluster_file
 
 from presse.web.cli import cli
 

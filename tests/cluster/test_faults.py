@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from cluster_servers import SEEDS, cluster_file, under_load
+from .cluster_servers import SEEDS, cluster_file, under_load
 
 
 @pytest.fixture

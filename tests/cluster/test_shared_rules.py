@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from cluster_servers import REPO, SEEDS
+from .cluster_servers import REPO, SEEDS
 
 import presse.search.respelling  # noqa: F401 (used as search.respelling)
 from presse import search

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from cluster_servers import SEEDS, cluster_file, under_load
+from .cluster_servers import SEEDS, cluster_file, under_load
 
 from presse.search.cluster.layout import shard_of
 
@@ -172,7 +172,7 @@ def _live_server_class():
     ``conftest`` is taken by tests/cluster's."""
     import importlib.util
 
-    from cluster_servers import REPO
+    from .cluster_servers import REPO
 
     spec = importlib.util.spec_from_file_location("web_tests_conftest", REPO / "tests" / "web" / "conftest.py")
     module = importlib.util.module_from_spec(spec)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from cluster_servers import SEEDS, cluster_file
+from .cluster_servers import SEEDS, cluster_file
 
 WIKINEWS = SEEDS / "wikinews-fr-100.jsonl"
 
