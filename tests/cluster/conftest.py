@@ -9,7 +9,8 @@ Tests that need servers are skipped, with the reason, when the ``xapian`` bindin
 from __future__ import annotations
 
 import pytest
-from cluster_servers import SEEDS, ShardServer, cluster_file, need_xapian
+
+from .cluster_servers import SEEDS, ShardServer, cluster_file, need_xapian
 
 
 @pytest.fixture

@@ -10,9 +10,10 @@ import sys
 import time
 
 from click.testing import CliRunner
-from cluster_servers import REPO, SEEDS, cluster_file
 
 from presse.web.cli import cli
+
+from .cluster_servers import REPO, SEEDS, cluster_file
 
 SUBSET = SEEDS / "wikinews-fr-100.jsonl"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from cluster_servers import REPO, SEEDS, cluster_file
+from .cluster_servers import REPO, SEEDS, cluster_file
 
 
 def test_presse_imports_no_xapian_until_a_cluster_is_used():

@@ -8,7 +8,8 @@ import signal
 import time
 
 import pytest
-from cluster_servers import SEEDS, cluster_file, under_load
+
+from .cluster_servers import SEEDS, cluster_file, under_load
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from cluster_servers import REPO, SEEDS, cluster_file
+from .cluster_servers import REPO, SEEDS, cluster_file
 
 RUN = ("import sys; from presse.search.cluster.config import load_cluster; from presse.search.cluster.writer import index_cluster; "
        "print(index_cluster(load_cluster(sys.argv[1]), [sys.argv[2]], batch_size=int(sys.argv[3])).line())")

@@ -8,7 +8,6 @@ import datetime as dt
 import doctest
 
 import pytest
-from cluster_servers import REPO, SEEDS
 
 import presse.search.respelling  # noqa: F401 (used as search.respelling)
 from presse import search
@@ -16,6 +15,8 @@ from presse.indexer.readers import given_paths, is_under
 from presse.search.respelling import may_search_again, replace_word
 from presse.search.syntax import parse
 from presse.search.types import ArchiveStats, ArticleView, Hit, SearchPage, incomplete_notice
+
+from .cluster_servers import REPO, SEEDS
 
 
 def test_the_cluster_imports_no_private_name_of_another_package():

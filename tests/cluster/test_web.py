@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 import threading
 import time
 
 import pytest
-from cluster_servers import SEEDS, cluster_file, under_load
 
 from presse.search.cluster.layout import shard_of
+
+from .cluster_servers import SEEDS, cluster_file, under_load
 
 SUBSET = SEEDS / "wikinews-fr-100.jsonl"
 NOTICE = "1 fragment sur 2 ne répond pas : résultats incomplets"
@@ -171,11 +173,16 @@ def _live_server_class():
     ``conftest`` is taken by tests/cluster's."""
     import importlib.util
 
-    from cluster_servers import REPO
+    from .cluster_servers import REPO
 
-    spec = importlib.util.spec_from_file_location("web_tests_conftest", REPO / "tests" / "web" / "conftest.py")
+    web_tests = REPO / "tests" / "web"
+    spec = importlib.util.spec_from_file_location("web_tests_conftest", web_tests / "conftest.py")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(web_tests))  # that conftest imports its folder's chromium.py
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(web_tests))
     return module.LiveServer
 
 

@@ -8,7 +8,8 @@ import shutil
 import time
 
 import pytest
-from cluster_servers import SEEDS, cluster_file
+
+from .cluster_servers import SEEDS, cluster_file
 
 WIKINEWS = SEEDS / "wikinews-fr-100.jsonl"
 
