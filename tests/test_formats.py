@@ -51,7 +51,7 @@ def test_a_schema_pickled_before_the_move_still_loads(monkeypatch):
     monkeypatch.setattr(formats.PackedPositions, "__module__", "presse.indexer.schema")
     data = pickle.dumps(make_schema(), 2)
     monkeypatch.undo()
-    assert b"cindexer.schema\nPackedPositions" in data
+    assert b"cpresse.indexer.schema\nPackedPositions" in data
     schema = pickle.loads(data)
     assert type(schema["exact"].format) is formats.PackedPositions
     assert schema.names() == make_schema().names()

@@ -21,23 +21,23 @@ ENGINE_PACKAGE = "search/whoosh_engine/"
 # Public modules of the library besides its top-level names: the one definition of a search request
 # (its fields make the web's parameters, the command's options and the OpenAPI document) and the
 # cluster's entry points (imported only when a cluster is configured: Xapian is an optional extra).
-PUBLIC_MODULES = ("presse.search.request", "presse.search.cluster")
+PUBLIC_MODULES = ("search.request", "search.cluster")
 
 # web/ modules that still import search's modules rather than its public names, each with why.
 # (Listed as they stand; the module names are what web/ imports from.)
 WEB_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("web/export_openapi.py", "presse.search.concordance"): "the concordance's limits, documented in the OpenAPI file",
-    ("web/export_openapi.py", "presse.search.export"): "the export formats and columns, documented in the OpenAPI file",
-    ("web/export_views.py", "presse.search.citation"): "citation formatting shared by the pages and the files",
+    ("web/export_openapi.py", "search.concordance"): "the concordance's limits, documented in the OpenAPI file",
+    ("web/export_openapi.py", "search.export"): "the export formats and columns, documented in the OpenAPI file",
+    ("web/export_views.py", "search.citation"): "citation formatting shared by the pages and the files",
     ("web/export_views.py", "search"): "the concordance and export modules themselves (kwic, search_export)",
-    ("web/export_views.py", "presse.search.concordance"): "the concordance's limits and sorts, checked on the form",
-    ("web/export_views.py", "presse.search.export"): "the export formats, media types and CSV writer",
-    ("web/formatting.py", "presse.search.french"): "French dates and numbers, the templates' filters",
-    ("web/timeline_views.py", "presse.search.timeline"): "the timeline's limits and period keys, for the chart links",
+    ("web/export_views.py", "search.concordance"): "the concordance's limits and sorts, checked on the form",
+    ("web/export_views.py", "search.export"): "the export formats, media types and CSV writer",
+    ("web/formatting.py", "search.french"): "French dates and numbers, the templates' filters",
+    ("web/timeline_views.py", "search.timeline"): "the timeline's limits and period keys, for the chart links",
     # Being rewritten onto search/request.py (issue 17, "one search request"):
-    ("web/openapi.py", "presse.search.collapse"): "MAX_VERSIONS, until the request module documents it",
-    ("web/openapi.py", "presse.search.timeline"): "INTERVALS, MAX_TREND_QUERIES, until the request module documents them",
-    ("web/params.py", "presse.search.syntax"): "parse: the form checks the query, until the request module does",
+    ("web/openapi.py", "search.collapse"): "MAX_VERSIONS, until the request module documents it",
+    ("web/openapi.py", "search.timeline"): "INTERVALS, MAX_TREND_QUERIES, until the request module documents them",
+    ("web/params.py", "search.syntax"): "parse: the form checks the query, until the request module does",
 }
 
 
@@ -86,10 +86,10 @@ def test_only_the_engine_package_and_the_index_writer_import_whoosh():
 def test_the_check_sees_a_whoosh_import(tmp_path):
     # The rule's own check: relative and namespaced imports are resolved before comparing.
     assert _is("whoosh.query", "whoosh") and not _is("whooshy", "whoosh")
-    assert _without_namespace("presse.search.archive") == "presse.search.archive"
+    assert _without_namespace("presse.search.archive") == "search.archive"
     found = list(imports(ROOT / "search/whoosh_engine/postings.py"))
     assert any(_is(i.module, "whoosh") for i in found)
-    assert any(i.module == "presse.search.lru" for i in found)  # "from ..lru import LRU"
+    assert any(i.module == "search.lru" for i in found)  # "from ..lru import LRU"
 
 
 def test_web_imports_only_the_public_names_of_search():
