@@ -1,4 +1,8 @@
-"""``Archive``: the embeddable search API over one Presse index."""
+"""``Archive``: the embeddable search API over one Presse index.
+
+Over 400 lines on purpose: it is the whole public API of the library (search, articles, research
+views, exports, citations, statistics), each method a few lines over the engine, with its docstring.
+"""
 
 from __future__ import annotations
 

@@ -20,6 +20,8 @@ an invalid date, a query too long or too deep, or a ``q`` that is not a string (
 empty query). A quoted phrase counts as one term, whatever its length: pasted headlines are
 searched whole; only the distance between its words (``~N``) is bounded.
 Prefix, wildcard and fuzzy words expand to a bounded number of index terms.
+
+Over 400 lines on purpose: the grammar, its tokenizer and its French messages read best together.
 """
 
 from __future__ import annotations
