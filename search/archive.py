@@ -32,10 +32,11 @@ from .ranking import Ranking
 from .request import (
     DEFAULT_FACETS,
     DEFAULT_PER_PAGE,
+    FACETS,
+    MAX_PER_PAGE,
     SearchRequest,
     as_day,
     as_list,
-    as_value,
     check_facets,
     check_page,
     check_per_page,
@@ -54,9 +55,6 @@ __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
 
 ArchiveNotFound = IndexNotFound
 
-SORTS = ("relevance", "date", "-date")
-FACETS = ("source", "year", "author", "section", "person", "place", "org")
-MAX_PER_PAGE = 100
 
 
 class Archive:
@@ -402,7 +400,6 @@ def _check_entity_kind(kind) -> None:
 
 
 _as_list = as_list  # a list parameter (filters, facets): search.request's rule
-_as_value = as_value
 
 
 def _as_date(value, name: str, end: bool = False) -> dt.datetime | None:
