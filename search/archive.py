@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from presse.indexer.analysis import ANALYSIS_VERSION
 from presse.indexer.article import is_valid_id
@@ -48,9 +48,6 @@ from .timeline import Matched, Timeline, Trends, build_trends, check_interval, c
 from .types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
 from .whoosh_engine import WhooshEngine
 
-if TYPE_CHECKING:  # Xapian is an optional extra: imported only when a cluster is opened
-    from .cluster.engine import ClusterArchive
-
 __all__ = ["Archive", "ArchiveNotFound", "IndexVersionError", "QueryError"]
 
 ArchiveNotFound = IndexNotFound
@@ -64,25 +61,41 @@ class Archive:
     >>> page = archive.search("pétrole ET gaz SAUF Russie", date_from="2024-01-01")  # doctest: +SKIP
     >>> page.total, page.hits[0].title, page.facets["year"]       # doctest: +SKIP
 
-    Searches go through the storage engine (``search.engine``; the Whoosh/numpy one), which
-    notices a new commit (``presse index``) or a swapped generation (``presse reindex``) by itself.
+    Searches go through the storage engine (``search.engine``): the Whoosh/numpy one over an index
+    directory, which notices a new commit (``presse index``) or a swapped generation (``presse
+    reindex``) by itself, or a cluster of Xapian shards (``Archive.cluster``).
     ``ranking`` sets how results are ordered (``search.ranking.Ranking``), ``settings`` the limits
     and cache sizes (``search.settings.EngineSettings``); their defaults are the tuned values.
     """
 
     def __init__(self, path: str | os.PathLike, *, ranking: Ranking = Ranking(),
                  settings: EngineSettings = EngineSettings()):
+        self._setup(ranking, settings)
+        root = Path(path)
+        self.root: Path | None = root
+        self._engine: Engine = WhooshEngine(root, ranking, settings, on_open=self._cache.clear)
+
+    def _setup(self, ranking: Ranking, settings: EngineSettings) -> None:
         if not isinstance(ranking, Ranking):
             raise TypeError(f"ranking attend un search.ranking.Ranking, pas {type(ranking).__name__}.")
         if not isinstance(settings, EngineSettings):
             raise TypeError(f"settings attend un search.settings.EngineSettings, pas {type(settings).__name__}.")
-        self.root = Path(path)
         self.ranking = ranking
         self.settings = settings
         self._analysis = Analysis(settings)
         self._cache: LRU[tuple, SearchPage] = LRU(settings.page_cache)
         self._kwic_cache = kwic.SortedCache()
-        self._engine: Engine = WhooshEngine(self.root, ranking, settings, on_open=self._cache.clear)
+
+    @classmethod
+    def over(cls, engine: Engine, *, ranking: Ranking = Ranking(), settings: EngineSettings = EngineSettings(),
+             root: str | os.PathLike | None = None) -> Archive:
+        """The archive searched through ``engine`` (an ``search.engine.Engine``: another storage
+        engine than the local index's); ``root``: where it lives on disk, if it does."""
+        archive = cls.__new__(cls)
+        archive._setup(ranking, settings)
+        archive.root = Path(root) if root is not None else None
+        archive._engine = engine
+        return archive
 
     @classmethod
     def default(cls) -> Archive:
@@ -90,14 +103,24 @@ class Archive:
         return cls(default_index_dir())
 
     @classmethod
-    def cluster(cls, cluster_file: str | os.PathLike, **kwargs) -> ClusterArchive:
+    def cluster(cls, cluster_file: str | os.PathLike, **kwargs) -> Archive:
         """The archive of a cluster of Xapian shards described by ``cluster_file`` (docs/cluster.md):
-        the same search API over every shard (``pip install 'presse[cluster]'``)."""
+        the same API over every shard (``pip install 'presse[cluster]'``); ``kwargs``: those of
+        ``search.cluster.open_archive``. Its pages and statistics say when a shard did not answer
+        (``partial``, ``missing``, ``notice``).
+
+        :raises search.cluster.ClusterConfigError: a bad cluster file, or Xapian is missing (French).
+        """
         from .cluster import open_archive
         return open_archive(cluster_file, **kwargs)
 
+    def refresh(self) -> None:
+        """Look for new commits now (``presse index`` run by another process; searches notice them
+        by themselves within moments)."""
+        self._engine.refresh()
+
     def close(self) -> None:
-        """Release the index files."""
+        """Release the index files (a cluster's connections)."""
         self._engine.close()
 
     def __enter__(self):
@@ -137,8 +160,9 @@ class Archive:
         filters = _request_filters(request)
         snapshot = self._engine.snapshot()
         # Keyed by what this thread's snapshot sees: a thread never caches a page for a commit it did not search.
-        key = (q, page, per_page, sort, tuple(facets), repr(filters), snapshot.commit, collapse)
-        cached = self._cache.get(key)
+        commit = snapshot.commit
+        key = (q, page, per_page, sort, tuple(facets), repr(filters), commit, collapse)
+        cached = self._cache.get(key) if commit is not None else None
         if cached is not None:
             return _with_time(cached, started)
         planned = plan_query(snapshot, self._analysis, self.ranking, q, filters, sort, self.settings)
@@ -147,9 +171,11 @@ class Archive:
         hits = tuple(_hit(found, highlighter) for found in results.hits)
         out = SearchPage(query=q, page=page, per_page=per_page, total=results.total, took_ms=0.0, hits=hits,
                          facets=results.facets, suggestion=planned.suggestion, sort=planned.sort,
-                         rewritten=planned.rewritten, relaxed=planned.relaxed, collapse=collapse,
-                         collapsed_total=results.collapsed_total)
-        self._cache.put(key, out)
+                         rewritten=planned.rewritten, relaxed=planned.relaxed, collapse=results.collapsed,
+                         collapsed_total=results.collapsed_total, partial=bool(results.missing),
+                         missing=results.missing, shards=results.shards)
+        if commit is not None and not results.missing:  # incomplete results are never kept
+            self._cache.put(key, out)
         return _with_time(out, started)
 
     def _matches(self, q: str = "", *, sort: str = "relevance", source: Sequence[str] | str = (),
@@ -277,7 +303,8 @@ class Archive:
         plan = planned.plan()
         reader = kwic.Reader(lambda start, stop: [d for d, _ in snapshot.ranked(plan, start, stop)],
                              snapshot.stored_fields, Highlighter(planned.compiler.highlights, self._analysis),
-                             width, self._kwic_cache, (q, repr(sorted(filters.items())), snapshot.commit))
+                             width, self._kwic_cache,
+                             None if snapshot.commit is None else (q, repr(sorted(filters.items())), snapshot.commit))
         return planned.total, reader
 
     def records(self, q: str = "", *, sort: str = "relevance", limit: int | None = None, **filters):
@@ -333,7 +360,8 @@ class Archive:
         return ArchiveStats(
             articles=found.articles, sources=found.sources, date_min=found.date_min, date_max=found.date_max,
             size_bytes=found.size_bytes, analysis_version=found.meta.get("analysis_version", ANALYSIS_VERSION),
-            created=found.meta.get("created"), generation=found.generation,
+            created=found.meta.get("created"), generation=found.generation, shard_articles=found.shard_articles,
+            partial=bool(found.missing), missing=found.missing,
         )
 
     def facet_values(self, name: str) -> tuple[FacetCount, ...]:
@@ -380,8 +408,7 @@ class Archive:
         for q in queries:
             snapshot, planned = self._matches(q, **filters)
             dated = snapshot.dated(planned.plan())
-            matched.append(Matched(q, dated.days, dated.matched, dated.population, dated.periods, key,
-                                   planned.rewritten, planned.relaxed))
+            matched.append(Matched(q, dated.matched, dated.population, planned.rewritten, planned.relaxed))
         stats = self.stats()
         bounds = (stats.date_min.toordinal(), stats.date_max.toordinal()) if stats.date_min and stats.date_max else None
         return build_trends(matched, interval, (key.day_from, key.day_to) if key is not None else (None, None), bounds)

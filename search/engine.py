@@ -7,8 +7,9 @@ reads articles, finds similar ones, and answers the vocabulary questions the com
 (prefixes, spellings, the lexicon of accented forms).
 
 Document numbers (``Found.doc``, ``Snapshot.ranked``) are the engine's handles for one snapshot's
-documents: valid with that snapshot only. The Whoosh/numpy engine is ``search.whoosh_engine``;
-another (a cluster of Xapian shards, say) implements these two protocols.
+documents: valid with that snapshot only. The Whoosh/numpy engine is ``search.whoosh_engine``; a
+cluster of Xapian shards is ``search.cluster.engine``: both implement these two protocols, and
+``search.Archive`` runs over either.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .entities import EntityTable
 from .plan import Filters, Node, Plan
 from .types import FacetCount, Version
 
-__all__ = ["Dated", "Engine", "EngineStats", "Found", "Lexicon", "Results", "Snapshot"]
+__all__ = ["Dated", "DayCounts", "Engine", "EngineStats", "Found", "Lexicon", "Results", "Snapshot", "day_counts"]
 
 
 class Found(NamedTuple):
@@ -42,18 +43,27 @@ class Found(NamedTuple):
 @dataclasses.dataclass(frozen=True)
 class Results:
     """What a ``Plan`` gives: ``total`` matching documents (``collapsed_total`` once each group of
-    versions counts once), the documents of the requested ranks, and the facet counts."""
+    versions counts once), the documents of the requested ranks, and the facet counts.
+
+    ``collapsed``: whether the hits were grouped by dispatch (an engine without groups of versions
+    lists every article). On an engine of ``shards`` parts, ``missing`` are those that did not
+    answer: the results are the others' (incomplete)."""
 
     total: int
     collapsed_total: int
     hits: tuple[Found, ...]
     facets: dict[str, tuple[FacetCount, ...]]
+    collapsed: bool = False
+    missing: tuple[int, ...] = ()
+    shards: int = 1
 
 
 @dataclasses.dataclass(frozen=True)
 class EngineStats:
     """What the index holds: live articles, articles per source, the first and last dates, its
-    size on disk, the name of its generation and what it was built with (``meta``)."""
+    size on disk, the name of its generation and what it was built with (``meta``); on an engine of
+    several parts, the articles of each (``shard_articles``, None: it did not answer) and the
+    numbers of those that did not answer (``missing``)."""
 
     articles: int
     sources: tuple[FacetCount, ...]
@@ -62,17 +72,42 @@ class EngineStats:
     size_bytes: int
     generation: str
     meta: Mapping[str, Any]
+    shard_articles: tuple[int | None, ...] = ()
+    missing: tuple[int, ...] = ()
+
+
+class DayCounts(NamedTuple):
+    """How many documents fall on each day: ``days``, distinct day numbers (``date.toordinal()``,
+    ascending; 0: undated), and ``counts``, the documents of each (int64 arrays of one length)."""
+
+    days: np.ndarray
+    counts: np.ndarray
+
+
+def day_counts(days: np.ndarray, docs: np.ndarray) -> DayCounts:
+    """The ``DayCounts`` of the documents of the mask ``docs``, ``days`` giving each document's day."""
+    selected = np.asarray(days, dtype=np.int64)[docs]
+    undated = int(np.count_nonzero(selected <= 0))
+    dated = selected[selected > 0]
+    if len(dated):
+        first = int(dated.min())
+        histogram = np.bincount(dated - first)
+        present = np.flatnonzero(histogram)
+        found_days, found_counts = present + first, histogram[present]
+    else:
+        found_days = found_counts = np.zeros(0, dtype=np.int64)
+    if undated:
+        found_days = np.concatenate(([0], found_days))
+        found_counts = np.concatenate(([undated], found_counts))
+    return DayCounts(found_days.astype(np.int64), found_counts.astype(np.int64))
 
 
 class Dated(NamedTuple):
-    """A plan's matches as the timelines count them: document → day number (0: undated), the
-    matching documents, the documents the filters keep (the population of each period), as masks
-    over document numbers, and ``periods``, the commit's ``search.timeline.PeriodColumns``."""
+    """A plan's matches as the timelines count them: the matching documents per day (``matched``),
+    and the documents the filters keep per day (``population``: the articles of each period)."""
 
-    days: np.ndarray
-    matched: np.ndarray
-    population: np.ndarray
-    periods: Any
+    matched: DayCounts
+    population: DayCounts
 
 
 class Lexicon(Protocol):
@@ -88,7 +123,8 @@ class Snapshot(Protocol):
 
     @property
     def commit(self) -> Hashable:
-        """What identifies this commit (caches key on it)."""
+        """What identifies this commit (caches key on it); None when the engine cannot tell one
+        commit from the next (nothing is cached)."""
         ...
 
     @property

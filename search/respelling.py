@@ -1,5 +1,5 @@
 """When a query that finds nothing is searched again, and how: the rules both engines follow
-(``search.Archive`` and ``search.cluster.ClusterArchive``).
+(``search.query.plan_query``).
 
 A query that finds nothing is searched again only when it is made of plain words (no operator,
 phrase, field or wildcard; an operator typed in lower case is a plain word, one in capitals is

@@ -1,11 +1,12 @@
 """Results over time: how many matching articles each year, month or day, against how many articles
 the archive has in that period.
 
-A timeline is a ``numpy.bincount`` of the matching documents' period numbers. Each document's
-period number (its year, its month counted from year 0, or its day number) is a column computed
-once per index commit and interval; so are the period totals of a set of filters, since they do
-not depend on the query. The functions here take arrays and give small frozen dataclasses;
-``Archive.timeline`` and ``Archive.trends`` feed them what a search matched.
+A timeline is a ``numpy.bincount`` of the matching articles per day (``search.engine.DayCounts``,
+which every engine gives: a column of the local index, a count of date values over the shards of a
+cluster), weighted and grouped by period number (the year, the month counted from year 0, or the
+day number); the period totals are the same over the articles the filters keep. The functions
+here take arrays and give small frozen dataclasses; ``Archive.timeline`` and ``Archive.trends``
+feed them what a search matched.
 
 Undated articles belong to no period: a timeline counts them apart (``Timeline.undated``), so
 that ``sum(p.count for p in timeline.periods) + timeline.undated == timeline.total``, the search's total.
@@ -16,12 +17,11 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime as dt
-import threading
-import weakref
 from collections.abc import Sequence
 
 import numpy as np
 
+from .engine import DayCounts
 from .syntax import QueryError
 
 INTERVALS = ("year", "month", "day")
@@ -169,18 +169,17 @@ def period_bounds(key: int, interval: str) -> tuple[str, dt.date, dt.date]:
     return day.isoformat(), day, day
 
 
-def count_by_period(keys: np.ndarray, docs: np.ndarray, first: int, n: int) -> np.ndarray:
-    """How many of the ``docs`` mask fall in each of the ``n`` periods from number ``first``
-    (documents outside them, undated ones included, are not counted)."""
-    selected = keys[docs] - first
-    selected = selected[(selected >= 0) & (selected < n)]
-    return np.bincount(selected, minlength=n)[:n]
+def period_counts(counts: DayCounts, interval: str, first: int, n: int) -> np.ndarray:
+    """How many documents of ``counts`` fall in each of the ``n`` periods of ``interval`` from
+    number ``first`` (those outside them, undated ones included, are not counted)."""
+    keys = period_keys(counts.days, interval) - first
+    inside = (counts.days > 0) & (keys >= 0) & (keys < n)
+    return np.bincount(keys[inside], weights=counts.counts[inside], minlength=n)[:n].astype(np.int64)
 
 
-def span_of(days: np.ndarray, docs: np.ndarray) -> tuple[int, int] | None:
-    """(first, last) day number among the dated documents of the ``docs`` mask; None when none is dated."""
-    dated = days[docs]
-    dated = dated[dated > 0]
+def span_of(counts: DayCounts) -> tuple[int, int] | None:
+    """(first, last) day number of the dated documents of ``counts``; None when none is dated."""
+    dated = counts.days[(counts.days > 0) & (counts.counts > 0)]
     if not len(dated):
         return None
     return int(dated.min()), int(dated.max())
@@ -199,69 +198,13 @@ def periods_between(first_day: int, last_day: int, interval: str) -> tuple[int, 
     return first, n
 
 
-class PeriodColumns:
-    """The period numbers of every document of one commit, per interval, and the period totals of
-    each set of filters (a few kept), shared by every thread's searcher. Treat arrays as read-only."""
-
-    TOTALS_KEPT = 32
-
-    def __init__(self):
-        self._keys: dict[str, np.ndarray] = {}
-        self._totals: dict = {}
-        self._lock = threading.Lock()
-
-    def keys(self, days: np.ndarray, interval: str) -> np.ndarray:
-        """Document number → period number (-1: undated) for ``interval``."""
-        found = self._keys.get(interval)
-        if found is None:
-            found = period_keys(days, interval)
-            found.flags.writeable = False
-            with self._lock:
-                found = self._keys.setdefault(interval, found)
-        return found
-
-    def totals(self, days: np.ndarray, population: np.ndarray, interval: str, filters) -> tuple[int, np.ndarray]:
-        """(first period number, articles per period from it) among the ``population`` mask, the
-        articles that ``filters`` (hashable: what keys the cache) keep."""
-        key = (interval, filters)
-        found = self._totals.get(key)
-        if found is None:
-            keys = self.keys(days, interval)[population]
-            keys = keys[keys >= 0]
-            first = int(keys.min()) if len(keys) else 0
-            counts = np.bincount(keys - first) if len(keys) else np.zeros(0, dtype=np.int64)
-            counts.flags.writeable = False
-            found = (first, counts)
-            with self._lock:
-                if len(self._totals) >= self.TOTALS_KEPT:
-                    self._totals.clear()
-                found = self._totals.setdefault(key, found)
-        return found
-
-
-_COLUMNS: weakref.WeakKeyDictionary[object, PeriodColumns] = weakref.WeakKeyDictionary()
-_COLUMNS_LOCK = threading.Lock()
-
-
-def period_columns(owner) -> PeriodColumns:
-    """The ``PeriodColumns`` of a commit, kept as long as ``owner`` (its column arrays) lives."""
-    with _COLUMNS_LOCK:
-        found = _COLUMNS.get(owner)
-        if found is None:
-            found = _COLUMNS[owner] = PeriodColumns()
-        return found
-
-
 @dataclasses.dataclass(frozen=True)
 class Matched:
     """What one query matched, as the timeline functions need it."""
 
     query: str
-    days: np.ndarray  # document number → day number (0: undated)
-    docs: np.ndarray  # boolean mask of the matching documents
-    population: np.ndarray  # boolean mask of the articles the filters keep (the live ones without filter)
-    columns: PeriodColumns
-    filters: object  # hashable: keys the period totals
+    matched: DayCounts  # the matching articles per day
+    population: DayCounts  # the articles the filters keep (every live one without filter) per day
     rewritten: str | None = None
     relaxed: bool = False
 
@@ -273,7 +216,7 @@ def build_trends(matches: Sequence[Matched], interval: str | None,
     of them; on the side of a date filter (``date_range``: the first and last day asked for, None
     when open), from or to that day, within ``bounds`` (the archive's first and last dated day).
     ``interval`` None chooses it from that span (``choose_interval``)."""
-    spans = [s for s in (span_of(m.days, m.docs) for m in matches) if s is not None]
+    spans = [s for s in (span_of(m.matched) for m in matches) if s is not None]
     first_day = min((s[0] for s in spans), default=None)
     last_day = max((s[1] for s in spans), default=None)
     day_from, day_to = date_range
@@ -292,18 +235,12 @@ def build_trends(matches: Sequence[Matched], interval: str | None,
 
 
 def _timeline(match: Matched, interval: str, first: int, n: int) -> Timeline:
-    total = int(np.count_nonzero(match.docs))
-    undated = int(np.count_nonzero(match.docs & (match.days <= 0)))
+    total = int(match.matched.counts.sum())
+    undated = int(match.matched.counts[match.matched.days <= 0].sum())
     periods: tuple[Period, ...] = ()
     if n:
-        keys = match.columns.keys(match.days, interval)
-        counts = count_by_period(keys, match.docs, first, n)
-        totals_first, totals = match.columns.totals(match.days, match.population, interval, match.filters)
-        offset = first - totals_first
-        period_totals = np.zeros(n, dtype=np.int64)
-        lo, hi = max(0, -offset), min(n, len(totals) - offset)
-        if lo < hi:
-            period_totals[lo:hi] = totals[lo + offset:hi + offset]
+        counts = period_counts(match.matched, interval, first, n)
+        totals = period_counts(match.population, interval, first, n)
         periods = tuple(Period(*period_bounds(first + i, interval), int(c), int(t))
-                        for i, (c, t) in enumerate(zip(counts.tolist(), period_totals.tolist())))
+                        for i, (c, t) in enumerate(zip(counts.tolist(), totals.tolist())))
     return Timeline(match.query, interval, periods, total, undated, match.rewritten, match.relaxed)

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from presse.indexer.build import update_index
 from presse.search import Archive, Period, QueryError, Timeline, Trends
-from presse.search.timeline import MAX_PERIODS, choose_interval, count_by_period, key_of, period_bounds, period_keys
+from presse.search.engine import day_counts
+from presse.search.timeline import MAX_PERIODS, choose_interval, key_of, period_bounds, period_counts, period_keys
 
 REPO = Path(__file__).resolve().parent.parent
 # Queries of every kind: words, inflections, accent-less forms, phrases, operators, prefixes, fields.
@@ -246,12 +247,15 @@ def test_period_numbers_and_bounds_agree(days, interval):
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(DAYS, st.booleans()), min_size=1, max_size=40), st.sampled_from(["year", "month", "day"]))
-def test_count_by_period_is_a_histogram_of_the_selected_days(docs, interval):
-    days = np.array([d for d, _ in docs])
-    selected = np.array([s for _, s in docs])
-    keys = period_keys(days, interval)
+def test_period_counts_are_a_histogram_of_the_selected_days(docs, interval):
+    days = np.array([d for d, _ in docs] + [0])  # and an undated document, selected: in no period
+    selected = np.array([s for _, s in docs] + [True])
+    keys = period_keys(days[:-1], interval)
     first, last = int(keys.min()), int(keys.max())
-    counts = count_by_period(keys, selected, first, last - first + 1)
+    per_day = day_counts(days, selected)
+    assert per_day.counts.sum() == selected.sum() and list(per_day.days) == sorted(set(days[selected].tolist()))
+    counts = period_counts(per_day, interval, first, last - first + 1)
+    selected = selected[:-1]
     assert counts.sum() == selected.sum()
     for key in set(keys.tolist()):
         assert counts[key - first] == sum(1 for (d, s) in docs if s and key_of(d, interval) == key)

@@ -16,15 +16,11 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 from presse.search import Archive, PresseIndexError
 from presse.search.cluster import ClusterConfigError, configured, open_archive
-
-if TYPE_CHECKING:
-    from presse.search.cluster.engine import ClusterArchive
 
 EXTENSION = "presse"
 RETRY_SECONDS = 1.0
@@ -44,7 +40,7 @@ class _Opener:
         self.tried = 0.0
         self.lock = threading.Lock()
 
-    def open(self) -> Archive | ClusterArchive | None:
+    def open(self) -> Archive | None:
         self.tried = time.monotonic()
         try:
             archive = open_archive(self.cluster) if self.cluster else Archive(self.path)
@@ -66,7 +62,7 @@ def init_app(app: Flask) -> None:
         app.logger.warning("Index indisponible : %s", opener.error)
 
 
-def current_archive() -> Archive | ClusterArchive:
+def current_archive() -> Archive:
     """The app's archive.
 
     :raises ArchiveUnavailable: there is no usable index (yet).

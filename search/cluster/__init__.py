@@ -8,7 +8,7 @@ package imports ``xapian``, and only when a cluster is used: importing ``search.
 The entry points the CLI and the web app need::
 
     cluster_file = configured(option)          # --cluster FILE, else $PRESSE_CLUSTER, else None
-    archive = open_archive(cluster_file)       # a ClusterArchive: Archive's search API
+    archive = open_archive(cluster_file)       # a search.Archive over the shards (engine.ClusterEngine)
     summary = index(cluster_file, paths)       # presse index --cluster; reindex=True: presse reindex
     folders = sources(cluster_file)            # what presse reindex --cluster rereads without paths
 """
@@ -24,7 +24,9 @@ from .config import ClusterConfigError, ClusterUnavailable
 if TYPE_CHECKING:
     from presse.indexer.build import Summary
 
-    from .engine import ClusterArchive
+    from ..archive import Archive
+    from ..ranking import Ranking
+    from ..settings import EngineSettings
 
 __all__ = ["CLUSTER_ENV", "ClusterConfigError", "ClusterUnavailable", "configured", "index", "open_archive", "sources"]
 
@@ -47,16 +49,25 @@ def _require_xapian() -> None:
             "sur les machines des fragments.") from None
 
 
-def open_archive(cluster_file: str | os.PathLike, **kwargs) -> ClusterArchive:
-    """The archive of the cluster described by ``cluster_file`` (``ClusterArchive``, the search API
-    of ``search.Archive``); a ``ClusterConfigError`` (French) for a bad file or missing bindings."""
+def open_archive(cluster_file: str | os.PathLike, *, ranking: Ranking | None = None,
+                 settings: EngineSettings | None = None, timeout_ms: int | None = None) -> Archive:
+    """The archive of the cluster described by ``cluster_file``: a ``search.Archive`` whose engine is
+    the cluster's (``engine.ClusterEngine``; ``ranking`` and ``settings`` as ``Archive``'s,
+    ``timeout_ms`` bounds each network operation); a ``ClusterConfigError`` (French) for a bad file
+    or missing bindings."""
+    from ..archive import Archive
+    from ..ranking import Ranking
+    from ..settings import EngineSettings
     from .config import load_cluster
 
     cluster = load_cluster(cluster_file)
     _require_xapian()
-    from .engine import ClusterArchive
+    from .connect import TIMEOUT_MS
+    from .engine import ClusterEngine
 
-    return ClusterArchive(cluster, **kwargs)
+    ranking, settings = ranking or Ranking(), settings or EngineSettings()
+    engine = ClusterEngine(cluster, ranking, settings, timeout_ms=timeout_ms or TIMEOUT_MS)
+    return Archive.over(engine, ranking=ranking, settings=settings)
 
 
 def index(cluster_file: str | os.PathLike, paths: Iterable[str | os.PathLike] | None = None, *,

@@ -1,110 +1,71 @@
-"""``ClusterArchive``: Presse's search API over a sharded Xapian cluster.
+"""``ClusterEngine``: the storage engine of a sharded Xapian cluster, behind Presse's seam
+(``search.engine.Engine`` and ``Snapshot``), so that ``search.Archive`` runs over it unchanged:
+the same query plans (``search.query.plan_query``, compiled by ``compile``), results, facets,
+timelines, concordances, exports and citations as over a local index.
 
 The shards are opened one by one (``xapian.remote_open`` with bounded timeouts) and combined with
 ``Database.add_database``: Xapian merges the BM25 statistics over them, so ranking is global, not
 per shard. A shard none of whose servers answers is left out: the results of the others come back
-with ``partial=True`` and a French notice; the missing shard is tried again at most every
-``RETRY_SECONDS`` (``HUNG_RETRY_SECONDS`` when it let the connection time out, since each try
-holds a request that long), so the cluster recovers by itself. A shard's read copies (``replicas``) are
-tried before it counts as missing.
+with ``Results.missing`` (the page says ``partial`` and gives a French notice); the missing shard
+is tried again at most every ``RETRY_SECONDS`` (``HUNG_RETRY_SECONDS`` when it let the connection
+time out, since each try holds a request that long), so the cluster recovers by itself. A shard's
+read copies (``replicas``) are tried before it counts as missing.
 
-Results are Presse's own types (``search.types``), the cluster's state in ``SearchPage.partial``
-and ``ArchiveStats.partial`` (``missing``: the shards that did not answer; ``notice``: the French
-notice). Requests are checked by ``search.request.SearchRequest``, as ``search.Archive`` checks them.
-Exports and citations as ``search.Archive`` (``views``); not on the cluster (yet): grouping wire
-copies (``collapse`` is accepted and lists every article), named entities, timelines and
-concordances (a French ``views.NotOnCluster``).
+What the cluster does not have: groups of wire copies (every article is listed, ``Results.collapsed``
+is False) and named entities (an empty table: no article analysed). Xapian's remote backend gives
+no revision numbers, so a snapshot's ``commit`` is None and ``Archive`` caches no cluster page.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-import os
 import threading
-import time
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
+import numpy as np
 import xapian
 
 from presse.indexer.analysis import ANALYSIS_VERSION
-from presse.indexer.article import is_valid_id
 
-from ..highlight import Highlighter
-from ..query import Analysis, Highlights
-from ..request import DEFAULT_FACETS, DEFAULT_PER_PAGE, MAX_PER_PAGE, SearchRequest
-from ..respelling import may_search_again, replace_word
-from ..syntax import And, QueryError, parse
-from ..types import ArchiveStats, ArticleView, FacetCount, Hit, SearchPage
+from ..engine import Dated, DayCounts, EngineStats, Found, Results
+from ..entities import EntityTable
+from ..plan import Everything, Filters, Node, Plan
+from ..ranking import Ranking
+from ..settings import DEFAULTS, EngineSettings
 from . import layout as L
-from .compile import Compiled, compile_query
-from .config import Cluster, load_cluster
+from .compile import COORDINATION_WEIGHT, compile_plan, node_query, stem_prefix, term_prefix
+from .config import Cluster
 from .connect import NETWORK_ERRORS, TIMEOUT_MS, ClusterUnavailable, Connection
-from .facets import facet_counts, facet_spies, filter_query
+from .facets import counted, facet_counts, facet_spies, filter_query
 from .terms import ClusterTerms
-from .views import ClusterViews
 
-__all__ = ["ClusterArchive", "ClusterUnavailable"]
+__all__ = ["ClusterEngine", "ClusterSnapshot", "ClusterUnavailable"]
 
 # BM25 over the combined stem field (stems count STEM_WDF times per occurrence: 2 in the body).
 # Chosen for agreeing with the local engine's first result on 40 queries over seeds/ (k1 1.6, b 0.75:
 # mean reciprocal rank of the local first hit 0.61; k1 3.2, b 0.4: 0.75). To tune with bench/relevance.py.
 WEIGHTING = dict(k1=3.2, k2=0.0, k3=1.0, b=0.4, min_normlen=0.5)
 MORE_LIKE_TERMS = 15
-COORDINATION_WEIGHT = 10_000.0  # per clause a relaxed query's article matches: above any BM25 score
-# Shared by every relaxed query: Xapian clones it for each database it matches, or sends it to the shard.
-_COORDINATION = xapian.FixedWeightPostingSource(COORDINATION_WEIGHT)
-
+ATTEMPTS = 3  # a request whose shards fail under it is tried this many times before a French error
+NO_ENTITIES = EntityTable([], np.zeros(0, dtype=bool))
 T = TypeVar("T")
 
 
-# ---------------------------------------------------------------------------------------- the archive
+class ClusterEngine:
+    """The shards of ``cluster`` as one Presse index; safe to share between threads (each thread
+    has its own connections). ``timeout_ms`` bounds every network operation."""
 
-@dataclasses.dataclass
-class _Match:
-    compiled: Compiled
-    query: xapian.Query
-    sort: str
-    suggestion: str | None = None
-    rewritten: str | None = None
-    relaxed: bool = False
-
-
-class ClusterArchive(ClusterViews):
-    """A searchable press archive spread over the shards of a Xapian cluster; safe to share
-    between threads (each thread has its own connections).
-
-    >>> archive = ClusterArchive.from_file("grappe.toml")                 # doctest: +SKIP
-    >>> page = archive.search("pétrole ET gaz SAUF Russie", sort="-date")  # doctest: +SKIP
-    >>> page.total, page.partial                                          # doctest: +SKIP
-    """
-
-    def __init__(self, cluster: Cluster, *, timeout_ms: int = TIMEOUT_MS):
+    def __init__(self, cluster: Cluster, ranking: Ranking = Ranking(), settings: EngineSettings = DEFAULTS, *,
+                 timeout_ms: int = TIMEOUT_MS):
         self.cluster = cluster
+        self.ranking = ranking
+        self.settings = settings
         self.timeout_ms = timeout_ms
-        self._analysis = Analysis()
         self._local = threading.local()
         self._all: list[Connection] = []
         self._lock = threading.Lock()
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike, **kwargs) -> ClusterArchive:
-        """The archive of the cluster file ``path`` (``ClusterConfigError``, in French, for a bad file)."""
-        return cls(load_cluster(path), **kwargs)
-
-    def close(self) -> None:
-        """Close every thread's connections."""
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def _connection(self) -> Connection:
         conn = getattr(self._local, "conn", None)
@@ -114,157 +75,247 @@ class ClusterArchive(ClusterViews):
                 self._all.append(conn)
         return conn
 
-    def _run(self, work: Callable[[xapian.Database], T]) -> tuple[T, tuple[int, ...]]:
-        """``work(db)`` over the shards that answer, and the numbers of those that do not. A shard
-        failing during the work is left out and the work done again once."""
-        conn = self._connection()
-        for attempt in range(3):
-            try:
-                db = conn.database()
-                return work(db), conn.missing
-            except (*NETWORK_ERRORS, xapian.DatabaseModifiedError):
-                conn.reset()
-                if attempt == 2:
-                    raise ClusterUnavailable(f"La grappe {self.cluster.name} ne répond pas de façon fiable : "
-                                             "réessayez dans un instant.") from None
-        raise AssertionError("unreachable")
+    def snapshot(self) -> ClusterSnapshot:
+        """The shards that answer now, combined, for the calling thread."""
+        return ClusterSnapshot(self, self._connection())
 
-    # ------------------------------------------------------------------ search
-    def search(self, q: str = "", *, page: int = 1, per_page: int = DEFAULT_PER_PAGE, source: Sequence[str] | str = (),
-               author: Sequence[str] | str = (), section: Sequence[str] | str = (), year: Sequence[int] | int = (),
-               date_from: dt.date | str | None = None, date_to: dt.date | str | None = None,
-               sort: str = "relevance", facets: Sequence[str] = DEFAULT_FACETS,
-               collapse: bool = True) -> SearchPage:
-        """Search the cluster: the parameters, results and errors of ``search.Archive.search``
-        (``collapse`` is checked, but the cluster does not group wire copies: every article is
-        listed and the page says ``collapse=False``). ``partial`` says some shards did not answer.
+    def refresh(self) -> None:
+        """Open the calling thread's connections again at its next snapshot: new commits, shards back."""
+        self._connection().reset()
 
-        :raises QueryError: the query or a parameter cannot be searched (French message).
-        :raises ClusterUnavailable: no shard answers.
+    def stats(self) -> EngineStats:
+        """How many articles (per shard too), from which sources, over which dates."""
+        return self.snapshot().stats()
+
+    def warm_up(self, facets: Sequence[str]) -> None:
+        """Open the calling thread's connections to the shards now."""
+        self.snapshot()
+
+    def close(self) -> None:
+        """Close every thread's connections."""
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+
+
+class ClusterSnapshot:
+    """The cluster as one thread searches it for one request (``search.engine.Snapshot``).
+
+    Document numbers are the combined database's, valid while its connections last: when a shard
+    fails during the request, the work is done again over the shards that answer, and reading an
+    article by a number from before (``stored_fields``) gives a French ``ClusterUnavailable``
+    rather than another article.
+    """
+
+    def __init__(self, engine: ClusterEngine, conn: Connection):
+        self.engine = engine
+        self.conn = conn
+        self.epoch = 0
+        self._frequencies: dict[str, int] = {}
+        self._filters: dict[tuple[int, Filters], xapian.Query | None] = {}
+        self.db = self._retry(conn.database)
+
+    # -- running work over the shards
+    def _retry(self, open_db: Callable[[], xapian.Database]) -> xapian.Database:
+        try:
+            return open_db()
+        except (*NETWORK_ERRORS, xapian.DatabaseModifiedError):  # a recheck found a shard gone
+            self.conn.reset()
+            return self.conn.database()
+
+    def _run(self, work: Callable[[xapian.Database], T]) -> T:
+        """``work(db)`` over the shards that answer; a shard failing during it is left out and the
+        work done again.
+
+        :raises ClusterUnavailable: no shard answers, or they keep failing (French).
         """
-        started = time.perf_counter()
-        request = SearchRequest.of(q, page=page, per_page=per_page, source=source, author=author, section=section,
-                                   year=year, date_from=date_from, date_to=date_to, sort=sort, facets=facets,
-                                   collapse=collapse)
+        for attempt in range(ATTEMPTS):
+            try:
+                return work(self.db)
+            except (*NETWORK_ERRORS, xapian.DatabaseModifiedError):
+                self.conn.reset()
+                if attempt == ATTEMPTS - 1:
+                    break
+                self.db = self._retry(self.conn.database)
+                self.epoch += 1
+        raise ClusterUnavailable(f"La grappe {self.engine.cluster.name} ne répond pas de façon fiable : "
+                                 "réessayez dans un instant.")
 
-        def work(db: xapian.Database) -> SearchPage:
-            match, query, mset = self._window(db, request, (request.page - 1) * request.per_page, request.per_page)
-            spies = facet_spies(db, query, request.facets)
-            highlighter = Highlighter(match.compiled.highlights, self._analysis)
-            # A relaxed query's scores without the clause counts (see _coordinated), as the local engine shows them.
-            hits = tuple(Hit.from_fields(_fields(m.document), m.weight % COORDINATION_WEIGHT if match.relaxed
-                                         else m.weight, highlighter) for m in mset)
-            total = mset.get_matches_estimated()
-            return SearchPage(  # no grouping: as many results as articles (collapsed_total)
-                query=request.q, page=request.page, per_page=request.per_page, total=total, took_ms=0.0, hits=hits,
-                facets={name: facet_counts(name, spies.get(name)) for name in request.facets},
-                suggestion=match.suggestion, sort=match.sort, rewritten=match.rewritten, relaxed=match.relaxed,
-                collapse=False, collapsed_total=total, shards=len(self.cluster.shards))
+    @property
+    def missing(self) -> tuple[int, ...]:
+        """The numbers of the shards that did not answer."""
+        return self.conn.missing
 
-        out, missing = self._run(work)
-        return dataclasses.replace(out, partial=bool(missing), missing=missing,
-                                   took_ms=round((time.perf_counter() - started) * 1000, 2))
+    # -- the vocabulary
+    @property
+    def commit(self) -> None:
+        """None: the remote backend has no revision numbers (nothing is cached)."""
+        return None
 
-    def _window(self, db: xapian.Database, request: SearchRequest, start: int,
-                count: int) -> tuple[_Match, xapian.Query, xapian.MSet]:
-        """What ``request`` matches (its query under its filters), and its results ``start:start + count``
-        in its order (the total counted exactly)."""
-        terms = ClusterTerms(db)
-        match = self._match(terms, request.q, request.sort, filter_query(terms, request))
-        return match, match.query, self._enquire(db, match.query, match.sort).get_mset(start, count, db.get_doccount())
+    @property
+    def lexicon(self) -> ClusterSnapshot:
+        """The cluster's lexicon (``terms_for_key``, ``accented``): this snapshot."""
+        return self
 
-    def _enquire(self, db: xapian.Database, query: xapian.Query, sort: str) -> xapian.Enquire:
+    def terms_for_key(self, key: str) -> set[str]:
+        """The stems indexed for the words whose key is ``key`` (``indexer.lexicon.Lexicon.terms_for_key``)."""
+        return self._run(lambda db: ClusterTerms(db).terms_for_key(key))
+
+    def accented(self, folded: str) -> str:
+        """How ``folded`` is most often written with accents in the cluster (itself when never)."""
+        return self._run(lambda db: ClusterTerms(db).accented(folded))
+
+    def with_prefix(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """The first ``limit`` terms of ``field`` starting with ``prefix``, with their article counts."""
+        head = term_prefix(field)
+        if head is None or not L.fits(head + prefix):
+            return []
+        return self._run(lambda db: ClusterTerms(db).listing(head, prefix, limit))
+
+    def neighbours(self, field: str, word: str, maxdist: int) -> list[tuple[int, int, str]]:
+        """Terms of ``field`` within ``maxdist`` edits of ``word`` (``search.vocabulary.spelling_neighbours``)."""
+        head = term_prefix(field)
+        if head is None:
+            return []
+        return self._run(lambda db: ClusterTerms(db).neighbours(head, word, maxdist))
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        """How many articles have ``text`` in ``field`` (lead and body: in the combined stems)."""
+        head = stem_prefix(field) if stem_prefix(field) is not None else term_prefix(field)
+        if head is None:
+            return 0
+        term = head + text
+        if term not in self._frequencies:
+            self._frequencies[term] = self._run(lambda db: ClusterTerms(db).frequency(term))
+        return self._frequencies[term]
+
+    def entities(self) -> EntityTable:
+        """Named entities are not in the cluster: an empty table."""
+        return NO_ENTITIES
+
+    # -- matching
+    def _kept(self, db: xapian.Database, filters: Filters | None) -> xapian.Query | None:
+        """What ``filters`` keep (read once per request: a facet's values are listed from every shard)."""
+        if filters is None:
+            return None
+        key = (self.epoch, filters)
+        if key not in self._filters:
+            self._filters[key] = filter_query(ClusterTerms(db), filters)
+        return self._filters[key]
+
+    def check_filters(self, filters: Filters) -> None:
+        """Nothing when every value of ``filters`` is in the cluster (else ``UnknownFilterValue``)."""
+        self._run(lambda db: self._kept(db, filters))
+
+    def count(self, query: Node, filters: Filters | None) -> int:
+        """How many articles ``query`` matches among those ``filters`` keep."""
+        if isinstance(query, Everything) and filters is None:
+            return self._run(lambda db: db.get_doccount())
+
+        def work(db: xapian.Database) -> int:
+            kept = self._kept(db, filters)
+            compiled = node_query(query)
+            return counted(db, compiled if kept is None else xapian.Query(xapian.Query.OP_FILTER, compiled, kept))
+
+        return self._run(work)
+
+    def _enquire(self, db: xapian.Database, plan: Plan) -> xapian.Enquire:
         enquire = xapian.Enquire(db)
-        enquire.set_query(query)
+        enquire.set_query(compile_plan(plan, self._kept(db, plan.filters), self.engine.ranking))
         enquire.set_weighting_scheme(xapian.BM25Weight(*WEIGHTING.values()))
-        if sort == "relevance":
+        if plan.sort == "relevance":
             enquire.set_sort_by_relevance_then_value(L.DAY_SLOT, True)  # ties: newest first
-        elif sort == "-date":
+        elif plan.sort == "-date":
             enquire.set_sort_by_value_then_relevance(L.DAY_SLOT, True)
         else:
             enquire.set_sort_by_value_then_relevance(L.DAY_ASC_SLOT, False)
         return enquire
 
-    def _match(self, terms: ClusterTerms, q: str, sort: str, kept: xapian.Query | None = None) -> _Match:
-        """What ``q`` searches among the articles ``kept`` (the filters; None: all), as
-        ``search.Archive._match`` settles it: when nothing has all the words of a plain query, its
-        respelling, else the articles with any of the words. ``query`` includes the filters."""
+    def _score(self, plan: Plan, weight: float) -> float:
+        # A relaxed query's scores without the clause counts, as the local engine shows them.
+        return weight % COORDINATION_WEIGHT if plan.coordination else weight
 
-        def within(query: xapian.Query) -> xapian.Query:
-            return query if kept is None else xapian.Query(xapian.Query.OP_FILTER, query, kept)
+    def execute(self, plan: Plan) -> Results:
+        """Run ``plan``: its total, ranks ``plan.start:plan.stop`` (not grouped), its facets."""
 
-        tree = parse(q)
-        compiled = compile_query(tree, terms, self._analysis)
-        if compiled.query is None:
-            if tree is None:  # an empty query lists every article, newest first
-                return _Match(compiled, within(xapian.Query.MatchAll), "-date" if sort == "relevance" else sort)
-            return _Match(compiled, xapian.Query.MatchNothing, sort)
-        match = _Match(compiled, within(compiled.query), sort)
-        count = _count(terms.db, match.query, 3)
-        if count < 3 and compiled.words:
-            match.suggestion = self._suggest(terms, q, compiled.words)
-        if count == 0 and may_search_again(q, tree):
-            if match.suggestion:
-                respelled = compile_query(parse(match.suggestion), terms, self._analysis)
-                if respelled.query is not None and _count(terms.db, within(respelled.query), 1):
-                    return _Match(respelled, within(respelled.query), sort, match.suggestion, match.suggestion)
-            if isinstance(tree, And) and len(tree.items) > 1:
-                clauses = [c.query for c in (compile_query(w, terms, self._analysis) for w in tree.items)
-                           if c.query is not None]
-                if len(clauses) > 1:
-                    relaxed = within(_coordinated(clauses))
-                    if _count(terms.db, relaxed, 1):
-                        return _Match(compiled, relaxed, sort, match.suggestion, relaxed=True)
-        return match
+        def work(db: xapian.Database) -> Results:
+            enquire = self._enquire(db, plan)
+            size = max(0, plan.stop - plan.start)
+            if plan.facets:  # the facets' match counts exactly; the ranked one need not
+                total, spies = facet_spies(db, enquire.get_query(), plan.facets)
+                mset = enquire.get_mset(plan.start, size)
+            else:
+                mset = enquire.get_mset(plan.start, size, db.get_doccount())
+                total, spies = mset.get_matches_estimated(), {}
+            hits = tuple(Found(self._handle(m.docid), _fields(m.document), self._score(plan, m.weight)) for m in mset)
+            return Results(total, total, hits, {name: facet_counts(name, spies.get(name)) for name in plan.facets},
+                           collapsed=False, missing=self.missing, shards=len(self.engine.cluster.shards))
 
-    def _suggest(self, terms: ClusterTerms, q: str, words) -> str | None:
-        """A respelling of ``q``, each unknown word replaced by its likeliest neighbour
-        (``search.Archive._suggest``, over the cluster's vocabulary)."""
-        suggestion, changed = q, False
-        for raw, folded, stems in words:
-            if len(folded) < 3 or any(terms.frequency(L.STEMS + t) for t in stems):
-                continue
-            neighbours = terms.neighbours(L.FORMS, folded, 1 if len(folded) <= 5 else 2)
-            if neighbours:
-                suggestion = replace_word(suggestion, raw, terms.accented(neighbours[0][2]))
-                changed = True
-        return suggestion if changed and suggestion != q else None
+        return self._run(work)
 
-    # ------------------------------------------------------------------ articles
-    def get(self, article_id: str, q: str = "") -> ArticleView | None:
-        """The whole article ``article_id`` (None when there is none), highlighted for ``q`` as
-        ``search(q)`` highlights its hits."""
-        if not isinstance(article_id, str) or not is_valid_id(article_id):
+    def ranked(self, plan: Plan, start: int, stop: int) -> list[tuple[int, float]]:
+        """(document, score) of ranks ``start:stop`` of ``plan``."""
+
+        def work(db: xapian.Database) -> list[tuple[int, float]]:
+            mset = self._enquire(db, plan).get_mset(start, max(0, stop - start))
+            return [(self._handle(m.docid), self._score(plan, m.weight)) for m in mset]
+
+        return self._run(work)
+
+    def stored_fields(self, doc: int) -> dict[str, Any]:
+        """The stored fields of document ``doc`` (a number this snapshot gave)."""
+        epoch, docid = divmod(doc, 1 << 32)
+        if epoch != self.epoch:
+            raise ClusterUnavailable(f"Un fragment de la grappe {self.engine.cluster.name} a cessé de répondre "
+                                     "pendant la lecture : réessayez dans un instant.")
+        return self._run(lambda db: _fields(db.get_document(docid)))
+
+    def _handle(self, docid: int) -> int:
+        """The document number of ``docid`` for this snapshot (its connections' epoch included)."""
+        return (self.epoch << 32) | docid
+
+    def dated(self, plan: Plan) -> Dated:
+        """``plan``'s matches per day, and the articles its filters keep per day (value counts)."""
+
+        def work(db: xapian.Database) -> Dated:
+            kept = self._kept(db, plan.filters)
+            return Dated(_day_counts(db, compile_plan(plan, kept, self.engine.ranking)),
+                         _day_counts(db, xapian.Query.MatchAll if kept is None else kept))
+
+        return self._run(work)
+
+    # -- articles
+    def _of_article(self, article_id: str, work: Callable[[xapian.Database], T]) -> T:
+        """``work(db)`` about one article; when it finds nothing and the article's shard did not
+        answer, a French ``ClusterUnavailable`` instead of "no such article"."""
+        out = self._run(work)
+        cluster = self.engine.cluster
+        shard = L.shard_of(article_id, len(cluster.shards)) + 1
+        if not out and shard in self.missing:
+            address = cluster.shards[shard - 1].address
+            raise ClusterUnavailable(f"L'article {article_id} est sur le fragment {shard} ({address}), qui ne répond "
+                                     "pas : réessayez dans un instant.")
+        return out
+
+    def document(self, article_id: str) -> Found | None:
+        """The article ``article_id`` (no other versions: the cluster does not group them), or None."""
+
+        def work(db: xapian.Database) -> Found | None:
+            for posting in db.postlist(L.ID + article_id):
+                return Found(self._handle(posting.docid), _fields(db.get_document(posting.docid)), 0.0)
             return None
-
-        def work(db: xapian.Database) -> ArticleView | None:
-            doc = _document(db, article_id)
-            if doc is None:
-                return None
-            highlights = Highlights()
-            if q and isinstance(q, str):
-                try:
-                    highlights = self._match(ClusterTerms(db), q, "relevance").compiled.highlights
-                except QueryError:
-                    pass
-            return ArticleView.from_fields(_fields(doc), Highlighter(highlights, self._analysis))
 
         return self._of_article(article_id, work)
 
-    def more_like(self, article_id: str, limit: int = 5) -> list[Hit]:
-        """Articles similar to ``article_id``, by its key stems (Xapian's relevance feedback, over
-        every shard); empty when there is no such article.
+    def entity_value(self, article_id: str) -> None:
+        """Named entities are not in the cluster: None."""
+        return None
 
-        :raises QueryError: ``limit`` is not a whole number from 0 to 100.
-        """
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_PER_PAGE:
-            raise QueryError(f"Le nombre d'articles similaires doit être un entier de 0 à {MAX_PER_PAGE}.")
-        if not isinstance(article_id, str) or not is_valid_id(article_id) or limit == 0:
-            return []
+    def similar(self, article_id: str, limit: int) -> list[Found]:
+        """Articles similar to ``article_id`` by its key stems (Xapian's relevance feedback, over every shard)."""
 
-        def work(db: xapian.Database) -> list[Hit]:
-            postings = db.postlist(L.ID + article_id)
-            docid = next((p.docid for p in postings), None)
+        def work(db: xapian.Database) -> list[Found]:
+            docid = next((p.docid for p in db.postlist(L.ID + article_id)), None)
             if docid is None:
                 return []
             rset = xapian.RSet()
@@ -274,58 +325,37 @@ class ClusterArchive(ClusterViews):
             eset = enquire.get_eset(MORE_LIKE_TERMS, rset, _StemsOnly())
             if not eset.size():
                 return []
-            query = xapian.Query(xapian.Query.OP_AND_NOT,
-                                 xapian.Query(xapian.Query.OP_OR, [item.term for item in eset]),
-                                 xapian.Query(L.ID + article_id))
-            mset = self._enquire(db, query, "relevance").get_mset(0, limit)
-            empty = Highlighter(Highlights(), self._analysis)
-            return [Hit.from_fields(_fields(m.document), m.weight, empty) for m in mset]
+            enquire.set_query(xapian.Query(xapian.Query.OP_AND_NOT,
+                                           xapian.Query(xapian.Query.OP_OR, [item.term for item in eset]),
+                                           xapian.Query(L.ID + article_id)))
+            enquire.set_weighting_scheme(xapian.BM25Weight(*WEIGHTING.values()))
+            enquire.set_sort_by_relevance_then_value(L.DAY_SLOT, True)
+            return [Found(self._handle(m.docid), _fields(m.document), m.weight) for m in enquire.get_mset(0, limit)]
 
         return self._of_article(article_id, work)
 
-    def _of_article(self, article_id: str, work: Callable[[xapian.Database], T]) -> T:
-        """``work(db)`` about one article; when it finds nothing and the article's shard did not
-        answer, a French ``ClusterUnavailable`` instead of "no such article"."""
-        out, missing = self._run(work)
-        shard = L.shard_of(article_id, len(self.cluster.shards)) + 1
-        if not out and shard in missing:
-            address = self.cluster.shards[shard - 1].address
-            raise ClusterUnavailable(f"L'article {article_id} est sur le fragment {shard} ({address}), qui ne répond "
-                                     "pas : réessayez dans un instant.")
-        return out
+    # -- statistics
+    def stats(self) -> EngineStats:
+        """What the shards that answer hold (``missing``: those that did not)."""
 
-    # ------------------------------------------------------------------ stats
-    def stats(self) -> ArchiveStats:
-        """How many articles (per shard too), from which sources, over which dates."""
-        conn_parts: dict[int, int] = {}
-
-        def work(db: xapian.Database) -> ArchiveStats:
-            conn = self._connection()
-            for number, part in conn.parts.items():
-                conn_parts[number] = part.get_doccount()
-            enquire = xapian.Enquire(db)
-            enquire.set_query(xapian.Query.MatchAll)
+        def work(db: xapian.Database) -> EngineStats:
             spy = xapian.ValueCountMatchSpy(L.FACET_SLOTS["source"])
-            enquire.add_matchspy(spy)
-            enquire.get_mset(0, 0, db.get_doccount())
+            counted(db, xapian.Query.MatchAll, [spy])
             first = xapian.sortable_unserialise(db.get_value_lower_bound(L.DAY_ASC_SLOT) or
                                                 xapian.sortable_serialise(L.UNDATED_LAST))
             last = xapian.sortable_unserialise(db.get_value_upper_bound(L.DAY_SLOT) or xapian.sortable_serialise(0))
             meta = {k: db.get_metadata(k).decode("utf-8") for k in (L.META_ANALYSIS, L.META_CREATED)}
-            return ArchiveStats(
+            parts = {number: part.get_doccount() for number, part in self.conn.parts.items()}
+            return EngineStats(
                 articles=db.get_doccount(), sources=facet_counts("source", spy),
                 date_min=dt.date.fromordinal(int(first)) if 0 < first < L.UNDATED_LAST else None,
                 date_max=dt.date.fromordinal(int(last)) if last > 0 else None, size_bytes=0,
-                analysis_version=int(meta[L.META_ANALYSIS] or ANALYSIS_VERSION), created=meta[L.META_CREATED] or None,
-                generation=f"grappe de {len(self.cluster.shards)} fragments")
+                generation=f"grappe de {len(self.engine.cluster.shards)} fragments",
+                meta={"analysis_version": int(meta[L.META_ANALYSIS] or ANALYSIS_VERSION),
+                      "created": meta[L.META_CREATED] or None},
+                shard_articles=tuple(parts.get(s.number) for s in self.engine.cluster.shards), missing=self.missing)
 
-        out, missing = self._run(work)
-        per_shard = tuple(conn_parts.get(s.number) for s in self.cluster.shards)
-        return dataclasses.replace(out, shard_articles=per_shard, partial=bool(missing), missing=missing)
-
-    def facet_values(self, name: str) -> tuple[FacetCount, ...]:
-        """Every value of facet ``name`` in the cluster with its article count."""
-        return self.search("", per_page=1, facets=[name]).facets[name]
+        return self._run(work)
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -337,26 +367,12 @@ class _StemsOnly(xapian.ExpandDecider):
         return bool(term) and not (65 <= term[0] <= 90)
 
 
-def _coordinated(clauses: list[xapian.Query]) -> xapian.Query:
-    """The articles matching any of ``clauses``, those matching more of them first, then by score
-    (``search.Archive``'s relaxed query): each clause matched adds ``COORDINATION_WEIGHT``, more
-    than any BM25 score, through a fixed-weight posting source (built into Xapian: every shard runs it)."""
-    counted = xapian.Query(_COORDINATION)
-    return xapian.Query(xapian.Query.OP_OR, [xapian.Query(xapian.Query.OP_AND, c, counted) for c in clauses])
-
-
-def _count(db: xapian.Database, query: xapian.Query, enough: int) -> int:
-    """How many articles ``query`` matches, counted up to ``enough`` at least."""
-    enquire = xapian.Enquire(db)
-    enquire.set_query(query)
-    enquire.set_weighting_scheme(xapian.BoolWeight())
-    return enquire.get_mset(0, 0, enough).get_matches_lower_bound()
-
-
-def _document(db: xapian.Database, article_id: str) -> xapian.Document | None:
-    for posting in db.postlist(L.ID + article_id):
-        return db.get_document(posting.docid)
-    return None
+def _day_counts(db: xapian.Database, query: xapian.Query) -> DayCounts:
+    """The articles ``query`` matches per day (day 0: undated), from the day values of every shard."""
+    spy = xapian.ValueCountMatchSpy(L.DAY_SLOT)
+    counted(db, query, [spy])
+    found = sorted((int(xapian.sortable_unserialise(item.term)), item.termfreq) for item in spy.values())
+    return DayCounts(np.array([d for d, _ in found], dtype=np.int64), np.array([c for _, c in found], dtype=np.int64))
 
 
 def _fields(doc: xapian.Document) -> dict:
@@ -365,4 +381,3 @@ def _fields(doc: xapian.Document) -> dict:
     if fields.get("date"):
         fields["date"] = dt.date.fromisoformat(fields["date"])
     return fields
-

@@ -1,5 +1,5 @@
 """Facet counts and filters on the cluster: ``ValueCountMatchSpy`` over every shard, and the
-source, author, section, year and date filters of a ``search.request.SearchRequest`` as boolean
+source, author, section, year and date filters of a plan (``search.plan.Filters``) as boolean
 terms and value ranges, read as the local engine reads them (``search.facets``: exact value, else
 the values containing the words)."""
 
@@ -11,7 +11,7 @@ import xapian
 
 from ..entities import KINDS as ENTITY_KINDS
 from ..facets import UnknownFilterValue, filter_values, suggested_values, value_words
-from ..request import SearchRequest
+from ..plan import Filters
 from ..settings import DEFAULTS
 from ..types import FacetCount
 from . import layout as L
@@ -19,21 +19,25 @@ from .compile import day_range
 from .terms import ClusterTerms
 
 
-def facet_spies(db: xapian.Database, query: xapian.Query, facets: Sequence[str]) -> dict:
-    """Facet name → the ``ValueCountMatchSpy`` that counted its values over every match.
+def counted(db: xapian.Database, query: xapian.Query, spies: Sequence[xapian.MatchSpy] = ()) -> int:
+    """How many articles ``query`` matches, exactly, with ``spies`` counting values over all of them.
 
     A match of its own, unsorted and unweighted: over remote shards, Xapian 1.4's spies count
     some documents twice when the match is sorted by value (a 2,101-article cluster counted 2,110).
     """
+    enquire = xapian.Enquire(db)
+    enquire.set_query(query)
+    enquire.set_weighting_scheme(xapian.BoolWeight())
+    for spy in spies:
+        enquire.add_matchspy(spy)
+    return enquire.get_mset(0, 0, db.get_doccount()).get_matches_estimated()
+
+
+def facet_spies(db: xapian.Database, query: xapian.Query, facets: Sequence[str]) -> tuple[int, dict]:
+    """(how many articles ``query`` matches, facet name → the ``ValueCountMatchSpy`` that counted its
+    values over all of them); named entities have no spy."""
     spies = {name: xapian.ValueCountMatchSpy(L.FACET_SLOTS[name]) for name in facets if name in L.FACET_SLOTS}
-    if spies:
-        enquire = xapian.Enquire(db)
-        enquire.set_query(query)
-        enquire.set_weighting_scheme(xapian.BoolWeight())
-        for spy in spies.values():
-            enquire.add_matchspy(spy)
-        enquire.get_mset(0, 0, db.get_doccount())
-    return spies
+    return counted(db, query, list(spies.values())), spies
 
 
 def facet_counts(name: str, spy: xapian.ValueCountMatchSpy | None) -> tuple[FacetCount, ...]:
@@ -49,19 +53,23 @@ def facet_counts(name: str, spy: xapian.ValueCountMatchSpy | None) -> tuple[Face
     return tuple(FacetCount(v, c) for v, c in items[:DEFAULTS.max_facet_values])
 
 
-def filter_query(terms: ClusterTerms, request: SearchRequest) -> xapian.Query | None:
-    """What the request's filters keep, as a boolean query (``ReaderColumns.filter_docs``); None
-    when it keeps every article."""
+def filter_query(terms: ClusterTerms, filters: Filters | None) -> xapian.Query | None:
+    """What ``filters`` keep, as a boolean query (``ReaderColumns.filter_docs``); None when they
+    keep every article.
+
+    :raises UnknownFilterValue: a filter keeps no value of the cluster.
+    """
+    if filters is None:
+        return None
     parts = []
-    for name, wanted in (("source", request.source), ("author", request.author), ("section", request.section)):
+    for name, wanted in (("source", filters.sources), ("author", filters.authors), ("section", filters.sections)):
         if wanted:
             parts.append(_value_terms(terms, name, wanted))
-    if request.year:
+    if filters.years:
         parts.append(xapian.Query(xapian.Query.OP_OR, [xapian.Query(L.facet_term("year", y))
-                                                       for y in sorted(set(request.year))]))
-    if request.date_from is not None or request.date_to is not None:
-        parts.append(day_range(request.date_from.toordinal() if request.date_from else None,
-                               request.date_to.toordinal() if request.date_to else None))
+                                                       for y in sorted(set(filters.years))]))
+    if filters.day_from is not None or filters.day_to is not None:
+        parts.append(day_range(filters.day_from, filters.day_to))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else xapian.Query(xapian.Query.OP_AND, parts)

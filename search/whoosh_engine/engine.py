@@ -17,13 +17,13 @@ import numpy as np
 from presse.indexer.store import directory_size
 
 from .. import collapse as wire
-from ..engine import Dated, EngineStats, Found, Results
+from ..engine import Dated, DayCounts, EngineStats, Found, Results, day_counts
 from ..entities import KINDS as ENTITY_KINDS
 from ..entities import EntityTable, entity_table
+from ..lru import LRU
 from ..plan import Everything, Filters, Node, Plan
 from ..ranking import Ranking
 from ..settings import DEFAULTS, EngineSettings
-from ..timeline import period_columns
 from ..vocabulary import spelling_neighbours
 from .columns import ReaderColumns
 from .docsets import matching_docs
@@ -35,6 +35,7 @@ __all__ = ["WhooshEngine", "WhooshSnapshot"]
 
 SCORED_FIELDS = ("title", "lead", "body", "title_exact", "exact")
 VOCABULARY_FIELDS = ("title_exact", "exact")
+POPULATIONS_KEPT = 32
 
 
 class WhooshEngine:
@@ -46,13 +47,16 @@ class WhooshEngine:
         self.ranking = ranking
         self.settings = settings
         self.index = Index(root, weighting_of(ranking), settings, on_open)
+        # The articles per day that a set of filters keeps (a timeline's totals), per commit.
+        self.populations: LRU[tuple, DayCounts] = LRU(POPULATIONS_KEPT)
 
     def snapshot(self) -> WhooshSnapshot:
         """The current commit for the calling thread (with its own Whoosh searcher)."""
         gen = self.index.current()
         searcher = gen.searcher()
         reader = searcher.reader()
-        return WhooshSnapshot(gen, searcher, reader, gen.columns(reader), self.ranking, self.settings)
+        return WhooshSnapshot(gen, searcher, reader, gen.columns(reader), self.ranking, self.settings,
+                              self.populations)
 
     def refresh(self) -> None:
         """Check the disk for a new commit or generation now."""
@@ -106,8 +110,9 @@ class WhooshSnapshot:
     """One commit as one thread searches it: ``search.engine.Snapshot`` over a Whoosh searcher."""
 
     def __init__(self, gen: Generation, searcher, reader, columns: ReaderColumns, ranking: Ranking,
-                 settings: EngineSettings = DEFAULTS):
+                 settings: EngineSettings = DEFAULTS, populations: LRU[tuple, DayCounts] | None = None):
         self.gen = gen
+        self.populations = populations if populations is not None else LRU(POPULATIONS_KEPT)
         self.settings = settings
         self.searcher = searcher
         self.reader = reader
@@ -203,7 +208,7 @@ class WhooshSnapshot:
                 hits.append(Found(docnum, stored(docnum), score, groups.keys[code - 1], count, listed))
             else:
                 hits.append(Found(docnum, stored(docnum), score))
-        return Results(match.total, grouped, tuple(hits), facets)
+        return Results(match.total, grouped, tuple(hits), facets, collapsed=plan.collapse)
 
     def ranked(self, plan: Plan, start: int, stop: int) -> list[tuple[int, float]]:
         """(document, score) of ranks ``start:stop`` of ``plan``, without grouping."""
@@ -216,8 +221,13 @@ class WhooshSnapshot:
     def dated(self, plan: Plan) -> Dated:
         """``plan``'s matches as the timelines count them."""
         matched, allowed = self._matched(plan.query, plan.filters)
-        population = allowed if allowed is not None else self.columns.live_docs(self.reader)
-        return Dated(self.columns.days(self.reader), matched, population, period_columns(self.columns))
+        days = self.columns.days(self.reader)
+        key = (self.commit, plan.filters)
+        population = self.populations.get(key)
+        if population is None:
+            population = day_counts(days, allowed if allowed is not None else self.columns.live_docs(self.reader))
+            self.populations.put(key, population)
+        return Dated(day_counts(days, matched), population)
 
     # -- articles
     def document(self, article_id: str) -> Found | None:

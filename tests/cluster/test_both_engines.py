@@ -18,7 +18,7 @@ ARTICLES = 2101
 
 @pytest.fixture(scope="module", params=["local", "cluster"])
 def engine(request):
-    """``search.Archive`` over seeds/, then ``ClusterArchive`` over the same articles on 2 shards."""
+    """``search.Archive`` over seeds/, then the same ``Archive`` API over the same articles on 2 shards."""
     if request.param == "local":
         yield request.getfixturevalue("seeds_local")
         return

@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from presse.search import Archive
+
 from .cluster_servers import SEEDS, cluster_file, under_load
 
 
@@ -31,10 +33,10 @@ def wait_for_retry():
 
 
 def test_a_dead_shard_gives_the_others_results_flagged_partial_then_all_once_back(indexed):
-    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterEngine
 
     shards, cluster = indexed
-    with ClusterArchive(cluster) as archive:
+    with Archive.over(ClusterEngine(cluster)) as archive:
         full = archive.search("")
         per_shard = archive.stats().shard_articles
         assert (full.total, full.partial, full.notice) == (100, False, None)
@@ -52,12 +54,12 @@ def test_a_dead_shard_gives_the_others_results_flagged_partial_then_all_once_bac
 
 def test_with_a_read_copy_a_dead_primary_costs_nothing(indexed, servers, tmp_path):
     from presse.search.cluster.config import load_cluster
-    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterEngine
 
     shards, _ = indexed
     copy = servers(1, readonly_of=shards[1])[0]  # a read-only server over the same database
     cluster = load_cluster(cluster_file(tmp_path / "copies.toml", shards, replicas={1: [copy]}))
-    with ClusterArchive(cluster) as archive:
+    with Archive.over(ClusterEngine(cluster)) as archive:
         assert archive.search("").total == 100
         shards[1].kill()
         page = archive.search("")
@@ -65,10 +67,10 @@ def test_with_a_read_copy_a_dead_primary_costs_nothing(indexed, servers, tmp_pat
 
 
 def test_a_hung_shard_holds_a_search_no_longer_than_the_timeout(indexed):
-    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterEngine
 
     shards, cluster = indexed
-    with ClusterArchive(cluster, timeout_ms=500) as archive:
+    with Archive.over(ClusterEngine(cluster, timeout_ms=500)) as archive:
         assert archive.search("").total == 100
         os.killpg(shards[1].process.pid, signal.SIGSTOP)  # answers nothing, closes nothing
         try:
@@ -87,20 +89,20 @@ def test_a_hung_shard_holds_a_search_no_longer_than_the_timeout(indexed):
 
 
 def test_no_shard_answering_is_a_french_error(indexed):
-    from presse.search.cluster.engine import ClusterArchive, ClusterUnavailable
+    from presse.search.cluster.engine import ClusterEngine, ClusterUnavailable
 
     shards, cluster = indexed
     for shard in shards:
         shard.kill()
-    with ClusterArchive(cluster) as archive, pytest.raises(ClusterUnavailable, match="Aucun fragment de la grappe"):
+    with Archive.over(ClusterEngine(cluster)) as archive, pytest.raises(ClusterUnavailable, match="Aucun fragment de la grappe"):
         archive.search("Europe")
 
 
 def test_searches_from_many_threads_while_a_shard_dies_and_returns_never_fail(indexed):
-    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterEngine
 
     shards, cluster = indexed
-    with ClusterArchive(cluster) as archive:
+    with Archive.over(ClusterEngine(cluster)) as archive:
         full = archive.search("Europe OU France").total
         seen, errors = [], []
 
@@ -121,10 +123,10 @@ def test_searches_from_many_threads_while_a_shard_dies_and_returns_never_fail(in
 
 def test_an_article_on_a_dead_shard_is_said_unavailable_not_missing(indexed):
     from presse.search.cluster import layout
-    from presse.search.cluster.engine import ClusterArchive, ClusterUnavailable
+    from presse.search.cluster.engine import ClusterEngine, ClusterUnavailable
 
     shards, cluster = indexed
-    with ClusterArchive(cluster) as archive:
+    with Archive.over(ClusterEngine(cluster)) as archive:
         ids = [h.id for h in archive.search("", per_page=100).hits]
         on_second = next(i for i in ids if layout.shard_of(i, 2) == 1)
         on_first = next(i for i in ids if layout.shard_of(i, 2) == 0)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from presse.search import Archive
+
 QUERIES = [
     "gouvernement", "Macron", "capacites", "élections", "Notre-Dame",   # words, accents, compounds
     '"premier ministre"', '"guerre Ukraine"~3', "« gilets jaunes »",        # phrases
@@ -20,9 +22,7 @@ FACETS = ("source", "year", "author", "section")
 
 @pytest.fixture(scope="module")
 def cluster(seeds_cluster):
-    from presse.search.cluster.engine import ClusterArchive
-
-    with ClusterArchive.from_file(seeds_cluster) as archive:
+    with Archive.cluster(seeds_cluster) as archive:
         yield archive
 
 
@@ -125,12 +125,33 @@ def test_exports_and_citations_are_the_local_ones(cluster, seeds_local):
     assert cluster.cite_search(q).total == seeds_local.cite_search(q).total
 
 
-def test_views_the_cluster_does_not_offer_say_so_in_french(cluster):
-    from presse.search.cluster.views import NotOnCluster
+@pytest.mark.parametrize("q", ["Macron", '"gilets jaunes"', "grève date:[2018 TO 2019]", "", "zzzzqqq"])
+def test_timelines_are_the_local_engines(cluster, seeds_local, q):
+    for interval in ("year", "month", "day", None):
+        assert cluster.timeline(q, interval) == seeds_local.timeline(q, interval)
+    filters = dict(year=[2018, 2019], date_to="2019-06-30")
+    assert cluster.trends([q, "climat"], **filters) == seeds_local.trends([q, "climat"], **filters)
 
-    with pytest.raises(NotOnCluster, match="pas encore disponibles sur une archive en grappe"):
-        cluster.timeline("Macron")
+
+@pytest.mark.parametrize("q,sort", [("Macron", "date"), ('"premier ministre"', "-date"), ("grève", "left"),
+                                    ("gouvernement", "right")])
+def test_concordances_are_the_local_engines(cluster, seeds_local, q, sort):
+    def lines(archive):
+        return [(line.id, line.field, line.offset, line.left, line.match, line.right) for line in
+                archive.concordance_lines(q, sort=sort, width=6)]
+
+    local, remote = lines(seeds_local), lines(cluster)
+    assert len(remote) == len(local) > 20
+    assert sorted(remote) == sorted(local)  # the same lines (their order within a day follows each ranking)
+    page = cluster.concordance(q, sort=sort, per_page=10)
+    assert page.articles == seeds_local.concordance(q, sort=sort, per_page=10).articles
+
+
+def test_named_entities_and_wire_copies_are_not_on_the_cluster(cluster):
     assert cluster.entity("person", "Macron") is None and cluster.entities_analysed() == 0
+    page = cluster.search("Macron", per_page=5)  # grouping asked for, by default
+    assert not page.collapse and page.collapsed_total == page.total
+    assert cluster.versions(page.hits[0].id) == () and cluster.article_entities(page.hits[0].id) == ()
 
 
 def test_a_relaxed_query_ranks_the_articles_with_the_most_words_first(cluster, seeds_local):

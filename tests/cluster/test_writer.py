@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from presse.search import Archive
+
 from .cluster_servers import SEEDS, cluster_file
 
 WIKINEWS = SEEDS / "wikinews-fr-100.jsonl"
@@ -28,7 +30,7 @@ def records(path) -> list[dict]:
 
 def test_runs_are_incremental_from_what_the_shards_hold(servers, tmp_path, corpus):
     from presse.search.cluster.config import load_cluster
-    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterEngine
     from presse.search.cluster.writer import cluster_sources, index_cluster
 
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(2)))
@@ -45,14 +47,14 @@ def test_runs_are_incremental_from_what_the_shards_hold(servers, tmp_path, corpu
                                         encoding="utf-8")
     changed = index_cluster(cluster, [corpus])
     assert (changed.added, changed.updated, changed.removed, changed.unchanged) == (0, 1, 1, 98)
-    with ClusterArchive(cluster) as archive:
+    with Archive.over(ClusterEngine(cluster)) as archive:
         assert [h.id for h in archive.search("Zorglub").hits] == [rows[0]["id"]]
         assert archive.search("").total == 99
 
         (corpus / WIKINEWS.name).unlink()
         gone = index_cluster(cluster, [corpus])
         assert gone.removed == 99
-        archive._connection().reset()  # see the commit at once, not RECHECK_SECONDS later
+        archive.refresh()  # see the commit at once, not RECHECK_SECONDS later
         assert archive.search("").total == 0
 
 
@@ -68,7 +70,7 @@ def test_a_shard_of_another_cluster_is_refused_in_french(servers, tmp_path, corp
 
 def test_indexing_while_a_shard_is_down_stops_in_french_then_resumes(servers, tmp_path, corpus):
     from presse.search.cluster.config import load_cluster
-    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterEngine
     from presse.search.cluster.writer import ClusterIndexError, index_cluster
 
     shards = servers(2)
@@ -81,7 +83,7 @@ def test_indexing_while_a_shard_is_down_stops_in_french_then_resumes(servers, tm
     assert "relancez la même commande" in message
     shards[1].start()
     assert index_cluster(cluster, [corpus]).added == 100
-    with ClusterArchive(cluster) as archive:
+    with Archive.over(ClusterEngine(cluster)) as archive:
         assert archive.search("").total == 100
 
 
@@ -142,13 +144,13 @@ def test_a_run_without_writes_for_longer_than_the_servers_idle_timeout_goes_on(s
 def test_searching_again_after_the_servers_dropped_idle_connections(servers, tmp_path, monkeypatch):
     from presse.search.cluster import connect
     from presse.search.cluster.config import load_cluster
-    from presse.search.cluster.engine import ClusterArchive
+    from presse.search.cluster.engine import ClusterEngine
     from presse.search.cluster.writer import index_cluster
 
     monkeypatch.setattr(connect, "IDLE_REOPEN_SECONDS", 0.3)
     cluster = load_cluster(cluster_file(tmp_path / "grappe.toml", servers(2, idle_timeout_ms=500)))
     index_cluster(cluster, [WIKINEWS])
-    with ClusterArchive(cluster) as archive:
+    with Archive.over(ClusterEngine(cluster)) as archive:
         assert archive.search("").total == 100
         time.sleep(1.0)
         page = archive.search("")
