@@ -3,6 +3,7 @@
     python bench/cluster.py                       # 34k articles, 2 loopback shards, 324 mixed queries
     python bench/cluster.py --shards 3 --queries 216
     python bench/cluster.py --relevance           # + the known-item lines of bench/relevance.py
+    python bench/cluster.py --relevance --half    # + its half-remembered lines (issue 21), held-out half
 
 The corpus is ``common.prepare("33k")`` (OrangeSum deduplicated: 34,016 articles). It is indexed
 once into a local index (``indexer.build.update_index``) and into N shards served by
@@ -18,7 +19,9 @@ emptied before each, after a warm-up; p50/p95/p99 per kind, and how many totals 
 Relevance (``--relevance``): ``bench/relevance.py``'s known-item queries (titles and lead
 sentences, unaccented, with a typo) of its sample, searched as plain words on both engines;
 MRR@10, Success@1 and @10 per line, and the cluster's MRR@10 against the local one (issue 18 asks
-for every line within 2 %).
+for every line within 2 %). With ``--half``, also its half-remembered lines (a passage, the same
+with a typo, a description, a name and a topic: ``relevance.build_half_queries``) on the held-out
+half of the sample, as ``bench/relevance.py --half`` reports them.
 
 On one 2-core machine the shards compete with the client for the cores: the figures show the
 remote protocol's overhead, not a speed-up.
@@ -105,7 +108,7 @@ def latency(local, cluster, articles: list[dict], n: int, seed: int) -> None:
         print(f"error: {q!r}: {type(exc).__name__}: {exc}")
 
 
-def relevance_lines(local, cluster, sample_size: int, seed: int) -> None:
+def relevance_lines(local, cluster, sample_size: int, seed: int, half: bool = False) -> None:
     import relevance
 
     articles, _ = relevance.corpus()
@@ -114,6 +117,13 @@ def relevance_lines(local, cluster, sample_size: int, seed: int) -> None:
     sample = random.Random(seed).sample(articles, min(sample_size, len(articles)))
     relevant = {r["id"]: ({r["id"]} | groups.get(r["id"], set())) & ids for r in sample}  # as relevance.main
     queries, _ = relevance.build_queries(sample, seed)
+    if half:  # as relevance.half_main: the held-out half of the sample
+        target = relevance.TARGETS["orangesum"]
+        target.index_dir.mkdir(parents=True, exist_ok=True)
+        df = relevance.frequencies(target, articles)
+        held = {r["id"] for r in sample[len(sample) // 2:]}
+        half_queries, _ = relevance.build_half_queries(sample, seed, df, len(articles))
+        queries += [q for q in half_queries if q["id"] in held]
     rows = {"local": defaultdict(list), "cluster": defaultdict(list)}
     for i, query in enumerate(queries, 1):
         q = relevance.plain_query(query["text"])
@@ -142,6 +152,7 @@ def main(argv=None) -> int:
     ap.add_argument("--queries", type=int, default=324)
     ap.add_argument("--seed", type=int, default=common.SEED)
     ap.add_argument("--relevance", action="store_true", help="also bench/relevance.py's known-item lines")
+    ap.add_argument("--half", action="store_true", help="with --relevance: the half-remembered lines too")
     ap.add_argument("--sample", type=int, default=600, help="articles of the relevance sample (default 600)")
     a = ap.parse_args(argv)
 
@@ -160,7 +171,7 @@ def main(argv=None) -> int:
             if a.relevance:
                 import relevance
 
-                relevance_lines(local, cluster, a.sample, relevance.SEED)
+                relevance_lines(local, cluster, a.sample, relevance.SEED, a.half)
     return 0
 
 
