@@ -3,22 +3,25 @@
     python bench/cluster.py                       # 34k articles, 2 loopback shards, 324 mixed queries
     python bench/cluster.py --shards 3 --queries 216
     python bench/cluster.py --relevance           # + the known-item lines of bench/relevance.py
+    python bench/cluster.py --relevance --half    # + its half-remembered lines (issue 21), held-out half
 
 The corpus is ``common.prepare("33k")`` (OrangeSum deduplicated: 34,016 articles). It is indexed
 once into a local index (``indexer.build.update_index``) and into N shards served by
-``xapian-tcpsrv`` on loopback ports (``search.cluster.writer.index_cluster``), both kept under
+``xapian-tcpsrv`` on loopback ports (``search.cluster.index``; ``bench/shards.py`` starts them), both kept under
 ``bench/out/cluster/`` and reused (both indexers are incremental: a second run only reads).
 The servers are started by this script and stopped at its end.
 
 Latency: the query mix of ``common.build_mix`` (word, rare word, title words, phrase, prefix,
 fuzzy, filter, newest first, page 5), each query run through ``Archive.search`` and
-``ClusterArchive.search`` (10 hits, facets source/year/author, snippets), the local page cache
+``Archive.cluster(file).search`` (10 hits, facets source/year/author, snippets), the local page cache
 emptied before each, after a warm-up; p50/p95/p99 per kind, and how many totals agree.
 
 Relevance (``--relevance``): ``bench/relevance.py``'s known-item queries (titles and lead
 sentences, unaccented, with a typo) of its sample, searched as plain words on both engines;
 MRR@10, Success@1 and @10 per line, and the cluster's MRR@10 against the local one (issue 18 asks
-for every line within 2 %).
+for every line within 2 %). With ``--half``, also its half-remembered lines (a passage, the same
+with a typo, a description, a name and a topic: ``relevance.build_half_queries``) on the held-out
+half of the sample, as ``bench/relevance.py --half`` reports them.
 
 On one 2-core machine the shards compete with the client for the cores: the figures show the
 remote protocol's overhead, not a speed-up.
@@ -29,80 +32,24 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
-import socket
-import subprocess
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from presse.indexer.build import die_with_parent  # noqa: E402 - shard servers die with this process
+from shards import Shards  # noqa: E402
 
 import common  # noqa: E402
+from engines import search_kwargs  # noqa: E402
 
 OUT = common.OUT / "cluster"
-FACETS = ["source", "year", "author"]
-PER_PAGE = 10
-
-
-class Shards:
-    """``n`` ``xapian-tcpsrv --writable`` servers on free 127.0.0.1 ports over ``root/shard-i``."""
-
-    def __init__(self, root: Path, n: int):
-        self.root = root
-        self.n = n
-        self.processes: list[subprocess.Popen | None] = []
-        self.ports: list[int] = []
-
-    def __enter__(self) -> Shards:
-        if shutil.which("xapian-tcpsrv") is None:
-            raise SystemExit("xapian-tcpsrv is missing: apt-get install xapian-tools")
-        for _ in range(self.n):
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                self.ports.append(s.getsockname()[1])
-            self.processes.append(None)
-        for i in range(self.n):
-            self.restart(i)
-        return self
-
-    def restart(self, i: int) -> None:
-        """Start server ``i`` (0-based) on its port and wait until it accepts connections."""
-        directory = self.root / f"shard-{i + 1}"
-        directory.mkdir(parents=True, exist_ok=True)
-        self.processes[i] = subprocess.Popen(
-            ["xapian-tcpsrv", "--writable", "--interface", "127.0.0.1", "--port", str(self.ports[i]), "--quiet",
-             str(directory)], start_new_session=True, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.ports[i]), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-
-    def cluster_file(self) -> Path:
-        path = self.root / "grappe.toml"
-        path.write_text("".join(f'[[shard]]\naddress = "127.0.0.1:{p}"\n' for p in self.ports), encoding="utf-8")
-        return path
-
-    def __exit__(self, *exc) -> None:
-        for process in self.processes:
-            if process is None or process.poll() is not None:
-                continue
-            try:
-                os.killpg(process.pid, 15)
-            except ProcessLookupError:
-                pass
-            process.wait(timeout=10)
 
 
 def build(corpus: Path, shards: Shards, n: int) -> tuple[Path, dict]:
     """The local index and the cluster of ``corpus`` (built or brought up to date); build figures."""
     from presse.indexer.build import update_index
-    from presse.search.cluster.config import load_cluster
-    from presse.search.cluster.writer import index_cluster
+    from presse.search import cluster
 
     local = OUT / "local"
     figures = {}
@@ -111,19 +58,10 @@ def build(corpus: Path, shards: Shards, n: int) -> tuple[Path, dict]:
     figures["local"] = (time.perf_counter() - started, summary.line())
     common.log(f"[local] {summary.line()}")
     started = time.perf_counter()
-    summary = index_cluster(load_cluster(shards.cluster_file()), [corpus])
+    summary = cluster.index(shards.cluster_file(), [corpus])
     figures["cluster"] = (time.perf_counter() - started, summary.line())
     common.log(f"[cluster {n} shards] {summary.line()}")
     return local, figures
-
-
-def search_kwargs(q: dict) -> dict:
-    kwargs = {"page": q["page"], "per_page": PER_PAGE, "sort": q["sort"], "facets": FACETS}
-    if q.get("source"):
-        kwargs["source"] = [q["source"]]
-    if q.get("author"):
-        kwargs["author"] = [q["author"]]
-    return kwargs
 
 
 def timed(search, q: str, **kwargs) -> tuple[float, object]:
@@ -170,7 +108,7 @@ def latency(local, cluster, articles: list[dict], n: int, seed: int) -> None:
         print(f"error: {q!r}: {type(exc).__name__}: {exc}")
 
 
-def relevance_lines(local, cluster, sample_size: int, seed: int) -> None:
+def relevance_lines(local, cluster, sample_size: int, seed: int, half: bool = False) -> None:
     import relevance
 
     articles, _ = relevance.corpus()
@@ -179,6 +117,13 @@ def relevance_lines(local, cluster, sample_size: int, seed: int) -> None:
     sample = random.Random(seed).sample(articles, min(sample_size, len(articles)))
     relevant = {r["id"]: ({r["id"]} | groups.get(r["id"], set())) & ids for r in sample}  # as relevance.main
     queries, _ = relevance.build_queries(sample, seed)
+    if half:  # as relevance.half_main: the held-out half of the sample
+        target = relevance.TARGETS["orangesum"]
+        target.index_dir.mkdir(parents=True, exist_ok=True)
+        df = relevance.frequencies(target, articles)
+        held = {r["id"] for r in sample[len(sample) // 2:]}
+        half_queries, _ = relevance.build_half_queries(sample, seed, df, len(articles))
+        queries += [q for q in half_queries if q["id"] in held]
     rows = {"local": defaultdict(list), "cluster": defaultdict(list)}
     for i, query in enumerate(queries, 1):
         q = relevance.plain_query(query["text"])
@@ -207,11 +152,11 @@ def main(argv=None) -> int:
     ap.add_argument("--queries", type=int, default=324)
     ap.add_argument("--seed", type=int, default=common.SEED)
     ap.add_argument("--relevance", action="store_true", help="also bench/relevance.py's known-item lines")
+    ap.add_argument("--half", action="store_true", help="with --relevance: the half-remembered lines too")
     ap.add_argument("--sample", type=int, default=600, help="articles of the relevance sample (default 600)")
     a = ap.parse_args(argv)
 
-    from presse.search.archive import Archive
-    from presse.search.cluster.engine import ClusterArchive
+    from presse.search import Archive
 
     corpus, _, articles = common.prepare("33k")
     with Shards(OUT / f"{a.shards}-shards", a.shards) as shards:
@@ -221,12 +166,12 @@ def main(argv=None) -> int:
               f"{m['cpu']}, nproc {m['nproc']}; load average {os.getloadavg()[0]:.1f}")
         for engine, (seconds, line) in figures.items():
             print(f"indexing ({engine}, this run): {seconds:.1f} s — {line}")
-        with Archive(local_dir) as local, ClusterArchive.from_file(shards.cluster_file()) as cluster:
+        with Archive(local_dir) as local, Archive.cluster(shards.cluster_file()) as cluster:
             latency(local, cluster, articles, a.queries, a.seed)
             if a.relevance:
                 import relevance
 
-                relevance_lines(local, cluster, a.sample, relevance.SEED)
+                relevance_lines(local, cluster, a.sample, relevance.SEED, a.half)
     return 0
 
 

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cluster import Shards  # noqa: E402
+from shards import Shards  # noqa: E402
 
 import common  # noqa: E402
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import itertools
 import json
 import os
 import random
@@ -101,7 +102,8 @@ def read_jsonl(path: Path):
                 yield json.loads(line)
 
 
-def _write_jsonl(path: Path, records) -> None:
+def write_jsonl(path: Path, records) -> None:
+    """Write ``records`` to the JSON Lines file ``path`` (through a temporary file: never half written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
@@ -170,7 +172,7 @@ def base_articles() -> list[dict]:
             continue
         seen.add(key)
         out.append(r)
-    _write_jsonl(corpus_file("33k"), out)
+    write_jsonl(corpus_file("33k"), out)
     _save_meta("33k", _info(out) | {"dropped_empty": empty, "dropped_duplicate_url": dupes})
     log(f"[corpus] {len(out)} articles kept ({empty} empty bodies, {dupes} duplicate urls dropped)")
     return out
@@ -230,23 +232,24 @@ SCALED_WARNING = ("WARNING: the 330k set is the real set replicated 10 times (ne
 def prepare(label: str) -> tuple[Path, dict, list[dict]]:
     """Write (once) the corpus ``label``; return (its directory, its meta, articles to draw queries from).
 
-    The directory holds a single JSON Lines file: that is what both engines index.
+    The directory holds a single JSON Lines file: that is what every engine indexes. A number of
+    articles above the real set's gives the first N articles of the replicated set (see ``SCALED_WARNING``).
     """
     base = base_articles()
     if label == "33k":
         return corpus_dir(label), _cached("33k"), base
-    if label == "330k":
+    n = None if label == "330k" else SIZES.get(label) or parse_size(label)
+    if n is None or n > len(base):
         meta = _cached(label)
         if meta is None:
-            log(f"[corpus] writing the {SCALE_FACTOR}x replicated set ...")
-            _write_jsonl(corpus_file(label), replicated(base))
+            log(f"[corpus] writing {label}: the real set replicated (up to {SCALE_FACTOR} times) ...")
+            write_jsonl(corpus_file(label), itertools.islice(replicated(base), n))
             meta = _save_meta(label, _info(read_jsonl(corpus_file(label))))
         return corpus_dir(label), meta, base  # queries from the real set (see SCALED_WARNING)
-    n = SIZES.get(label) or parse_size(label)
     articles = shuffled(base)[:n]
     meta = _cached(label)
     if meta is None:
-        _write_jsonl(corpus_file(label), articles)
+        write_jsonl(corpus_file(label), articles)
         meta = _save_meta(label, _info(articles))
     return corpus_dir(label), meta, articles
 
@@ -446,6 +449,18 @@ def build_mix(articles: list[dict], n: int = 324, seed: int = SEED) -> list[dict
     return queries
 
 
+def _mix_key(q: dict) -> tuple:
+    return q["q"], q["page"], q["sort"], q["source"], q["author"]
+
+
+def query_mix(articles: list[dict], n: int, n_warmup: int) -> tuple[list[dict], list[dict]]:
+    """The timed mix (``build_mix`` with ``SEED``) and the warm-up queries (another seed, none of the mix's)."""
+    mix = build_mix(articles, n)
+    keys = {_mix_key(q) for q in mix}
+    warm = [q for q in build_mix(articles, n_warmup, seed=SEED + 1) if _mix_key(q) not in keys]
+    return mix, warm
+
+
 # ------------------------------------------------------------------------------------ statistics
 
 def percentile(values, p: float) -> float:
@@ -487,34 +502,56 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
-def _pss_kb(pid: int) -> int:
+def _proc_kb(pid: int, name: str, field: str) -> int:
+    """The kB figure of line ``field`` (e.g. "Pss:") of /proc/<pid>/<name>; 0 when the process is gone."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
+        with open(f"/proc/{pid}/{name}", encoding="ascii") as f:
             for line in f:
-                if line.startswith("Pss:"):
+                if line.startswith(field):
                     return int(line.split()[1])
     except OSError:
         pass
     return 0
 
 
-class TreeSampler(threading.Thread):
-    """Samples the summed PSS of a process and its descendants every ``interval`` seconds."""
+def _pss_kb(pid: int) -> int:
+    return _proc_kb(pid, "smaps_rollup", "Pss:")
 
-    def __init__(self, pid: int, interval: float = 0.2):
+
+def _rss_kb(pid: int) -> int:
+    return _proc_kb(pid, "status", "VmRSS:")
+
+
+def tree_memory_mb(pid: int) -> dict:
+    """Resident memory now of ``pid`` and all its live descendants (e.g. a server and the processes it
+    forked for its connections): ``processes``, ``rss_mb`` (summed VmRSS: pages shared between them count
+    once per process), ``pss_mb`` (summed PSS: shared pages split between their users) and ``root_rss_mb``."""
+    pids = _descendants(pid)
+    return {"processes": len(pids), "rss_mb": sum(_rss_kb(p) for p in pids) / 1024,
+            "pss_mb": sum(_pss_kb(p) for p in pids) / 1024, "root_rss_mb": _rss_kb(pid) / 1024}
+
+
+class TreeSampler(threading.Thread):
+    """Samples the summed PSS (and RSS) of a process's descendants every ``interval`` seconds, and of the
+    process itself with ``include_root`` (``run_child`` leaves its launcher out; a server counts itself)."""
+
+    def __init__(self, pid: int, interval: float = 0.2, include_root: bool = False):
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
+        self.include_root = include_root
         self.peak_kb = 0
+        self.peak_rss_kb = 0
         self.max_procs = 0
         self._halt = threading.Event()
 
     def run(self) -> None:
         started = time.monotonic()
         while not self._halt.is_set():
-            pids = [p for p in _descendants(self.pid) if p != self.pid]  # not the launcher itself
+            pids = [p for p in _descendants(self.pid) if self.include_root or p != self.pid]
             total = sum(_pss_kb(p) for p in pids)
             self.peak_kb = max(self.peak_kb, total)
+            self.peak_rss_kb = max(self.peak_rss_kb, sum(_rss_kb(p) for p in pids))
             self.max_procs = max(self.max_procs, len(pids))
             # Fast at first, so that a child done in a fraction of a second is still seen.
             self._halt.wait(0.02 if time.monotonic() - started < 2 else self.interval)
@@ -589,6 +626,30 @@ def run_child(args: list[str], timeout: float | None = None, sample: bool = True
             "launcher_rss_mb": info.get("launcher_maxrss_kb", 0) / 1024,
             "tree_pss_mb": (sampler.peak_kb / 1024) if sampler and sampler.peak_kb else None,
             "max_procs": sampler.max_procs if sampler and sampler.max_procs else None}
+
+
+ENGINES = os.path.join("bench", "engines.py")
+
+
+class TaskFailed(RuntimeError):
+    """A ``bench/engines.py`` task that exited with an error (its own message is on stderr above)."""
+
+
+def engine_task(task: str, out: Path, timeout: float, **kw) -> dict:
+    """Run ``bench/engines.py TASK --out OUT --key value…`` under ``run_child``: its result (the JSON it
+    wrote to ``out``, removed after) plus ``run`` (exit code, wall time, peak RSS, tree PSS, load before)."""
+    args = [ENGINES, task, "--out", str(out)]
+    for k, v in kw.items():
+        if v is not None:
+            args += [f"--{k.replace('_', '-')}", str(v)]
+    load = os.getloadavg()[0]
+    run = run_child(args, timeout=timeout)
+    run["load_before"] = load
+    if run["returncode"] != 0 or not out.exists():
+        raise TaskFailed(f"{task} failed (exit code {run['returncode']}): {' '.join(args)}")
+    result = json.loads(out.read_text())
+    out.unlink()
+    return {**result, "run": run}
 
 
 def self_peak_rss_mb() -> float:
@@ -701,3 +762,23 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown (no git)"
     return f"git {head or '?'}" + (f" + uncommitted changes in {len(dirty)} files" if dirty else "")
+
+
+# ------------------------------------------------------------------------------------ RESULTS.md
+
+def write_section(path: Path, begin: str, end: str, section: str) -> None:
+    """Put ``section`` (which starts with ``begin`` and ends with ``end``) in the file ``path`` in place of
+    the text between the markers (``begin`` is matched up to its first " ("), or at its end."""
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    head = begin.split(" (")[0]
+    if head in old and end in old:
+        start = old.index(head)
+        start = old.rfind("\n", 0, start) + 1
+        stop = old.index(end) + len(end)
+        new = old[:start] + section + old[stop:]
+    elif old:
+        new = old.rstrip() + "\n\n" + section + "\n"
+    else:
+        new = "# Benchmark results\n\nFigures printed by the scripts in `bench/` (see `bench/README.md`).\n\n" + section + "\n"
+    path.write_text(new, encoding="utf-8")
+    log(f"recorded in {path}")

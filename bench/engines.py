@@ -7,8 +7,14 @@ script) so that each one starts from a fresh interpreter and its peak memory can
     python bench/engines.py fts5-index    --corpus DIR --db FILE --out RESULT.json
     python bench/engines.py presse-query  --index DIR --queries Q.json [--warmup W.json] --out RESULT.json
     python bench/engines.py fts5-query    --db FILE   --queries Q.json [--warmup W.json] --out RESULT.json
+    python bench/engines.py cluster-index --corpus DIR --cluster FILE [--servers PID,PID] --out RESULT.json
+    python bench/engines.py cluster-query --cluster FILE --queries Q.json [--warmup W.json] [--servers PID,PID] --out RESULT.json
 
-Presse is driven through its public API: ``indexer.build.update_index`` and ``search.archive.Archive``.
+Presse is driven through its public API: ``indexer.build.update_index`` and ``search.archive.Archive``;
+the Xapian cluster (issue 18) through ``search.cluster.index`` and ``search.Archive.cluster``, its shard
+servers started by the caller (``bench/shards.py``), whose process ids (``--servers``) let the task read
+their memory: sampled while it indexes, read after its queries while its connections are still open
+(``xapian-tcpsrv`` forks one process per connection).
 SQLite FTS5 is the reference: ``fts5(title, lead, body, tokenize="unicode61 remove_diacritics 2")``,
 ranked by ``bm25(docs, 2.5, 1.5, 1.0)`` (Presse's field weights), ``snippet()``/``highlight()`` for
 the snippets, a plain table ``meta`` with indexed ``source``/``author``/``date`` columns for the
@@ -28,7 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import FACETS, PER_PAGE, read_jsonl, resident_mb, self_peak_rss_mb  # noqa: E402
+from common import FACETS, PER_PAGE, TreeSampler, read_jsonl, resident_mb, self_peak_rss_mb, tree_memory_mb  # noqa: E402
 
 # ------------------------------------------------------------------------------------ Presse
 
@@ -39,7 +45,11 @@ def presse_index(corpus: Path, index: Path, procs: int | None = None) -> dict:
 
     started = time.perf_counter()
     summary = update_index(index, [corpus], procs=procs)
-    seconds = time.perf_counter() - started
+    return _summary_figures(summary, time.perf_counter() - started)
+
+
+def _summary_figures(summary, seconds: float) -> dict:
+    """The figures of an indexing ``Summary`` that took ``seconds`` (timed by the caller)."""
     out = {"seconds": seconds}
     for name in ("added", "updated", "unchanged", "removed", "chars", "docs_per_second", "mb_per_second"):
         out[name] = getattr(summary, name, 0)
@@ -49,26 +59,29 @@ def presse_index(corpus: Path, index: Path, procs: int | None = None) -> dict:
     return out
 
 
-class PresseQueries:
-    """Runs mix queries through ``Archive.search`` like the web UI does (top 10, facets, snippets).
+def search_kwargs(q: dict) -> dict:
+    """The keyword arguments of ``Archive.search`` for a mix query: what the web UI asks for."""
+    kwargs = {"page": q["page"], "per_page": PER_PAGE, "sort": q["sort"], "facets": FACETS}
+    if q.get("source"):
+        kwargs["source"] = [q["source"]]
+    if q.get("author"):
+        kwargs["author"] = [q["author"]]
+    return kwargs
 
-    The Archive's page cache is emptied before every query, so every timed query is a real search.
-    """
 
-    def __init__(self, index: Path):
-        from presse.search.archive import Archive
+class ArchiveQueries:
+    """Runs mix queries through an archive's ``search`` like the web UI does (top 10, facets, snippets
+    and highlighted titles read). When the archive has a page cache (``_cache``), it is emptied before
+    every query, so every timed query is a real search."""
 
-        self.archive = Archive(index)
-        self.cache_cleared = hasattr(self.archive, "_cache") and hasattr(self.archive._cache, "clear")
+    def __init__(self, archive):
+        self.archive = archive
+        self.cache_cleared = hasattr(archive, "_cache") and hasattr(archive._cache, "clear")
 
     def run(self, q: dict) -> dict:
         if self.cache_cleared:
             self.archive._cache.clear()
-        kwargs = {"page": q["page"], "per_page": PER_PAGE, "sort": q["sort"], "facets": FACETS}
-        if q.get("source"):
-            kwargs["source"] = [q["source"]]
-        if q.get("author"):
-            kwargs["author"] = [q["author"]]
+        kwargs = search_kwargs(q)
         started = time.perf_counter()
         try:
             page = self.archive.search(q["q"], **kwargs)
@@ -78,7 +91,64 @@ class PresseQueries:
                     "total": 0, "hits": 0, "marked": 0}
         ms = (time.perf_counter() - started) * 1000
         marked = sum(1 for s, t in snippets if "<mark>" in s or "<mark>" in t)
-        return {"ms": ms, "total": page.total, "hits": len(snippets), "marked": marked}
+        out = {"ms": ms, "total": page.total, "hits": len(snippets), "marked": marked}
+        if getattr(page, "partial", False):
+            out["partial"] = True
+        return out
+
+
+class PresseQueries(ArchiveQueries):
+    """The local engine: ``Archive(index)``."""
+
+    def __init__(self, index: Path):
+        from presse.search.archive import Archive
+
+        super().__init__(Archive(index))
+
+
+# ------------------------------------------------------------------------------------ Xapian cluster
+
+SERVER_SAMPLING_S = 1.0  # seconds between two readings of the servers' memory while indexing (each scans /proc)
+
+
+def _pids(servers: str | None) -> list[int]:
+    return [int(p) for p in (servers or "").split(",") if p.strip()]
+
+
+def cluster_index(corpus: Path, cluster_file: Path, servers: list[int]) -> dict:
+    """``search.cluster.index(cluster_file, [corpus])`` (incremental), with the peak memory of each shard
+    server (its own process and those it forked for connections: ``xapian-tcpsrv`` writes in them)."""
+    from presse.search import cluster
+
+    samplers = [TreeSampler(pid, interval=SERVER_SAMPLING_S, include_root=True) for pid in servers]
+    for sampler in samplers:
+        sampler.start()
+    try:
+        started = time.perf_counter()
+        summary = cluster.index(cluster_file, [corpus])
+        seconds = time.perf_counter() - started
+    finally:
+        for sampler in samplers:
+            sampler.stop()
+    out = _summary_figures(summary, seconds)
+    out["servers"] = [{"pid": s.pid, "peak_rss_mb": s.peak_rss_kb / 1024, "peak_pss_mb": s.peak_kb / 1024,
+                       "max_procs": s.max_procs} for s in samplers]
+    return out
+
+
+class ClusterQueries(ArchiveQueries):
+    """The cluster: ``Archive.cluster(cluster_file)`` (the same ``search``; a page cache, if it has one, is
+    emptied before every query as the local engine's)."""
+
+    def __init__(self, cluster_file: Path):
+        from presse.search import Archive
+
+        super().__init__(Archive.cluster(cluster_file))
+
+    def shards(self) -> dict:
+        """Articles in the cluster and per shard (``stats()``, after the timed queries: it reads every article)."""
+        stats = self.archive.stats()
+        return {"articles": stats.articles, "shard_articles": list(stats.shard_articles)}
 
 
 # ------------------------------------------------------------------------------------ SQLite FTS5
@@ -337,10 +407,13 @@ def run_queries(runner, queries: list[dict], warmup: list[dict]) -> dict:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("task", choices=["presse-index", "fts5-index", "presse-query", "fts5-query"])
+    ap.add_argument("task", choices=["presse-index", "fts5-index", "presse-query", "fts5-query",
+                                     "cluster-index", "cluster-query"])
     ap.add_argument("--corpus", type=Path)
     ap.add_argument("--index", type=Path)
     ap.add_argument("--db", type=Path)
+    ap.add_argument("--cluster", type=Path, help="the cluster file (TOML) of the cluster tasks")
+    ap.add_argument("--servers", help="process ids of the shard servers, comma-separated (their memory is read)")
     ap.add_argument("--procs", type=int)
     ap.add_argument("--queries", type=Path)
     ap.add_argument("--warmup", type=Path)
@@ -350,6 +423,8 @@ def main(argv=None) -> int:
         out = presse_index(a.corpus, a.index, a.procs)
     elif a.task == "fts5-index":
         out = fts5_index(a.corpus, a.db)
+    elif a.task == "cluster-index":
+        out = cluster_index(a.corpus, a.cluster, _pids(a.servers))
     else:
         queries = json.loads(a.queries.read_text())
         warmup = json.loads(a.warmup.read_text()) if a.warmup else []
@@ -357,6 +432,13 @@ def main(argv=None) -> int:
             runner = PresseQueries(a.index)
             out = run_queries(runner, queries, warmup)
             out["cache_cleared"] = runner.cache_cleared
+        elif a.task == "cluster-query":
+            runner = ClusterQueries(a.cluster)
+            out = run_queries(runner, queries, warmup)
+            out["cache_cleared"] = runner.cache_cleared
+            # Now, while this process's connections are open: the servers' processes that answered them.
+            out["servers"] = [{"pid": pid, **tree_memory_mb(pid)} for pid in _pids(a.servers)]
+            out.update(runner.shards())
         else:
             out = run_queries(Fts5Queries(a.db), queries, warmup)
     a.out.write_text(json.dumps(out, ensure_ascii=False))
