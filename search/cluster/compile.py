@@ -15,9 +15,10 @@ cluster's lexicon and vocabulary); only its fields change names, into the cluste
   match nothing).
 
 What scores without matching (``OP_AND_MAYBE``): the exact forms of a plain query's words
-(``Plan.scored`` beyond the query's own terms, weighted as ``search.ranking.Ranking`` weighs their
-fields) and, for two words or more, those words near each other (``Plan.nearby``). A relaxed query
-ranks the articles matching more of its clauses first (``coordinated``).
+(``Plan.scored`` beyond the query's own terms), each one word over the title and the text. A
+relaxed query ranks the articles matching more of its clauses first (``coordinated``).
+The proximity boost (``Plan.nearby``) reorders the best articles afterwards: ``near_pairs`` is the
+query of the articles where every consecutive pair of the words stands close.
 """
 
 from __future__ import annotations
@@ -25,22 +26,20 @@ from __future__ import annotations
 import xapian
 
 from ..plan import AllOf, AnyOf, DayRange, Everything, Expansion, Node, Not, Nothing, Phrase, Plan, Term, scored_terms
-from ..ranking import Ranking
 from . import layout as L
 
-__all__ = ["COORDINATION_WEIGHT", "compile_plan", "coordinated", "day_range", "node_query"]
+__all__ = ["COORDINATION_WEIGHT", "compile_plan", "coordinated", "day_range", "near_pairs", "node_query"]
 
 # The plan's fields of folded word forms → their term prefixes; the stemmed fields are combined.
 FORM_PREFIXES = {"title_exact": L.TITLE_FORMS, "exact": L.FORMS, "author_text": L.AUTHOR_FORMS,
                  "source_text": L.SOURCE_FORMS}
 STEMMED_FIELDS = ("title", "lead", "body")
-PROXIMITY_WEIGHT = 1.0  # the near-words clause's weight, beside the words' own
 COORDINATION_WEIGHT = 10_000.0  # per clause a relaxed query's article matches: above any BM25 score
 # Shared by every relaxed query: Xapian clones it for each database it matches, or sends it to the shard.
 _COORDINATION = xapian.FixedWeightPostingSource(COORDINATION_WEIGHT)
 
 
-def compile_plan(plan: Plan, kept: xapian.Query | None, ranking: Ranking) -> xapian.Query:
+def compile_plan(plan: Plan, kept: xapian.Query | None) -> xapian.Query:
     """The Xapian query of ``plan`` among the articles ``kept`` (its filters; None: all), its
     scoring clauses included."""
     if plan.coordination:
@@ -48,7 +47,7 @@ def compile_plan(plan: Plan, kept: xapian.Query | None, ranking: Ranking) -> xap
     else:
         query = node_query(plan.query)
     if not plan.everything:
-        scoring = _scoring(plan, ranking)
+        scoring = _scoring(plan)
         if scoring is not None:
             query = xapian.Query(xapian.Query.OP_AND_MAYBE, query, scoring)
     return query if kept is None else xapian.Query(xapian.Query.OP_FILTER, query, kept)
@@ -101,6 +100,22 @@ def coordinated(clauses: list[xapian.Query]) -> xapian.Query:
     return xapian.Query(xapian.Query.OP_OR, [xapian.Query(xapian.Query.OP_AND, c, counted) for c in clauses])
 
 
+def near_pairs(words: list[str], window: int) -> xapian.Query | None:
+    """The articles where each consecutive pair of ``words`` (distinct) stands close, in order (the
+    second at most ``window`` positions after the first), in the title or the text: the rule of
+    ``search.whoosh_engine.proximity``; None when there is no pair."""
+    pairs = []
+    for a, b in zip(words, words[1:]):
+        if a == b:
+            continue
+        near = [xapian.Query(xapian.Query.OP_PHRASE, [prefix + a, prefix + b], window + 1)
+                for prefix in (L.TITLE_FORMS, L.FORMS) if L.fits(prefix + a) and L.fits(prefix + b)]
+        pairs.append(_or(near))
+    if not pairs:
+        return None
+    return pairs[0] if len(pairs) == 1 else xapian.Query(xapian.Query.OP_AND, pairs)
+
+
 def stem_prefix(field: str) -> str | None:
     """The term prefix of a stemmed field (the combined one but for ``title``), None for another field."""
     if field == "title":
@@ -150,24 +165,19 @@ def _sequence(field: str, words: tuple[str, ...], slop: int) -> xapian.Query:
     return xapian.Query(xapian.Query.OP_PHRASE, [prefix + w for w in words], window)
 
 
-def _scoring(plan: Plan, ranking: Ranking) -> xapian.Query | None:
-    """What scores ``plan``'s articles beyond its own terms: the exact forms of its plain words
-    (weighted by their field's weight) and its words near each other; None when nothing does."""
+def _scoring(plan: Plan) -> xapian.Query | None:
+    """What scores ``plan``'s articles beyond its own terms: the exact forms of its plain words,
+    each one word over the title and the text (``OP_SYNONYM``: its counts combined before BM25
+    saturates them, as the local BM25F combines a word's fields); None when nothing does."""
     own = {(field, text) for field, text, _ in scored_terms(plan.query)}
-    parts = []
-    for field, text, boost in plan.scored:
+    words: dict[str, list[str]] = {}
+    for field, text, _ in plan.scored:
         prefix = FORM_PREFIXES.get(field)
         if (field, text) in own or prefix is None or not L.fits(prefix + text):
             continue
-        weight = boost * getattr(ranking, field).weight
-        parts.append(xapian.Query(xapian.Query.OP_SCALE_WEIGHT, xapian.Query(prefix + text), weight))
-    words = plan.nearby
-    if len(words) > 1 and PROXIMITY_WEIGHT and ranking.proximity_boost:
-        window = (len(words) - 1) * ranking.proximity_window + 1
-        for prefix in (L.TITLE_FORMS, L.FORMS):
-            if all(L.fits(prefix + w) for w in words):
-                near = xapian.Query(xapian.Query.OP_PHRASE, [prefix + w for w in words], window)
-                parts.append(xapian.Query(xapian.Query.OP_SCALE_WEIGHT, near, PROXIMITY_WEIGHT))
+        words.setdefault(text, []).append(prefix + text)
+    parts = [xapian.Query(terms[0]) if len(terms) == 1 else xapian.Query(xapian.Query.OP_SYNONYM, terms)
+             for terms in words.values()]
     return _or(parts) if parts else None
 
 

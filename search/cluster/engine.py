@@ -35,7 +35,7 @@ from ..plan import Everything, Filters, Node, Plan
 from ..ranking import Ranking
 from ..settings import DEFAULTS, EngineSettings
 from . import layout as L
-from .compile import COORDINATION_WEIGHT, compile_plan, node_query, stem_prefix, term_prefix
+from .compile import COORDINATION_WEIGHT, compile_plan, near_pairs, node_query, stem_prefix, term_prefix
 from .config import Cluster
 from .connect import NETWORK_ERRORS, TIMEOUT_MS, ClusterUnavailable, Connection
 from .facets import counted, facet_counts, facet_spies, filter_query
@@ -43,10 +43,10 @@ from .terms import ClusterTerms
 
 __all__ = ["ClusterEngine", "ClusterSnapshot", "ClusterUnavailable"]
 
-# BM25 over the combined stem field (stems count STEM_WDF times per occurrence: 2 in the body).
-# Chosen for agreeing with the local engine's first result on 40 queries over seeds/ (k1 1.6, b 0.75:
-# mean reciprocal rank of the local first hit 0.61; k1 3.2, b 0.4: 0.75). To tune with bench/relevance.py.
-WEIGHTING = dict(k1=3.2, k2=0.0, k3=1.0, b=0.4, min_normlen=0.5)
+# BM25 over the combined stem field, where a body occurrence counts STEM_WDF["body"] = 2: k1 1.6 is
+# the local engine's K1 0.8 (search.ranking.Ranking) in those units; b the usual 0.75. Chosen on the
+# tuning half of bench/relevance.py's sample (bench/RESULTS.md, "The cluster's relevance").
+WEIGHTING = dict(k1=1.6, k2=0.0, k3=1.0, b=0.75, min_normlen=0.5)
 MORE_LIKE_TERMS = 15
 ATTEMPTS = 3  # a request whose shards fail under it is tried this many times before a French error
 NO_ENTITIES = EntityTable([], np.zeros(0, dtype=bool))
@@ -221,7 +221,7 @@ class ClusterSnapshot:
 
     def _enquire(self, db: xapian.Database, plan: Plan) -> xapian.Enquire:
         enquire = xapian.Enquire(db)
-        enquire.set_query(compile_plan(plan, self._kept(db, plan.filters), self.engine.ranking))
+        enquire.set_query(compile_plan(plan, self._kept(db, plan.filters)))
         enquire.set_weighting_scheme(xapian.BM25Weight(*WEIGHTING.values()))
         if plan.sort == "relevance":
             enquire.set_sort_by_relevance_then_value(L.DAY_SLOT, True)  # ties: newest first
@@ -240,14 +240,13 @@ class ClusterSnapshot:
 
         def work(db: xapian.Database) -> Results:
             enquire = self._enquire(db, plan)
-            size = max(0, plan.stop - plan.start)
             if plan.facets:  # the facets' match counts exactly; the ranked one need not
                 total, spies = facet_spies(db, enquire.get_query(), plan.facets)
-                mset = enquire.get_mset(plan.start, size)
+                window, _ = self._window(db, plan, enquire, plan.start, plan.stop)
             else:
-                mset = enquire.get_mset(plan.start, size, db.get_doccount())
+                window, mset = self._window(db, plan, enquire, plan.start, plan.stop, db.get_doccount())
                 total, spies = mset.get_matches_estimated(), {}
-            hits = tuple(Found(self._handle(m.docid), _fields(m.document), self._score(plan, m.weight)) for m in mset)
+            hits = tuple(Found(self._handle(docid), _fields(db.get_document(docid)), score) for docid, score in window)
             return Results(total, total, hits, {name: facet_counts(name, spies.get(name)) for name in plan.facets},
                            collapsed=False, missing=self.missing, shards=len(self.engine.cluster.shards))
 
@@ -257,10 +256,46 @@ class ClusterSnapshot:
         """(document, score) of ranks ``start:stop`` of ``plan``."""
 
         def work(db: xapian.Database) -> list[tuple[int, float]]:
-            mset = self._enquire(db, plan).get_mset(start, max(0, stop - start))
-            return [(self._handle(m.docid), self._score(plan, m.weight)) for m in mset]
+            window, _ = self._window(db, plan, self._enquire(db, plan), start, stop)
+            return [(self._handle(docid), score) for docid, score in window]
 
         return self._run(work)
+
+    def _window(self, db: xapian.Database, plan: Plan, enquire: xapian.Enquire, start: int, stop: int,
+                check_at_least: int = 0) -> tuple[list[tuple[int, float]], xapian.MSet]:
+        """(docid, score) of ranks ``start:stop`` of ``plan``, and the match read (its counts).
+
+        The proximity boost of the local engine (``search.whoosh_engine.proximity``): for a query of
+        several plain words in relevance order, the best ``proximity_docs`` articles (two words) or
+        ``proximity_docs_long`` (more) have their score multiplied by 1 + ``proximity_boost`` where
+        every consecutive pair of the words stands close, and are ordered again (a relaxed query's
+        articles matching more clauses still first). Words no article has (typos) are left out.
+        """
+        ranking = self.engine.ranking
+        words = [w for w in plan.nearby if _known_form(db, w)] \
+            if plan.sort == "relevance" and len(plan.nearby) > 1 and ranking.proximity_boost else []
+        near = near_pairs(words, ranking.proximity_window) if len(words) > 1 else None
+        depth = (ranking.proximity_docs if len(words) == 2 else ranking.proximity_docs_long) if near is not None else 0
+        if start >= depth:
+            mset = enquire.get_mset(start, max(0, stop - start), check_at_least)
+            return [(m.docid, self._score(plan, m.weight)) for m in mset], mset
+        mset = enquire.get_mset(0, max(depth, stop), check_at_least)
+        head = [(m.docid, m.weight) for m in mset]
+        # The articles of the head where the words stand close: the best of those matching the pairs
+        # too, by the same weights (an article of the head ranks within the first ``depth`` of them).
+        close = xapian.Enquire(db)
+        close.set_query(xapian.Query(xapian.Query.OP_FILTER, enquire.get_query(), near))
+        close.set_weighting_scheme(xapian.BM25Weight(*WEIGHTING.values()))
+        boosted = {m.docid for m in close.get_mset(0, depth)}
+        factor = 1.0 + ranking.proximity_boost
+        scored = []
+        for rank, (docid, weight) in enumerate(head[:depth]):
+            score = self._score(plan, weight)  # a relaxed query's clause count stays first
+            scored.append((docid, weight - score + (score * factor if docid in boosted else score), rank))
+        scored.sort(key=lambda x: (-x[1], x[2]))
+        ordered = [(docid, self._score(plan, weight)) for docid, weight, _ in scored]
+        ordered += [(docid, self._score(plan, weight)) for docid, weight in head[depth:]]
+        return ordered[start:stop], mset
 
     def stored_fields(self, doc: int) -> dict[str, Any]:
         """The stored fields of document ``doc`` (a number this snapshot gave)."""
@@ -279,7 +314,7 @@ class ClusterSnapshot:
 
         def work(db: xapian.Database) -> Dated:
             kept = self._kept(db, plan.filters)
-            return Dated(_day_counts(db, compile_plan(plan, kept, self.engine.ranking)),
+            return Dated(_day_counts(db, compile_plan(plan, kept)),
                          _day_counts(db, xapian.Query.MatchAll if kept is None else kept))
 
         return self._run(work)
@@ -365,6 +400,11 @@ class _StemsOnly(xapian.ExpandDecider):
 
     def __call__(self, term: bytes) -> bool:
         return bool(term) and not (65 <= term[0] <= 90)
+
+
+def _known_form(db: xapian.Database, word: str) -> bool:
+    """True when some article has the word form ``word`` (in its title or its text)."""
+    return any(L.fits(prefix + word) and db.get_termfreq(prefix + word) for prefix in (L.TITLE_FORMS, L.FORMS))
 
 
 def _day_counts(db: xapian.Database, query: xapian.Query) -> DayCounts:
