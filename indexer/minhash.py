@@ -30,6 +30,7 @@ MIN_SHINGLES = 10  # shorter texts are never grouped (a title alone says too lit
 BUCKET_WINDOW = 64  # in an LSH bucket, each article is compared with the next BUCKET_WINDOW ones
 PAIRS_MERGE_RATIO = 8  # candidate pairs of the bands kept unmerged, at most this times the distinct ones
 PAIRS_MERGE_MIN = 1_000_000
+SIMILARITY_CHUNK = 65_536  # pairs compared at a time (each reads two signatures: 512 bytes)
 _rng = np.random.Generator(np.random.PCG64(20240601))
 _SHINGLE_MULT = (_rng.integers(0, 2**63, SHINGLE_WORDS, dtype=np.uint64) << np.uint64(1)) | np.uint64(1)
 _CHAR_PRIME = np.uint64(0x100000001B3)  # FNV's 64-bit prime: odd, so invertible modulo 2^64
@@ -213,7 +214,11 @@ def similarities(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """The estimated Jaccard similarity of each pair: the share of equal MinHash values."""
     if len(pairs) == 0:
         return np.zeros(0)
-    return (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
+    out = np.empty(len(pairs))
+    for start in range(0, len(pairs), SIMILARITY_CHUNK):  # two rows of signatures per pair: in chunks
+        chunk = pairs[start:start + SIMILARITY_CHUNK]
+        out[start:start + len(chunk)] = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1)
+    return out
 
 
 def containments(jaccard: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
