@@ -4,7 +4,7 @@
     python bench/cluster_faults.py --kills 10 --threads 4 --seconds 8
 
 Under load: ``--threads`` threads search without pause (a mix of words, phrases, filters) through
-one ``ClusterArchive``; shard 2 is SIGKILLed a third of the way in and started again (same port,
+one ``Archive.cluster(file)``; shard 2 is SIGKILLed a third of the way in and started again (same port,
 same database) at two thirds. Reported: searches, errors (any exception: what a web server would
 turn into a 5xx), partial results, the slowest search, and how long after the restart the first
 complete result came.
@@ -48,13 +48,13 @@ def fresh(name: str) -> Path:
 
 def under_load(threads: int, seconds: float) -> None:
     from presse.search.cluster.config import load_cluster
-    from presse.search.cluster.engine import ClusterArchive
+    from presse.search import Archive
     from presse.search.cluster.writer import index_cluster
 
     with Shards(fresh("load"), 2) as shards:
         grappe = shards.cluster_file()
         index_cluster(load_cluster(grappe), [SEEDS])
-        archive = ClusterArchive.from_file(grappe)
+        archive = Archive.cluster(grappe)
         full = {q: archive.search(q).total for q in QUERIES}
         results: list[tuple[float, float, bool, bool]] = []  # (when, ms, partial, complete)
         errors: list[str] = []
