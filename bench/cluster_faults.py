@@ -47,8 +47,8 @@ def fresh(name: str) -> Path:
 
 
 def under_load(threads: int, seconds: float) -> None:
-    from presse.search.cluster.config import load_cluster
     from presse.search import Archive
+    from presse.search.cluster.config import load_cluster
     from presse.search.cluster.writer import index_cluster
 
     with Shards(fresh("load"), 2) as shards:
