@@ -286,6 +286,7 @@ class ClusterSnapshot:
         close = xapian.Enquire(db)
         close.set_query(xapian.Query(xapian.Query.OP_FILTER, enquire.get_query(), near))
         close.set_weighting_scheme(xapian.BM25Weight(*WEIGHTING.values()))
+        close.set_sort_by_relevance_then_value(L.DAY_SLOT, True)  # ties as the head breaks them
         boosted = {m.docid for m in close.get_mset(0, depth)}
         factor = 1.0 + ranking.proximity_boost
         scored = []
@@ -303,7 +304,11 @@ class ClusterSnapshot:
         if epoch != self.epoch:
             raise ClusterUnavailable(f"Un fragment de la grappe {self.engine.cluster.name} a cessé de répondre "
                                      "pendant la lecture : réessayez dans un instant.")
-        return self._run(lambda db: _fields(db.get_document(docid)))
+        try:
+            return self._run(lambda db: _fields(db.get_document(docid)))
+        except xapian.DocNotFoundError:  # deleted by presse index since this snapshot ranked it
+            raise ClusterUnavailable("Un article de ces résultats vient d'être supprimé de la grappe : "
+                                     "réessayez.") from None
 
     def _handle(self, docid: int) -> int:
         """The document number of ``docid`` for this snapshot (its connections' epoch included)."""
