@@ -35,7 +35,7 @@ from ..plan import Everything, Filters, Node, Plan
 from ..ranking import Ranking
 from ..settings import DEFAULTS, EngineSettings
 from . import layout as L
-from .compile import COORDINATION_WEIGHT, compile_plan, near_pairs, node_query, stem_prefix, term_prefix
+from .compile import COORDINATION_WEIGHT, compile_plan, near_pairs, node_query, term_prefix
 from .config import Cluster
 from .connect import NETWORK_ERRORS, TIMEOUT_MS, ClusterUnavailable, Connection
 from .facets import counted, facet_counts, facet_spies, filter_query
@@ -181,7 +181,7 @@ class ClusterSnapshot:
 
     def doc_frequency(self, field: str, text: str) -> int:
         """How many articles have ``text`` in ``field`` (lead and body: in the combined stems)."""
-        head = stem_prefix(field) if stem_prefix(field) is not None else term_prefix(field)
+        head = term_prefix(field)
         if head is None:
             return 0
         term = head + text
@@ -409,7 +409,8 @@ class _StemsOnly(xapian.ExpandDecider):
 
 def _known_form(db: xapian.Database, word: str) -> bool:
     """True when some article has the word form ``word`` (in its title or its text)."""
-    return any(L.fits(prefix + word) and db.get_termfreq(prefix + word) for prefix in (L.TITLE_FORMS, L.FORMS))
+    terms = ClusterTerms(db)
+    return any(terms.frequency(prefix + word) for prefix in (L.TITLE_FORMS, L.FORMS))
 
 
 def _day_counts(db: xapian.Database, query: xapian.Query) -> DayCounts:

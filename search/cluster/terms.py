@@ -9,7 +9,6 @@ over the shards by Xapian (term frequencies summed). Lookups are bounded like th
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 
 import xapian
 
@@ -44,16 +43,6 @@ class ClusterTerms:
     def frequency(self, term: str) -> int:
         """How many articles hold ``term`` (a full term, prefix included)."""
         return self.db.get_termfreq(term) if L.fits(term) else 0
-
-    def expand(self, prefix: str, start: str, match: Callable[[str], object]) -> list[str]:
-        """Up to ``max_expansion`` terms of the field ``prefix`` starting with ``start`` that ``match``,
-        most frequent first (among the first ``max_scanned_terms``): ``search.query.Compiler._expand``."""
-        if not L.fits(prefix + start):
-            return []
-        listed = self.listing(prefix, start, DEFAULTS.max_scanned_terms)
-        found = [(df, text) for text, df in listed if df and match(text)]
-        found.sort(key=lambda x: (-x[0], x[1]))
-        return [t for _, t in found[:DEFAULTS.max_expansion]]
 
     def vocabulary(self, prefix: str, word: str, sizes: tuple[int, ...] = (2, 1)) -> Vocabulary:
         """The part of the field ``prefix``'s vocabulary that ``search.vocabulary.spelling_neighbours``
